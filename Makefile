@@ -1,0 +1,37 @@
+# The two commands: `make demo` and `make test`. Everything else is what they are made of.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv generate check test bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=..." >&2; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+generate: $(STAMP)
+	$(BIN)/python -m generator
+
+check: generate
+	git diff --exit-code --stat -- generated/ || { echo "generated/ differs from a fresh 'make generate': commit the regenerated files" >&2; exit 1; }
+	@untracked=$$(git ls-files --others --exclude-standard -- generated/); \
+	  if [ -n "$$untracked" ]; then echo "untracked generated files: $$untracked" >&2; exit 1; fi
+	$(BIN)/python -m mypy generated/smsc generator
+	$(BIN)/python -m ruff check generated generator tests bench
+
+test: check
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/parse.py
+	$(BIN)/python bench/http_send.py
+	$(BIN)/python bench/import_time.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""The spec-to-package generator: spec/*.yaml -> generated/smsc/."""

@@ -1,0 +1,267 @@
+"""Load spec/*.yaml into the typed model; every error names the YAML file and key path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import cattrs
+import yaml
+
+from generator.model import (
+    CsvItem,
+    EnumSpec,
+    Layout,
+    Param,
+    ReplyChoice,
+    Spec,
+    SpecFile,
+)
+
+CODECS = frozenset({"int", "str", "money", "message_id", "id_or_zero", "neg_int", "msk_date", "timestamp"})
+PARAM_TYPES = frozenset(
+    {
+        "phones", "phone", "message", "sender", "message_id", "int", "decimal", "bool", "str",
+        "message_format", "send_time", "valid", "status_pairs",
+    }
+)
+MODEL_TYPES = frozenset({"int", "str", "money", "datetime", "message_id"})
+_FLATTENED = frozenset({"fields", "params"})
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+class SpecError(Exception):
+    """The spec is malformed; the message names the file and the key path."""
+
+
+def _flatten(node: Any, key: str | None = None) -> Any:
+    """Flatten YAML-alias lists inside `fields:`/`params:`; turn csv strings into items."""
+    if isinstance(node, dict):
+        return {k: _flatten(v, k) for k, v in node.items()}
+    if isinstance(node, list):
+        items = [_flatten(v) for v in node]
+        if key in _FLATTENED:
+            flat: list[Any] = []
+            for item in items:
+                flat.extend(item if isinstance(item, list) else [item])
+            return flat
+        if key == "csv":
+            return [{"key": i} if isinstance(i, str) else i for i in items]
+        return items
+    return node
+
+
+def _converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True)
+
+    def str_or_list(value: Any, _: Any) -> str | list[str]:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return list(value)
+        raise ValueError(f"expected a string or a list of strings, got {value!r}")
+
+    def int_or_str(value: Any, _: Any) -> int | str | None:
+        if value is None or (isinstance(value, (int, str)) and not isinstance(value, bool)):
+            return value
+        raise ValueError(f"expected a number or a string, got {value!r}")
+
+    def reply_ref(value: Any, _: Any) -> str | ReplyChoice:
+        if isinstance(value, str):
+            return value
+        return conv.structure(value, ReplyChoice)
+
+    def strict_str(value: Any, _: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"expected a string, got {value!r}")
+        return value
+
+    def strict_int(value: Any, _: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"expected an integer, got {value!r}")
+        return value
+
+    def strict_bool(value: Any, _: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"expected true or false, got {value!r}")
+        return value
+
+    conv.register_structure_hook(str | list[str], str_or_list)
+    conv.register_structure_hook(int | str | None, int_or_str)
+    conv.register_structure_hook(str | ReplyChoice, reply_ref)
+    conv.register_structure_hook(str, strict_str)
+    conv.register_structure_hook(int, strict_int)
+    conv.register_structure_hook(bool, strict_bool)
+    return conv
+
+
+def load_file(path: Path, root: Path | None = None) -> SpecFile:
+    """Parse and structure one YAML file."""
+    name = str(path.relative_to(root)) if root else str(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{name}: not valid YAML: {exc}") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise SpecError(f"{name}: the top level must be a mapping")
+    try:
+        return _converter().structure(_flatten(raw), SpecFile)
+    except Exception as exc:  # cattrs raises exception groups; turn them into paths
+        messages = cattrs.transform_error(exc, path="$")
+        raise SpecError(f"{name}: " + "; ".join(messages)) from None
+
+
+def load(spec_dir: Path) -> Spec:
+    """Load, merge and validate every spec/**/*.yaml file."""
+    files = sorted(spec_dir.rglob("*.yaml"))
+    if not files:
+        raise SpecError(f"{spec_dir}: no YAML files")
+    root = spec_dir.parent
+    sections: dict[str, dict[str, Any]] = {
+        "enums": {}, "errors": {}, "error_maps": {}, "models": {}, "commands": {}, "layouts": {}, "replies": {},
+    }
+    sources: dict[str, str] = {}
+    auth: list[Any] = []
+    common: list[Any] = []
+    for path in files:
+        name = str(path.relative_to(root))
+        part = load_file(path, root)
+        auth.extend(part.auth)
+        common.extend(part.common)
+        sources.update({f"auth.{a.name}": name for a in part.auth})
+        sources.update({f"common.{c.wire}": name for c in part.common})
+        for section, items in sections.items():
+            value = getattr(part, section)
+            pairs: Iterable[tuple[str, Any]] = (
+                value.items() if isinstance(value, dict) else ((item.name, item) for item in value)
+            )
+            for index, (key, item) in enumerate(pairs):
+                where = f"{section}.{key}"
+                if key in items:
+                    raise SpecError(f"{name}: $.{section}[{index}]: duplicate name {key!r}, first in {sources[where]}")
+                items[key] = item
+                sources[where] = name
+    spec = Spec(auth=auth, common=common, sources=sources, **sections)
+    _validate(spec)
+    return spec
+
+
+def _fail(spec: Spec, section: str, name: str, path: str, message: str) -> SpecError:
+    return SpecError(f"{spec.sources.get(f'{section}.{name}', '?')}: $.{section}[{name}]{path}: {message}")
+
+
+def _check_codec(spec: Spec, codec: str, err: Any) -> None:
+    if codec.startswith("enum:"):
+        if codec[5:] not in spec.enums:
+            raise err(f"unknown enum {codec[5:]!r}")
+    elif codec not in CODECS:
+        raise err(f"unknown codec {codec!r} (known: {', '.join(sorted(CODECS))}, enum:<Enum>)")
+
+
+def _validate_layout(spec: Spec, layout: Layout) -> None:
+    def err(path: str, message: str) -> SpecError:
+        return _fail(spec, "layouts", layout.name, path, message)
+
+    model = spec.models.get(layout.model)
+    if model is None:
+        raise err(".model", f"unknown model {layout.model!r}")
+    attrs = {f.name: f for f in model.fields}
+    keys = {}
+    for i, f in enumerate(layout.fields):
+        _check_codec(spec, f.codec, lambda m, i=i: err(f".fields[{i}].codec", m))
+        if f.key in keys:
+            raise err(f".fields[{i}].key", f"duplicate key {f.key!r}")
+        keys[f.key] = f
+        target = f.target
+        if target is None:
+            continue
+        head, _, tail = target.partition(".")
+        if head not in attrs:
+            raise err(f".fields[{i}].attr", f"model {model.name} has no attribute {head!r}")
+        if tail:
+            nested = attrs[head].type.removeprefix("model:")
+            if tail not in {nf.name for nf in spec.models[nested].fields}:
+                raise err(f".fields[{i}].attr", f"model {nested} has no attribute {tail!r}")
+    for key in _PLACEHOLDER.findall(layout.text):
+        if key not in keys:
+            raise err(".text", f"placeholder {{{key}}} is not a field key")
+    for i, item in enumerate(layout.csv):
+        if (item.key is None) == (item.literal is None):
+            raise err(f".csv[{i}]", "give exactly one of key and literal")
+        if item.key is not None and item.key not in keys:
+            raise err(f".csv[{i}]", f"{item.key!r} is not a field key")
+        if item.codec is not None:
+            _check_codec(spec, item.codec, lambda m, i=i: err(f".csv[{i}].codec", m))
+    if layout.when is not None and layout.when not in attrs:
+        raise err(".when", f"model {model.name} has no attribute {layout.when!r}")
+
+
+def _validate(spec: Spec) -> None:
+    for model in spec.models.values():
+        for i, f in enumerate(model.fields):
+            kind, _, ref = f.type.partition(":")
+            known = spec.enums if kind == "enum" else spec.models if kind == "model" else {}
+            ok = f.type in MODEL_TYPES or ref in known
+            if not ok:
+                raise _fail(spec, "models", model.name, f".fields[{i}].type", f"unknown type {f.type!r}")
+    for name, codes in spec.error_maps.items():
+        for i, code in enumerate(codes):
+            if code.error not in spec.errors:
+                raise _fail(spec, "error_maps", name, f"[{i}].error", f"unknown error class {code.error!r}")
+    for layout in spec.layouts.values():
+        _validate_layout(spec, layout)
+    for reply in spec.replies.values():
+        models = set()
+        for i, ref in enumerate(reply.layouts):
+            if ref not in spec.layouts:
+                raise _fail(spec, "replies", reply.name, f".layouts[{i}]", f"unknown layout {ref!r}")
+            models.add(spec.layouts[ref].model)
+        if len(models) != 1:
+            raise _fail(spec, "replies", reply.name, ".layouts", "all layouts of a reply must share one model")
+        for i, ex in enumerate(reply.examples):
+            if ex.fmt not in (0, 1, 2, 3):
+                raise _fail(spec, "replies", reply.name, f".examples[{i}].fmt", "must be 0, 1, 2 or 3")
+            if (ex.value is None) == (ex.values is None) or (ex.values is not None) != (reply.multi is not None):
+                message = "give `values` for a multi reply, else `value`"
+                raise _fail(spec, "replies", reply.name, f".examples[{i}]", message)
+    for command in spec.commands.values():
+        def err(path: str, message: str, command: Any = command) -> SpecError:
+            return _fail(spec, "commands", command.name, path, message)
+
+        if command.error_map not in spec.error_maps:
+            raise err(".error_map", f"unknown error map {command.error_map!r}")
+        params = {p.name: p for p in command.params}
+        for i, p in enumerate(command.params):
+            _check_param(spec, p, lambda m, i=i: err(f".params[{i}]", m))
+        choices = [command.reply] if isinstance(command.reply, str) else list(command.reply.map.values())
+        for ref in choices:
+            if ref not in spec.replies:
+                raise err(".reply", f"unknown reply {ref!r}")
+        if isinstance(command.reply, ReplyChoice):
+            by = params.get(command.reply.by)
+            if by is None or not by.type.startswith("enum:"):
+                raise err(".reply.by", f"{command.reply.by!r} is not an enum parameter")
+            members = {m.name for m in spec.enums[by.type[5:]].members}
+            if set(command.reply.map) != members:
+                raise err(".reply.map", f"must map exactly the members {sorted(members)}")
+
+
+def _check_param(spec: Spec, param: Param, err: Any) -> None:
+    kind, _, ref = param.type.partition(":")
+    if kind == "enum":
+        enum: EnumSpec | None = spec.enums.get(ref)
+        if enum is None:
+            raise err(f"unknown enum {ref!r}")
+        if param.default is not None and param.default not in {m.name for m in enum.members}:
+            raise err(f"default {param.default!r} is not a member of {ref}")
+    elif param.type not in PARAM_TYPES:
+        raise err(f"unknown parameter type {param.type!r} (known: {', '.join(sorted(PARAM_TYPES))}, enum:<Enum>)")
+    if isinstance(param.wire, list) != (param.type == "status_pairs"):
+        raise err("only status_pairs parameters have a list of wire names")
+
+
+__all__ = ["CsvItem", "SpecError", "load", "load_file"]

@@ -1,0 +1,198 @@
+"""Typed model of the YAML spec: what every key of spec/*.yaml means."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import Factory, field, frozen
+
+
+@frozen
+class EnumMember:
+    name: str
+    value: int
+    doc: str = ""
+    label: str | None = None  # the service's own name (status_name)
+    final: bool = False  # a status that no longer changes
+    wire: dict[str, str] = Factory(dict)  # request parameters this member sets
+    per_recipient: bool = False  # billed once per recipient, not per part
+
+
+@frozen
+class EnumSpec:
+    name: str
+    doc: str
+    members: list[EnumMember]
+    open: bool = False  # unknown values become UNKNOWN_<n> members instead of failing
+
+
+@frozen
+class ErrorClass:
+    name: str
+    doc: str
+    retryable: bool = False
+
+
+@frozen
+class ErrorCode:
+    code: int
+    error: str
+    description: str
+
+
+@frozen
+class ModelField:
+    name: str
+    type: str  # int, str, money, datetime, message_id, enum:<Enum>, model:<Model>
+    doc: str
+    optional: bool = False
+
+
+@frozen
+class Model:
+    name: str
+    doc: str
+    fields: list[ModelField]
+
+
+@frozen
+class LayoutField:
+    key: str  # wire name: JSON key, XML tag, text placeholder
+    codec: str = "str"
+    attr: str | None = None  # model attribute ("hlr.imsi" for a nested model); default: key
+    optional: bool = False  # may be absent from an XML or JSON record
+    fallback: bool = False  # used only when the attribute's other fields are absent
+    literal: str | None = None  # fixed text, checked when parsing; no attribute
+    constant: str | None = None  # fixed text, not checked when parsing; no attribute
+
+    @property
+    def target(self) -> str | None:
+        """The model attribute this field fills, or None for literals and constants."""
+        if self.literal is not None or self.constant is not None:
+            return None
+        return self.attr or self.key
+
+
+@frozen
+class CsvItem:
+    key: str | None = None
+    codec: str | None = None  # overrides the field's codec in the comma layout
+    literal: str | None = None
+
+
+@frozen
+class Layout:
+    name: str
+    model: str
+    doc: str
+    fields: list[LayoutField]
+    text: str  # fmt=0 template: {key} placeholders, [optional part]
+    csv: list[CsvItem]  # fmt=1 order
+    csv_rest: bool = False  # the last comma field takes the rest of the line
+    xml: str = "result"  # fmt=2 record element
+    xml_optional_root: bool = False  # the record element may be absent
+    when: str | None = None  # rendered when this attribute is not None
+
+
+@frozen
+class Prefix:
+    fields: list[LayoutField]
+    text: str
+
+
+@frozen
+class Example:
+    fmt: int
+    raw: str
+    value: dict[str, Any] | None = None
+    values: list[dict[str, Any]] | None = None
+    context: dict[str, Any] = Factory(dict)
+
+
+@frozen
+class Reply:
+    name: str
+    layouts: list[str]  # tried in order when parsing
+    context: list[str] = Factory(list)  # attributes the caller supplies
+    multi: Prefix | None = None  # several records, each with this prefix
+    examples: list[Example] = Factory(list)
+
+
+@frozen
+class Param:
+    name: str
+    wire: str | list[str]
+    type: str
+    doc: str
+    required: bool = False
+    default: str | None = None
+    min: int | str | None = None
+    max: int | str | None = None
+    max_length: int | None = None
+
+
+@frozen
+class ReplyChoice:
+    by: str  # an enum parameter
+    map: dict[str, str]  # member name -> reply
+
+
+@frozen
+class Command:
+    name: str
+    endpoint: str
+    doc: str
+    error_map: str
+    params: list[Param]
+    reply: str | ReplyChoice
+    fixed: dict[str, str] = Factory(dict)  # wire parameters the command always sends
+    context: list[str] = Factory(list)  # parameters the reply model takes from the request
+    assign_id: bool = False  # the client assigns an id when the caller gives none
+    returns: str | None = None  # return this attribute of the reply model
+
+
+@frozen
+class AuthParam:
+    name: str
+    wire: str
+    doc: str
+    sensitive: bool = False
+
+
+@frozen
+class CommonParam:
+    wire: str
+    doc: str
+    value: str | None = None
+
+
+@frozen
+class SpecFile:
+    """One YAML file; every section is optional."""
+
+    enums: list[EnumSpec] = Factory(list)
+    errors: list[ErrorClass] = Factory(list)
+    error_maps: dict[str, list[ErrorCode]] = Factory(dict)
+    models: list[Model] = Factory(list)
+    auth: list[AuthParam] = Factory(list)
+    common: list[CommonParam] = Factory(list)
+    commands: list[Command] = Factory(list)
+    layouts: list[Layout] = Factory(list)
+    replies: list[Reply] = Factory(list)
+    definitions: Any = None  # YAML anchors only
+
+
+@frozen
+class Spec:
+    """The whole spec, merged from every file."""
+
+    enums: dict[str, EnumSpec]
+    errors: dict[str, ErrorClass]
+    error_maps: dict[str, list[ErrorCode]]
+    models: dict[str, Model]
+    auth: list[AuthParam]
+    common: list[CommonParam]
+    commands: dict[str, Command]
+    layouts: dict[str, Layout]
+    replies: dict[str, Reply]
+    sources: dict[str, str] = field(factory=dict)  # "layouts.error" -> "spec/errors.yaml"

@@ -1,0 +1,168 @@
+"""Reply decoding shared by the generated parsers: bytes to text, error detection, XML/JSON records."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from attrs import frozen
+
+from smsc._codec import Invalid
+from smsc._exceptions import ApiError, ProtocolError
+
+T = TypeVar("T")
+Ctx = Mapping[str, Any]
+Record = Mapping[str, object]
+ErrorMap = Mapping[int, tuple[type[ApiError], str]]
+
+FORMAT_NAMES = ("text (fmt=0)", "comma (fmt=1)", "XML (fmt=2)", "JSON (fmt=3)")
+_JSON = json.JSONDecoder(parse_float=Decimal)
+_XML_DECL = re.compile(r"\s*<\?xml[^>]*\?>")
+_NO_CONTEXT: Ctx = {}
+
+
+@frozen
+class ReplyParser(Generic[T]):
+    """The generated parsers of one reply: a fmt=0 line, a fmt=1 line, an XML/JSON record."""
+
+    text: Callable[[str, Ctx], T | None]
+    csv: Callable[[str, Ctx], T | None]
+    record: Callable[[Record, Ctx], T | None]
+    xml_root: str
+    xml_optional_root: bool = False
+
+
+def decode(raw: bytes) -> str:
+    if not raw:
+        raise ProtocolError("empty reply", raw=raw)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(f"reply is not UTF-8 ({exc.reason} at byte {exc.start})", raw=raw) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _xml_elements(text: str) -> list[ET.Element] | None:
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        return None  # no entity tricks in a reply
+    if text.lstrip().startswith("<?xml"):
+        text = _XML_DECL.sub("", text, count=1)
+    try:
+        return list(ET.fromstring(f"<_>{text}</_>"))
+    except (ET.ParseError, RecursionError):
+        return None
+
+
+def _record(element: ET.Element) -> dict[str, object]:
+    return {child.tag: child.text or "" for child in element}
+
+
+def _is_error_record(rec: Record) -> bool:
+    code = rec.get("error_code")
+    return (code is not None and code != 0 and code != "0") or ("error" in rec and code is None)
+
+
+def _raise(error: ReplyParser[Any], rec_or_text: Any, fmt: int, errors: ErrorMap, raw: bytes) -> None:
+    parse = (error.text, error.csv, error.record, error.record)[fmt]
+    reply = parse(rec_or_text, _NO_CONTEXT)
+    if reply is None:
+        raise ProtocolError(f"malformed error reply in {FORMAT_NAMES[fmt]}", raw=raw)
+    cls, description = errors.get(reply.code, (ApiError, "unknown error"))
+    raise cls(reply.code, reply.description or description, message_id=reply.id, raw=raw)
+
+
+def parse_one(raw: bytes, fmt: int, parser: ReplyParser[T], error: ReplyParser[Any], errors: ErrorMap,
+              ctx: Ctx = _NO_CONTEXT) -> T:
+    """Parse a single-record reply, raising the mapped ApiError for an error reply."""
+    text = decode(raw)
+    value: T | None = None
+    try:
+        if fmt == 3:
+            doc = _load_json(text)
+            if isinstance(doc, dict):
+                if _is_error_record(doc):
+                    _raise(error, doc, fmt, errors, raw)
+                value = parser.record(doc, ctx)
+        elif fmt == 1:
+            if _is_csv_error(text):
+                _raise(error, text, fmt, errors, raw)
+            value = parser.csv(text, ctx)
+        elif fmt == 0:
+            if text.startswith("ERROR"):
+                _raise(error, text, fmt, errors, raw)
+            value = parser.text(text, ctx)
+        else:
+            elements = _xml_elements(text)
+            if elements is not None:
+                rec: dict[str, object] | None = None
+                if len(elements) == 1 and elements[0].tag == parser.xml_root:
+                    rec = _record(elements[0])
+                elif len(elements) == 1 and elements[0].tag == "result":
+                    rec = _record(elements[0])  # an error wraps its fields in <result>
+                elif parser.xml_optional_root:
+                    rec = {e.tag: e.text or "" for e in elements}
+                if rec is not None:
+                    if _is_error_record(rec):
+                        _raise(error, rec, fmt, errors, raw)
+                    value = parser.record(rec, ctx)
+    except Invalid as exc:
+        raise ProtocolError(f"{exc} in {FORMAT_NAMES[fmt]} reply", raw=raw) from None
+    if value is None:
+        raise ProtocolError(f"unexpected {FORMAT_NAMES[fmt]} reply", raw=raw)
+    return value
+
+
+def parse_many(raw: bytes, fmt: int, parser: ReplyParser[T], error: ReplyParser[Any], errors: ErrorMap) -> list[T]:
+    """Parse a multi-record reply (one line, element or JSON object per record)."""
+    text = decode(raw)
+    values: list[T | None] | None = None
+    try:
+        if fmt == 3:
+            doc = _load_json(text)
+            if isinstance(doc, dict) and _is_error_record(doc):
+                _raise(error, doc, fmt, errors, raw)
+            if isinstance(doc, list):
+                values = [parser.record(r, _NO_CONTEXT) if isinstance(r, dict) else None for r in doc]
+        elif fmt == 2:
+            elements = _xml_elements(text)
+            if elements is not None and len(elements) == 1 and elements[0].tag == "result":
+                children = list(elements[0])
+                top = _record(elements[0])
+                if _is_error_record(top):
+                    _raise(error, top, fmt, errors, raw)
+                values = [parser.record(_record(c), _NO_CONTEXT) if c.tag == parser.xml_root else None
+                          for c in children]
+        else:
+            if (fmt == 1 and _is_csv_error(text)) or (fmt == 0 and text.startswith("ERROR")):
+                _raise(error, text, fmt, errors, raw)
+            lines = text.split("\n")
+            if len(lines) > 1 and lines[-1] == "":
+                lines.pop()
+            parse = parser.csv if fmt == 1 else parser.text
+            values = [parse(line, _NO_CONTEXT) for line in lines]
+    except Invalid as exc:
+        raise ProtocolError(f"{exc} in {FORMAT_NAMES[fmt]} reply", raw=raw) from None
+    if values is None:
+        raise ProtocolError(f"unexpected {FORMAT_NAMES[fmt]} reply", raw=raw)
+    result: list[T] = []
+    for index, value in enumerate(values):
+        if value is None:
+            raise ProtocolError(f"record {index + 1} of the {FORMAT_NAMES[fmt]} reply does not parse", raw=raw)
+        result.append(value)
+    return result
+
+
+def _is_csv_error(text: str) -> bool:
+    _, sep, tail = text.partition(",")
+    return bool(sep) and tail.startswith("-") and "," not in tail and "\n" not in tail
+
+
+def _load_json(text: str) -> object:
+    try:
+        return _JSON.decode(text)
+    except (ValueError, RecursionError):
+        return None
