@@ -49,7 +49,7 @@ def types_used(fields: Iterable[Any], kind: str) -> list[str]:
     return sorted({f.type.split(":", 1)[1] for f in fields if f.type.startswith(kind + ":")})
 
 
-_FROM_IMPORT = re.compile(r"^from (\S+) import (.+)$", re.MULTILINE)
+_FROM_IMPORT = re.compile(r"^from (\S+) import(.*)$", re.MULTILINE)
 
 
 def prune_imports(text: str) -> str:
@@ -66,7 +66,7 @@ def prune_imports(text: str) -> str:
         if module == "__future__" or " as " in m.group(2):
             return m.group(0)
         body = text[: m.start()] + text[m.end():]
-        names = [n for n in names if used(n, body)]
+        names = [n for n in names if n and used(n, body)]
         return f"from {module} import {', '.join(names)}" if names else "\x00"
 
     pruned = _FROM_IMPORT.sub(keep, text)

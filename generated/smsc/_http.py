@@ -4,19 +4,22 @@
 from __future__ import annotations
 
 import logging
-import ssl
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
-
-import urllib3
-from urllib3.exceptions import HTTPError
 
 from smsc._exceptions import InvalidRequest, TransportError
 from smsc._requests import SENSITIVE
 
+if TYPE_CHECKING:
+    import ssl
+
+    import urllib3
+
 log = logging.getLogger("smsc")
 
-DEFAULT_TIMEOUT = urllib3.Timeout(connect=5.0, read=30.0)
+DEFAULT_TIMEOUT = (5.0, 30.0)
+"""Seconds to connect and to wait for the reply."""
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
@@ -44,6 +47,8 @@ class HttpTransport:
         ssl_context: ssl.SSLContext | None = None,
         maxsize: int = 4,
     ) -> None:
+        import urllib3  # imported with the first transport, not with the package
+
         parts = urlsplit(base_url)
         if parts.scheme not in ("https", "http") or not parts.hostname:
             raise InvalidRequest(f"base_url: {base_url!r} is not an http(s) URL")
@@ -68,6 +73,7 @@ class HttpTransport:
             headers={"User-Agent": "smsc-python", "Accept-Encoding": "identity"},
         )
         self._pool = self._manager.connection_from_url(self.base_url)
+        self._http_error = urllib3.exceptions.HTTPError
 
     def __repr__(self) -> str:
         return f"HttpTransport({self.base_url!r}, method={self.method!r})"
@@ -87,7 +93,7 @@ class HttpTransport:
                 response = self._pool.urlopen(
                     "GET", f"{target}?{urlencode(fields)}", retries=False, redirect=False,
                 )
-        except HTTPError as exc:
+        except self._http_error as exc:
             raise TransportError(f"{self.method} {self.base_url}{path} failed: {_describe(exc)}") from exc
         body: bytes = response.data
         if response.status != 200:

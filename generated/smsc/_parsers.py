@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import re
-
 from smsc import _codec as _c
 from smsc import _reply
 from smsc._enums import MessageStatus, DeliveryError
 from smsc._models import SendResult, Cost, HlrInfo, Status, Balance, ErrorReply
-from smsc._reply import Ctx, ErrorMap, Record, ReplyParser
+from smsc._reply import Ctx, ErrorMap, LazyPattern, Record, ReplyParser
 
 
 def _p_MessageStatus(v: object) -> MessageStatus:
@@ -22,7 +20,7 @@ def _p_DeliveryError(v: object) -> DeliveryError:
 
 # --- balance: balance
 
-_RE_BALANCE__BALANCE = re.compile('(?P<balance>.*)', re.DOTALL)
+_RE_BALANCE__BALANCE = LazyPattern('(?P<balance>.*)')
 
 
 def _text_balance(text: str, ctx: Ctx) -> Balance | None:
@@ -62,7 +60,7 @@ def parse_balance(raw: bytes, fmt: int, errors: ErrorMap) -> Balance:
 
 # --- balance_currency: balance_currency
 
-_RE_BALANCE_CURRENCY__BALANCE_CURRENCY = re.compile('(?P<balance>.*?),(?P<currency>.*)', re.DOTALL)
+_RE_BALANCE_CURRENCY__BALANCE_CURRENCY = LazyPattern('(?P<balance>.*?),(?P<currency>.*)')
 
 
 def _text_balance_currency(text: str, ctx: Ctx) -> Balance | None:
@@ -102,7 +100,7 @@ def parse_balance_currency(raw: bytes, fmt: int, errors: ErrorMap) -> Balance:
 
 # --- send_id: send_id
 
-_RE_SEND_ID__SEND_ID = re.compile('OK\\ \\-\\ (?P<cnt>.*?)\\ SMS,\\ ID\\ \\-\\ (?P<id>.*)', re.DOTALL)
+_RE_SEND_ID__SEND_ID = LazyPattern('OK\\ \\-\\ (?P<cnt>.*?)\\ SMS,\\ ID\\ \\-\\ (?P<id>.*)')
 
 
 def _text_send_id(text: str, ctx: Ctx) -> SendResult | None:
@@ -142,7 +140,7 @@ def parse_send_id(raw: bytes, fmt: int, errors: ErrorMap) -> SendResult:
 
 # --- send_cost: send_cost
 
-_RE_SEND_COST__SEND_COST = re.compile('OK\\ \\-\\ (?P<cnt>.*?)\\ SMS,\\ ID\\ \\-\\ (?P<id>.*?),\\ COST\\ \\-\\ (?P<cost>.*)', re.DOTALL)
+_RE_SEND_COST__SEND_COST = LazyPattern('OK\\ \\-\\ (?P<cnt>.*?)\\ SMS,\\ ID\\ \\-\\ (?P<id>.*?),\\ COST\\ \\-\\ (?P<cost>.*)')
 
 
 def _text_send_cost(text: str, ctx: Ctx) -> SendResult | None:
@@ -182,7 +180,7 @@ def parse_send_cost(raw: bytes, fmt: int, errors: ErrorMap) -> SendResult:
 
 # --- send_balance: send_balance
 
-_RE_SEND_BALANCE__SEND_BALANCE = re.compile('OK\\ \\-\\ (?P<cnt>.*?)\\ SMS,\\ ID\\ \\-\\ (?P<id>.*?),\\ COST\\ \\-\\ (?P<cost>.*?),\\ BALANCE\\ \\-\\ (?P<balance>.*)', re.DOTALL)
+_RE_SEND_BALANCE__SEND_BALANCE = LazyPattern('OK\\ \\-\\ (?P<cnt>.*?)\\ SMS,\\ ID\\ \\-\\ (?P<id>.*?),\\ COST\\ \\-\\ (?P<cost>.*?),\\ BALANCE\\ \\-\\ (?P<balance>.*)')
 
 
 def _text_send_balance(text: str, ctx: Ctx) -> SendResult | None:
@@ -222,7 +220,7 @@ def parse_send_balance(raw: bytes, fmt: int, errors: ErrorMap) -> SendResult:
 
 # --- cost: cost
 
-_RE_COST__COST = re.compile('OK\\ \\-\\ (?P<cnt>.*?)\\ SMS,\\ COST\\ \\-\\ (?P<cost>.*)', re.DOTALL)
+_RE_COST__COST = LazyPattern('OK\\ \\-\\ (?P<cnt>.*?)\\ SMS,\\ COST\\ \\-\\ (?P<cost>.*)')
 
 
 def _text_cost(text: str, ctx: Ctx) -> Cost | None:
@@ -262,8 +260,8 @@ def parse_cost(raw: bytes, fmt: int, errors: ErrorMap) -> Cost:
 
 # --- status_basic: hlr_basic, status_basic
 
-_RE_STATUS_BASIC__HLR_BASIC = re.compile('Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ imsi\\ =\\ (?P<imsi>.*?),\\ msc\\ =\\ (?P<msc>.*?),\\ mcc\\ =\\ (?P<mcc>.*?),\\ mnc\\ =\\ (?P<mnc>.*?),\\ cn\\ =\\ (?P<cn>.*?),\\ net\\ =\\ (?P<net>.*?),\\ rcn\\ =\\ (?P<rcn>.*?),\\ rnet\\ =\\ (?P<rnet>.*)', re.DOTALL)
-_RE_STATUS_BASIC__STATUS_BASIC = re.compile('Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*)', re.DOTALL)
+_RE_STATUS_BASIC__HLR_BASIC = LazyPattern('Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ imsi\\ =\\ (?P<imsi>.*?),\\ msc\\ =\\ (?P<msc>.*?),\\ mcc\\ =\\ (?P<mcc>.*?),\\ mnc\\ =\\ (?P<mnc>.*?),\\ cn\\ =\\ (?P<cn>.*?),\\ net\\ =\\ (?P<net>.*?),\\ rcn\\ =\\ (?P<rcn>.*?),\\ rnet\\ =\\ (?P<rnet>.*)')
+_RE_STATUS_BASIC__STATUS_BASIC = LazyPattern('Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*)')
 
 
 def _text_status_basic(text: str, ctx: Ctx) -> Status | None:
@@ -318,8 +316,8 @@ def parse_status_basic(raw: bytes, fmt: int, errors: ErrorMap, ctx: Ctx) -> Stat
 
 # --- status_full: hlr_full, status_full
 
-_RE_STATUS_FULL__HLR_FULL = re.compile('Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ imsi\\ =\\ (?P<imsi>.*?),\\ msc\\ =\\ (?P<msc>.*?),\\ mcc\\ =\\ (?P<mcc>.*?),\\ mnc\\ =\\ (?P<mnc>.*?),\\ cn\\ =\\ (?P<cn>.*?),\\ net\\ =\\ (?P<net>.*?),\\ rcn\\ =\\ (?P<rcn>.*?),\\ rnet\\ =\\ (?P<rnet>.*?),\\ send_date\\ =\\ (?P<send_date>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ cost\\ =\\ (?P<cost>.*?),\\ sender_id\\ =\\ (?P<sender_id>.*?),\\ status_name\\ =\\ (?P<status_name>.*?),\\ message\\ =\\ (?P<message>.*)', re.DOTALL)
-_RE_STATUS_FULL__STATUS_FULL = re.compile('Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ send_date\\ =\\ (?P<send_date>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ cost\\ =\\ (?P<cost>.*?),\\ sender_id\\ =\\ (?P<sender_id>.*?),\\ status_name\\ =\\ (?P<status_name>.*?),\\ message\\ =\\ (?P<message>.*)', re.DOTALL)
+_RE_STATUS_FULL__HLR_FULL = LazyPattern('Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ imsi\\ =\\ (?P<imsi>.*?),\\ msc\\ =\\ (?P<msc>.*?),\\ mcc\\ =\\ (?P<mcc>.*?),\\ mnc\\ =\\ (?P<mnc>.*?),\\ cn\\ =\\ (?P<cn>.*?),\\ net\\ =\\ (?P<net>.*?),\\ rcn\\ =\\ (?P<rcn>.*?),\\ rnet\\ =\\ (?P<rnet>.*?),\\ send_date\\ =\\ (?P<send_date>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ cost\\ =\\ (?P<cost>.*?),\\ sender_id\\ =\\ (?P<sender_id>.*?),\\ status_name\\ =\\ (?P<status_name>.*?),\\ message\\ =\\ (?P<message>.*)')
+_RE_STATUS_FULL__STATUS_FULL = LazyPattern('Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ send_date\\ =\\ (?P<send_date>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ cost\\ =\\ (?P<cost>.*?),\\ sender_id\\ =\\ (?P<sender_id>.*?),\\ status_name\\ =\\ (?P<status_name>.*?),\\ message\\ =\\ (?P<message>.*)')
 
 
 def _text_status_full(text: str, ctx: Ctx) -> Status | None:
@@ -380,8 +378,8 @@ def parse_status_full(raw: bytes, fmt: int, errors: ErrorMap, ctx: Ctx) -> Statu
 
 # --- status_region: hlr_region, status_region
 
-_RE_STATUS_REGION__HLR_REGION = re.compile('Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ imsi\\ =\\ (?P<imsi>.*?),\\ msc\\ =\\ (?P<msc>.*?),\\ mcc\\ =\\ (?P<mcc>.*?),\\ mnc\\ =\\ (?P<mnc>.*?),\\ cn\\ =\\ (?P<cn>.*?),\\ net\\ =\\ (?P<net>.*?),\\ rcn\\ =\\ (?P<rcn>.*?),\\ rnet\\ =\\ (?P<rnet>.*?),\\ send_date\\ =\\ (?P<send_date>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ cost\\ =\\ (?P<cost>.*?),\\ country\\ =\\ (?P<country>.*?),\\ operator\\ =\\ (?P<operator>.*?),\\ region\\ =\\ (?P<region>.*?),\\ sender_id\\ =\\ (?P<sender_id>.*?),\\ status_name\\ =\\ (?P<status_name>.*?),\\ message\\ =\\ (?P<message>.*)', re.DOTALL)
-_RE_STATUS_REGION__STATUS_REGION = re.compile('Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ send_date\\ =\\ (?P<send_date>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ cost\\ =\\ (?P<cost>.*?),\\ country\\ =\\ (?P<country>.*?),\\ operator\\ =\\ (?P<operator>.*?),\\ region\\ =\\ (?P<region>.*?),\\ sender_id\\ =\\ (?P<sender_id>.*?),\\ status_name\\ =\\ (?P<status_name>.*?),\\ message\\ =\\ (?P<message>.*)', re.DOTALL)
+_RE_STATUS_REGION__HLR_REGION = LazyPattern('Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ imsi\\ =\\ (?P<imsi>.*?),\\ msc\\ =\\ (?P<msc>.*?),\\ mcc\\ =\\ (?P<mcc>.*?),\\ mnc\\ =\\ (?P<mnc>.*?),\\ cn\\ =\\ (?P<cn>.*?),\\ net\\ =\\ (?P<net>.*?),\\ rcn\\ =\\ (?P<rcn>.*?),\\ rnet\\ =\\ (?P<rnet>.*?),\\ send_date\\ =\\ (?P<send_date>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ cost\\ =\\ (?P<cost>.*?),\\ country\\ =\\ (?P<country>.*?),\\ operator\\ =\\ (?P<operator>.*?),\\ region\\ =\\ (?P<region>.*?),\\ sender_id\\ =\\ (?P<sender_id>.*?),\\ status_name\\ =\\ (?P<status_name>.*?),\\ message\\ =\\ (?P<message>.*)')
+_RE_STATUS_REGION__STATUS_REGION = LazyPattern('Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ send_date\\ =\\ (?P<send_date>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ cost\\ =\\ (?P<cost>.*?),\\ country\\ =\\ (?P<country>.*?),\\ operator\\ =\\ (?P<operator>.*?),\\ region\\ =\\ (?P<region>.*?),\\ sender_id\\ =\\ (?P<sender_id>.*?),\\ status_name\\ =\\ (?P<status_name>.*?),\\ message\\ =\\ (?P<message>.*)')
 
 
 def _text_status_region(text: str, ctx: Ctx) -> Status | None:
@@ -442,8 +440,8 @@ def parse_status_region(raw: bytes, fmt: int, errors: ErrorMap, ctx: Ctx) -> Sta
 
 # --- statuses_basic: hlr_basic, status_basic (several records)
 
-_RE_STATUSES_BASIC__HLR_BASIC = re.compile('id\\ =\\ (?P<id>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ imsi\\ =\\ (?P<imsi>.*?),\\ msc\\ =\\ (?P<msc>.*?),\\ mcc\\ =\\ (?P<mcc>.*?),\\ mnc\\ =\\ (?P<mnc>.*?),\\ cn\\ =\\ (?P<cn>.*?),\\ net\\ =\\ (?P<net>.*?),\\ rcn\\ =\\ (?P<rcn>.*?),\\ rnet\\ =\\ (?P<rnet>.*)', re.DOTALL)
-_RE_STATUSES_BASIC__STATUS_BASIC = re.compile('id\\ =\\ (?P<id>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*)', re.DOTALL)
+_RE_STATUSES_BASIC__HLR_BASIC = LazyPattern('id\\ =\\ (?P<id>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ imsi\\ =\\ (?P<imsi>.*?),\\ msc\\ =\\ (?P<msc>.*?),\\ mcc\\ =\\ (?P<mcc>.*?),\\ mnc\\ =\\ (?P<mnc>.*?),\\ cn\\ =\\ (?P<cn>.*?),\\ net\\ =\\ (?P<net>.*?),\\ rcn\\ =\\ (?P<rcn>.*?),\\ rnet\\ =\\ (?P<rnet>.*)')
+_RE_STATUSES_BASIC__STATUS_BASIC = LazyPattern('id\\ =\\ (?P<id>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*)')
 
 
 def _text_statuses_basic(text: str, ctx: Ctx) -> Status | None:
@@ -498,8 +496,8 @@ def parse_statuses_basic(raw: bytes, fmt: int, errors: ErrorMap) -> list[Status]
 
 # --- statuses_full: hlr_full, status_full (several records)
 
-_RE_STATUSES_FULL__HLR_FULL = re.compile('id\\ =\\ (?P<id>.*?),\\ Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ imsi\\ =\\ (?P<imsi>.*?),\\ msc\\ =\\ (?P<msc>.*?),\\ mcc\\ =\\ (?P<mcc>.*?),\\ mnc\\ =\\ (?P<mnc>.*?),\\ cn\\ =\\ (?P<cn>.*?),\\ net\\ =\\ (?P<net>.*?),\\ rcn\\ =\\ (?P<rcn>.*?),\\ rnet\\ =\\ (?P<rnet>.*?),\\ send_date\\ =\\ (?P<send_date>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ cost\\ =\\ (?P<cost>.*?),\\ sender_id\\ =\\ (?P<sender_id>.*?),\\ status_name\\ =\\ (?P<status_name>.*?),\\ message\\ =\\ (?P<message>.*)', re.DOTALL)
-_RE_STATUSES_FULL__STATUS_FULL = re.compile('id\\ =\\ (?P<id>.*?),\\ Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ send_date\\ =\\ (?P<send_date>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ cost\\ =\\ (?P<cost>.*?),\\ sender_id\\ =\\ (?P<sender_id>.*?),\\ status_name\\ =\\ (?P<status_name>.*?),\\ message\\ =\\ (?P<message>.*)', re.DOTALL)
+_RE_STATUSES_FULL__HLR_FULL = LazyPattern('id\\ =\\ (?P<id>.*?),\\ Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ imsi\\ =\\ (?P<imsi>.*?),\\ msc\\ =\\ (?P<msc>.*?),\\ mcc\\ =\\ (?P<mcc>.*?),\\ mnc\\ =\\ (?P<mnc>.*?),\\ cn\\ =\\ (?P<cn>.*?),\\ net\\ =\\ (?P<net>.*?),\\ rcn\\ =\\ (?P<rcn>.*?),\\ rnet\\ =\\ (?P<rnet>.*?),\\ send_date\\ =\\ (?P<send_date>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ cost\\ =\\ (?P<cost>.*?),\\ sender_id\\ =\\ (?P<sender_id>.*?),\\ status_name\\ =\\ (?P<status_name>.*?),\\ message\\ =\\ (?P<message>.*)')
+_RE_STATUSES_FULL__STATUS_FULL = LazyPattern('id\\ =\\ (?P<id>.*?),\\ Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ send_date\\ =\\ (?P<send_date>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ cost\\ =\\ (?P<cost>.*?),\\ sender_id\\ =\\ (?P<sender_id>.*?),\\ status_name\\ =\\ (?P<status_name>.*?),\\ message\\ =\\ (?P<message>.*)')
 
 
 def _text_statuses_full(text: str, ctx: Ctx) -> Status | None:
@@ -560,8 +558,8 @@ def parse_statuses_full(raw: bytes, fmt: int, errors: ErrorMap) -> list[Status]:
 
 # --- statuses_region: hlr_region, status_region (several records)
 
-_RE_STATUSES_REGION__HLR_REGION = re.compile('id\\ =\\ (?P<id>.*?),\\ Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ imsi\\ =\\ (?P<imsi>.*?),\\ msc\\ =\\ (?P<msc>.*?),\\ mcc\\ =\\ (?P<mcc>.*?),\\ mnc\\ =\\ (?P<mnc>.*?),\\ cn\\ =\\ (?P<cn>.*?),\\ net\\ =\\ (?P<net>.*?),\\ rcn\\ =\\ (?P<rcn>.*?),\\ rnet\\ =\\ (?P<rnet>.*?),\\ send_date\\ =\\ (?P<send_date>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ cost\\ =\\ (?P<cost>.*?),\\ country\\ =\\ (?P<country>.*?),\\ operator\\ =\\ (?P<operator>.*?),\\ region\\ =\\ (?P<region>.*?),\\ sender_id\\ =\\ (?P<sender_id>.*?),\\ status_name\\ =\\ (?P<status_name>.*?),\\ message\\ =\\ (?P<message>.*)', re.DOTALL)
-_RE_STATUSES_REGION__STATUS_REGION = re.compile('id\\ =\\ (?P<id>.*?),\\ Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ send_date\\ =\\ (?P<send_date>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ cost\\ =\\ (?P<cost>.*?),\\ country\\ =\\ (?P<country>.*?),\\ operator\\ =\\ (?P<operator>.*?),\\ region\\ =\\ (?P<region>.*?),\\ sender_id\\ =\\ (?P<sender_id>.*?),\\ status_name\\ =\\ (?P<status_name>.*?),\\ message\\ =\\ (?P<message>.*)', re.DOTALL)
+_RE_STATUSES_REGION__HLR_REGION = LazyPattern('id\\ =\\ (?P<id>.*?),\\ Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ imsi\\ =\\ (?P<imsi>.*?),\\ msc\\ =\\ (?P<msc>.*?),\\ mcc\\ =\\ (?P<mcc>.*?),\\ mnc\\ =\\ (?P<mnc>.*?),\\ cn\\ =\\ (?P<cn>.*?),\\ net\\ =\\ (?P<net>.*?),\\ rcn\\ =\\ (?P<rcn>.*?),\\ rnet\\ =\\ (?P<rnet>.*?),\\ send_date\\ =\\ (?P<send_date>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ cost\\ =\\ (?P<cost>.*?),\\ country\\ =\\ (?P<country>.*?),\\ operator\\ =\\ (?P<operator>.*?),\\ region\\ =\\ (?P<region>.*?),\\ sender_id\\ =\\ (?P<sender_id>.*?),\\ status_name\\ =\\ (?P<status_name>.*?),\\ message\\ =\\ (?P<message>.*)')
+_RE_STATUSES_REGION__STATUS_REGION = LazyPattern('id\\ =\\ (?P<id>.*?),\\ Status\\ =\\ (?P<status>.*?),\\ check_time\\ =\\ (?P<last_date>.*?),\\ err\\ =\\ (?P<err>.*?),\\ send_date\\ =\\ (?P<send_date>.*?),\\ phone\\ =\\ (?P<phone>.*?),\\ cost\\ =\\ (?P<cost>.*?),\\ country\\ =\\ (?P<country>.*?),\\ operator\\ =\\ (?P<operator>.*?),\\ region\\ =\\ (?P<region>.*?),\\ sender_id\\ =\\ (?P<sender_id>.*?),\\ status_name\\ =\\ (?P<status_name>.*?),\\ message\\ =\\ (?P<message>.*)')
 
 
 def _text_statuses_region(text: str, ctx: Ctx) -> Status | None:
@@ -622,7 +620,7 @@ def parse_statuses_region(raw: bytes, fmt: int, errors: ErrorMap) -> list[Status
 
 # --- error: error
 
-_RE_ERROR__ERROR = re.compile('ERROR\\ =\\ (?P<error_code>.*?)\\ \\((?P<error>.*?)\\)(?:,\\ ID\\ \\-\\ (?P<id>.*))?', re.DOTALL)
+_RE_ERROR__ERROR = LazyPattern('ERROR\\ =\\ (?P<error_code>.*?)\\ \\((?P<error>.*?)\\)(?:,\\ ID\\ \\-\\ (?P<id>.*))?')
 
 
 def _text_error(text: str, ctx: Ctx) -> ErrorReply | None:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import os
 import secrets
-import ssl
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Protocol, Self
-
-import urllib3
+from typing import TYPE_CHECKING, Protocol, Self
 
 from smsc._enums import ResponseFormat
 from smsc._exceptions import InvalidRequest
 from smsc._http import DEFAULT_TIMEOUT, HttpTransport
 from smsc._params import MAX_ID
+
+if TYPE_CHECKING:
+    import ssl
+
+    import urllib3
 
 DEFAULT_BASE_URL = "https://smsc.kz"
 
@@ -59,7 +61,7 @@ class BaseClient:
         if not isinstance(response_format, ResponseFormat):
             raise InvalidRequest(f"response_format: {response_format!r} is not a smsc.ResponseFormat")
         self.login = login
-        self.response_format = response_format
+        self._response_format = response_format
         self._fmt = int(response_format)
         self._common = (("fmt", str(self._fmt)), ("charset", "utf-8"))
         self.transport: Transport = transport if transport is not None else HttpTransport(
@@ -82,6 +84,11 @@ class BaseClient:
             kwargs["base_url"] = env["SMSC_BASE_URL"]
         kwargs.update(options)
         return cls(**kwargs)  # type: ignore[arg-type]
+
+    @property
+    def response_format(self) -> ResponseFormat:
+        """The reply layout this client asks for."""
+        return self._response_format
 
     def __repr__(self) -> str:
         who = f"login={self.login!r}" if self.login is not None else "api_key=***"

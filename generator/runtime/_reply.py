@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from attrs import frozen
 
 from smsc._codec import Invalid
 from smsc._exceptions import ApiError, ProtocolError
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 T = TypeVar("T")
 Ctx = Mapping[str, Any]
@@ -36,6 +38,22 @@ class ReplyParser(Generic[T]):
     xml_optional_root: bool = False
 
 
+class LazyPattern:
+    """A regular expression compiled on first use, so that importing smsc stays fast."""
+
+    __slots__ = ("_compiled", "_source")
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._compiled: re.Pattern[str] | None = None
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = re.compile(self._source, re.DOTALL)
+        return compiled.fullmatch(text)
+
+
 def decode(raw: bytes) -> str:
     if not raw:
         raise ProtocolError("empty reply", raw=raw)
@@ -46,7 +64,9 @@ def decode(raw: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def _xml_elements(text: str) -> list[ET.Element] | None:
+def _xml_elements(text: str) -> list[Element] | None:
+    import xml.etree.ElementTree as ET  # only XML replies pay for the import
+
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
         return None  # no entity tricks in a reply
     if text.lstrip().startswith("<?xml"):
@@ -57,7 +77,7 @@ def _xml_elements(text: str) -> list[ET.Element] | None:
         return None
 
 
-def _record(element: ET.Element) -> dict[str, object]:
+def _record(element: Element) -> dict[str, object]:
     return {child.tag: child.text or "" for child in element}
 
 

@@ -1,0 +1,59 @@
+"""Parsing a send reply and a status reply in each format, against a bare baseline of the same text.
+
+Baselines: str.split(",") for fmt 0 and 1, xml.etree.ElementTree.fromstring for fmt 2,
+json.loads for fmt 3 — what a hand-written client does before it has any typed value.
+Run: .venv/bin/python bench/parse.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import timeit
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+
+from smsc import _parsers
+from smsc._errors import ERROR_MAPS
+
+SEND = {
+    0: b"OK - 2 SMS, ID - 12345, COST - 4.48, BALANCE - 1231.21",
+    1: b"12345,2,4.48,1231.21",
+    2: b"<result>\n<id>12345</id>\n<cnt>2</cnt>\n<cost>4.48</cost>\n<balance>1231.21</balance>\n</result>",
+    3: b'{"id": 12345, "cnt": 2, "cost": "4.48", "balance": "1231.21"}',
+}
+STATUS = {
+    0: b"Status = 1, check_time = 20.05.2024 12:00:05, err = 0",
+    1: b"1,1716195605,0",
+    2: b"<sms>\n<status>1</status>\n<last_date>20.05.2024 12:00:05</last_date>\n<last_timestamp>1716195605"
+       b"</last_timestamp>\n<flag>0</flag>\n<err>0</err>\n</sms>",
+    3: b'{"status": 1, "last_date": "20.05.2024 12:00:05", "last_timestamp": 1716195605, "flag": 0, "err": 0}',
+}
+BASELINES: dict[int, Callable[[bytes], object]] = {
+    0: lambda raw: raw.decode().split(","),
+    1: lambda raw: raw.decode().split(","),
+    2: lambda raw: ET.fromstring(raw.decode()),
+    3: lambda raw: json.loads(raw.decode()),
+}
+CTX = {"id": 5, "phone": "79991234567"}
+
+
+def best(func: Callable[[], object], number: int = 20000) -> float:
+    return min(timeit.repeat(func, number=number, repeat=5)) / number
+
+
+def main() -> None:
+    print(f"bench/parse.py: microseconds per parse, best of 5, {os.cpu_count()} CPUs")
+    print(f"{'reply':<8}{'fmt':>4}{'smsc':>9}{'baseline':>10}{'ratio':>8}")
+    for label, samples, parse in (
+        ("send", SEND, lambda raw, fmt: _parsers.parse_send_balance(raw, fmt, ERROR_MAPS["send"])),
+        ("status", STATUS, lambda raw, fmt: _parsers.parse_status_basic(raw, fmt, ERROR_MAPS["status"], CTX)),
+    ):
+        for fmt, raw in samples.items():
+            ours = best(lambda raw=raw, fmt=fmt, parse=parse: parse(raw, fmt))
+            base = best(lambda raw=raw, fmt=fmt: BASELINES[fmt](raw))
+            print(f"{label:<8}{fmt:>4}{ours * 1e6:>9.2f}{base * 1e6:>10.2f}{ours / base:>7.2f}x")
+
+
+if __name__ == "__main__":
+    main()

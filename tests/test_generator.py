@@ -1,0 +1,181 @@
+"""The generator: a small inline spec generated, imported and used; bad specs fail with their path."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from generator.load import SpecError, load
+from generator.render import render_all, write
+from tests.conftest import ROOT
+
+MINI_SPEC = {
+    "enums.yaml": """
+        enums:
+          - name: ResponseFormat
+            doc: "fmt"
+            members:
+              - {name: TEXT, value: 0}
+              - {name: CSV, value: 1}
+              - {name: XML, value: 2}
+              - {name: JSON, value: 3}
+    """,
+    "errors.yaml": """
+        errors:
+          - {name: AuthError, doc: "Error 2."}
+        error_maps:
+          ping:
+            - {code: 2, error: AuthError, description: "authorise error"}
+        models:
+          - name: ErrorReply
+            doc: "An error."
+            fields:
+              - {name: code, type: int, doc: "Code."}
+              - {name: description, type: str, optional: true, doc: "Text."}
+              - {name: id, type: message_id, optional: true, doc: "Id."}
+        layouts:
+          - name: error
+            model: ErrorReply
+            doc: "Error."
+            fields:
+              - {key: error, attr: description, codec: str}
+              - {key: error_code, attr: code, codec: int}
+              - {key: id, codec: message_id, optional: true}
+            text: "ERROR = {error_code} ({error})[, ID - {id}]"
+            csv: [{key: id, codec: id_or_zero}, {key: error_code, codec: neg_int}]
+        replies:
+          - {name: error, layouts: [error]}
+    """,
+    "ping.yaml": """
+        auth:
+          - {name: login, wire: login, doc: "Login."}
+          - {name: password, wire: psw, sensitive: true, doc: "Password."}
+          - {name: api_key, wire: apikey, sensitive: true, doc: "Key."}
+        common:
+          - {wire: fmt, doc: "Format."}
+        models:
+          - name: Pong
+            doc: "A pong."
+            fields:
+              - {name: echo, type: str, doc: "What came back."}
+              - {name: hops, type: int, doc: "Hops."}
+        commands:
+          - name: ping
+            endpoint: /sys/ping.php
+            doc: "Ping the service."
+            error_map: ping
+            params:
+              - {name: word, wire: w, type: str, max_length: 5, required: true, doc: "A word."}
+            reply: pong
+        layouts:
+          - name: pong
+            model: Pong
+            doc: "Pong."
+            fields:
+              - {key: echo, codec: str}
+              - {key: hops, codec: int}
+            text: "PONG {hops} {echo}"
+            csv: [hops, echo]
+            csv_rest: true
+        replies:
+          - name: pong
+            layouts: [pong]
+            examples:
+              - {fmt: 1, raw: "3,a,b", value: {echo: "a,b", hops: 3}}
+    """,
+}
+
+MINI_SPEC = {name: textwrap.dedent(text) for name, text in MINI_SPEC.items()}
+
+USE_IT = """
+import smsc
+
+class Echo:
+    def request(self, path, fields):
+        assert path == "/sys/ping.php", path
+        word = dict(fields)["w"]
+        return f"2,{word}".encode()
+    def close(self):
+        pass
+
+client = smsc.Client(login="a", password="b", transport=Echo(), response_format=smsc.ResponseFormat.CSV)
+pong = client.ping("hey")
+assert pong == smsc._models.Pong(echo="hey", hops=2), pong
+try:
+    client.ping("too long")
+except smsc.InvalidRequest as exc:
+    print("refused:", exc)
+from smsc import _renderers, _parsers
+assert _parsers.parse_pong(_renderers.render_pong(pong, 0).encode(), 0, {}) == pong
+print("ok", pong.echo, pong.hops)
+"""
+
+
+def _write_spec(root: Path, files: dict[str, str]) -> Path:
+    spec_dir = root / "spec"
+    spec_dir.mkdir()
+    for name, text in files.items():
+        (spec_dir / name).write_text(text, encoding="utf-8")
+    return spec_dir
+
+
+def test_a_small_spec_generates_an_importable_working_package(tmp_path: Path) -> None:
+    spec = load(_write_spec(tmp_path, MINI_SPEC))
+    out = tmp_path / "out" / "smsc"
+    write(render_all(spec), out)
+    assert write(render_all(spec), out) == []  # idempotent: nothing changes the second time
+    first_line = (out / "_parsers.py").read_text().splitlines()[0]
+    assert "DO NOT EDIT" in first_line and "spec/ping.yaml" in first_line
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "out")}
+    done = subprocess.run([sys.executable, "-c", USE_IT], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "refused: word: has 8 characters; at most 5" in done.stdout and "ok hey 2" in done.stdout
+
+
+def test_generation_is_deterministic() -> None:
+    spec = load(ROOT / "spec")
+    assert render_all(spec) == render_all(load(ROOT / "spec"))
+    committed = {p.relative_to(ROOT / "generated" / "smsc").as_posix(): p.read_text(encoding="utf-8")
+                 for p in (ROOT / "generated" / "smsc").rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    assert render_all(spec) == committed
+
+
+BAD_SPECS = [
+    ("ping.yaml", ("hops, codec: int}", "hops, codec: integer}"),
+     "ping.yaml: $.layouts[pong].fields[1].codec: unknown codec 'integer'"),
+    ("ping.yaml", ("max_length: 5", "max_length: five"),
+     "ping.yaml: invalid value for type, expected int | None @ $.commands[0].params[0].max_length"),
+    ("ping.yaml", ('doc: "Ping the service."', 'doc: "Ping."\n    colour: red'),
+     "extra fields found (colour) @ $.commands[0]"),
+    ("ping.yaml", ("csv: [hops, echo]", "csv: [hops, echoes]"),
+     "$.layouts[pong].csv[1]: 'echoes' is not a field key"),
+    ("ping.yaml", ("reply: pong", "reply: pang"), "$.commands[ping].reply: unknown reply 'pang'"),
+    ("errors.yaml", ("error: AuthError,", "error: AuthFailure,"), "$.error_maps[ping][0].error: unknown error class"),
+    ("ping.yaml", ('type: int, doc: "Hops."', 'type: integer, doc: "Hops."'),
+     "$.models[Pong].fields[1].type: unknown type"),
+]
+
+
+@pytest.mark.parametrize(("file", "change", "message"), BAD_SPECS)
+def test_a_malformed_spec_fails_with_file_and_key_path(
+    tmp_path: Path, file: str, change: tuple[str, str], message: str
+) -> None:
+    files = dict(MINI_SPEC)
+    assert change[0] in files[file]
+    files[file] = files[file].replace(*change)
+    with pytest.raises(SpecError) as caught:
+        load(_write_spec(tmp_path, files))
+    assert message in str(caught.value)
+    assert file in str(caught.value)
+
+
+def test_duplicate_names_across_files_are_refused(tmp_path: Path) -> None:
+    files = {**MINI_SPEC, "zz.yaml": "models:\n  - {name: Pong, doc: x, fields: []}\n"}
+    expected = r"spec/zz.yaml: \$.models\[0\]: duplicate name 'Pong', first in spec/ping.yaml"
+    with pytest.raises(SpecError, match=expected):
+        load(_write_spec(tmp_path, files))
