@@ -1,7 +1,9 @@
 """Parsing a send reply and a status reply in each format, against a bare baseline of the same text.
 
-Baselines: str.split(",") for fmt 0 and 1, xml.etree.ElementTree.fromstring for fmt 2,
+Bare baselines: str.split(",") for fmt 0 and 1, xml.etree.ElementTree.fromstring for fmt 2,
 json.loads for fmt 3 — what a hand-written client does before it has any typed value.
+The typed baseline adds the minimum a typed client needs on top of that for fmt 1 and 3 —
+int/Decimal/datetime conversion into a tuple, with no validation and no error detection.
 Run: .venv/bin/python bench/parse.py
 """
 
@@ -12,9 +14,12 @@ import os
 import timeit
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
 
 from smsc import _parsers
 from smsc._errors import ERROR_MAPS
+from smsc._types import MSK
 
 SEND = {
     0: b"OK - 2 SMS, ID - 12345, COST - 4.48, BALANCE - 1231.21",
@@ -38,13 +43,36 @@ BASELINES: dict[int, Callable[[bytes], object]] = {
 CTX = {"id": 5, "phone": "79991234567"}
 
 
+def _send_typed_csv(raw: bytes) -> object:
+    f = raw.decode().split(",")
+    return int(f[0]), int(f[1]), Decimal(f[2]), Decimal(f[3])
+
+
+def _send_typed_json(raw: bytes) -> object:
+    d = json.loads(raw.decode())
+    return int(d["id"]), int(d["cnt"]), Decimal(d["cost"]), Decimal(d["balance"])
+
+
+def _status_typed_csv(raw: bytes) -> object:
+    f = raw.decode().split(",")
+    return int(f[0]), datetime.fromtimestamp(int(f[1]), MSK), int(f[2])
+
+
+def _status_typed_json(raw: bytes) -> object:
+    d = json.loads(raw.decode())
+    return int(d["status"]), datetime.fromtimestamp(int(d["last_timestamp"]), MSK), int(d["err"])
+
+
+TYPED = {"send": {1: _send_typed_csv, 3: _send_typed_json}, "status": {1: _status_typed_csv, 3: _status_typed_json}}
+
+
 def best(func: Callable[[], object], number: int = 20000) -> float:
     return min(timeit.repeat(func, number=number, repeat=5)) / number
 
 
 def main() -> None:
     print(f"bench/parse.py: microseconds per parse, best of 5, {os.cpu_count()} CPUs")
-    print(f"{'reply':<8}{'fmt':>4}{'smsc':>9}{'baseline':>10}{'ratio':>8}")
+    print(f"{'reply':<8}{'fmt':>4}{'smsc':>9}{'bare':>9}{'ratio':>8}{'typed':>9}{'ratio':>8}")
     for label, samples, parse in (
         ("send", SEND, lambda raw, fmt: _parsers.parse_send_balance(raw, fmt, ERROR_MAPS["send"])),
         ("status", STATUS, lambda raw, fmt: _parsers.parse_status_basic(raw, fmt, ERROR_MAPS["status"], CTX)),
@@ -52,7 +80,12 @@ def main() -> None:
         for fmt, raw in samples.items():
             ours = best(lambda raw=raw, fmt=fmt, parse=parse: parse(raw, fmt))
             base = best(lambda raw=raw, fmt=fmt: BASELINES[fmt](raw))
-            print(f"{label:<8}{fmt:>4}{ours * 1e6:>9.2f}{base * 1e6:>10.2f}{ours / base:>7.2f}x")
+            line = f"{label:<8}{fmt:>4}{ours * 1e6:>9.2f}{base * 1e6:>9.2f}{ours / base:>7.2f}x"
+            typed = TYPED[label].get(fmt)
+            if typed is not None:
+                typed_time = best(lambda raw=raw, typed=typed: typed(raw))
+                line += f"{typed_time * 1e6:>9.2f}{ours / typed_time:>7.2f}x"
+            print(line)
 
 
 if __name__ == "__main__":

@@ -10,12 +10,22 @@ from smsc._models import SendResult, Cost, HlrInfo, Status, Balance, ErrorReply
 from smsc._reply import Ctx, ErrorMap, LazyPattern, Record, ReplyParser
 
 
+_MESSAGESTATUS_MEMBERS: dict[int, MessageStatus] = {int(m): m for m in MessageStatus}
+
+
 def _p_MessageStatus(v: object) -> MessageStatus:
-    return MessageStatus(_c.p_int(v))
+    code = _c.p_int(v)
+    member = _MESSAGESTATUS_MEMBERS.get(code)
+    return member if member is not None else MessageStatus(code)
+
+
+_DELIVERYERROR_MEMBERS: dict[int, DeliveryError] = {int(m): m for m in DeliveryError}
 
 
 def _p_DeliveryError(v: object) -> DeliveryError:
-    return DeliveryError(_c.p_int(v))
+    code = _c.p_int(v)
+    member = _DELIVERYERROR_MEMBERS.get(code)
+    return member if member is not None else DeliveryError(code)
 
 
 # --- balance: balance

@@ -56,6 +56,8 @@ def p_money(v: object) -> Decimal:
 def p_message_id(v: object) -> MessageId:
     if type(v) is int and v > 0:
         return v
+    if type(v) is str and v.isdigit() and v.isascii() and v[0] != "0" and len(v) <= 40:
+        return int(v)
     if type(v) is str and _STR_ID.fullmatch(v):
         if v.isdigit() and v[0] != "0":
             return int(v)
