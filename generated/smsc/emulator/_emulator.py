@@ -1,0 +1,248 @@
+# Copied from generator/runtime/emulator/_emulator.py by `make generate`. DO NOT EDIT: edit the source.
+"""`smsc.emulator.Emulator`: a local, stateful SMSC on loopback, run in a background thread."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Self
+
+from smsc._types import MSK
+from smsc.emulator._faults import Faults
+from smsc.emulator._limits import Limits
+from smsc.emulator._records import (
+    DEFAULT_BALANCE,
+    DEFAULT_CURRENCY,
+    DEFAULT_PRICE,
+    DEFAULT_SENDER,
+    Account,
+    Lifecycle,
+    Message,
+)
+from smsc.emulator._service import Clock, Service
+from smsc.emulator._store import Store
+
+Money = Decimal | int | str
+
+
+class Accounts:
+    """The emulator's accounts: `emulator.accounts.add(...)`, `emulator.accounts["demo"].balance`."""
+
+    def __init__(self, service: Service) -> None:
+        self._service = service
+
+    def add(self, login: str, password: str, *, api_key: str | None = None, balance: Money = DEFAULT_BALANCE,
+            price: Money = DEFAULT_PRICE, currency: str = DEFAULT_CURRENCY, sender: str = DEFAULT_SENDER) -> Account:
+        """Create (or replace) an account."""
+        if not login or not password:
+            raise ValueError("an account needs a login and a password")
+        account = Account(login=login, password=password, api_key=api_key, balance=Decimal(balance),
+                          price=Decimal(price), currency=currency, sender=sender)
+        with self._service.lock:
+            self._service.store.put_account(account)
+        return account
+
+    def update(self, login: str, *, balance: Money | None = None, price: Money | None = None,
+               currency: str | None = None, sender: str | None = None, password: str | None = None,
+               api_key: str | None = None) -> Account:
+        """Change some fields of an account; returns the new record."""
+        with self._service.lock:
+            old = self[login]
+            new = Account(
+                login=login, password=old.password if password is None else password,
+                api_key=old.api_key if api_key is None else api_key,
+                balance=old.balance if balance is None else Decimal(balance),
+                price=old.price if price is None else Decimal(price),
+                currency=old.currency if currency is None else currency,
+                sender=old.sender if sender is None else sender,
+            )
+            self._service.store.put_account(new)
+        return new
+
+    def __getitem__(self, login: str) -> Account:
+        with self._service.lock:
+            account = self._service.store.account(login)
+        if account is None:
+            raise KeyError(login)
+        return account
+
+    def __contains__(self, login: object) -> bool:
+        with self._service.lock:
+            return isinstance(login, str) and self._service.store.account(login) is not None
+
+    def __iter__(self) -> Iterator[Account]:
+        with self._service.lock:
+            return iter(self._service.store.accounts())
+
+
+class Emulator:
+    """A local SMSC: the HTTP API on a loopback port, with accounts, messages and statuses.
+
+        with Emulator() as emulator:
+            client = smsc.Client(login="demo", password="demo", base_url=emulator.base_url)
+            sent = client.send(["+77011234567"], "Hello")
+            emulator.advance(10)                      # statuses move on the emulator's clock
+            client.status(sent.id, "+77011234567")    # delivered
+
+    Args:
+        host, http_port: where to listen; a free port on 127.0.0.1 by default.
+        db: an SQLite file that keeps the state across restarts; in memory by default.
+        seed: seed of the fault injector's random numbers.
+        clock: the time source (seconds since the epoch); `advance()` adds to it.
+        limits: the rate limits and IP blocking (`Limits(rate_limits=False, ip_blocking=False)` for
+            load tests); `rate_limits` and `ip_blocking` are shortcuts for the same switches.
+        lifecycle: how fast statuses move (seconds after the due time).
+        ssl_context: serve HTTPS with this server context.
+        default_account: create the account demo/demo (balance 100.00) if missing.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        http_port: int = 0,
+        db: str | None = None,
+        seed: int = 0,
+        clock: Callable[[], float] | None = None,
+        limits: Limits | None = None,
+        rate_limits: bool = True,
+        ip_blocking: bool = True,
+        lifecycle: Lifecycle | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        default_account: bool = True,
+    ) -> None:
+        if limits is None:
+            limits = Limits(rate_limits=rate_limits, ip_blocking=ip_blocking)
+        self.host = host
+        self.http_port = http_port
+        self.ssl_context = ssl_context
+        self.faults = Faults(seed)
+        self._service = Service(Store(db), clock=Clock() if clock is None else Clock(clock), limits=limits,
+                                lifecycle=lifecycle, default_account=default_account)
+        self.accounts = Accounts(self._service)
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # configuration and inspection -----------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        """`http://127.0.0.1:<port>` (https with an ssl_context): give it to `smsc.Client(base_url=...)`."""
+        scheme = "https" if self.ssl_context is not None else "http"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{host}:{self.http_port}"
+
+    @property
+    def limits(self) -> Limits:
+        """The rate limits and IP blocking; change their fields at any time."""
+        return self._service.limits
+
+    @property
+    def lifecycle(self) -> Lifecycle:
+        return self._service.lifecycle
+
+    @lifecycle.setter
+    def lifecycle(self, value: Lifecycle) -> None:
+        with self._service.lock:
+            self._service.lifecycle = value
+
+    @property
+    def denied_senders(self) -> set[str]:
+        """Sender IDs that send.php refuses with error 6 (case-insensitive); `BLOCKED` by default."""
+        return self._service.denied_senders
+
+    @property
+    def denied_words(self) -> set[str]:
+        """Words whose presence in a text makes send.php answer error 6; `casino` by default."""
+        return self._service.denied_words
+
+    def messages(self, login: str | None = None) -> list[Message]:
+        """Every stored message (one per phone), oldest first, with its status as of now."""
+        return self._service.messages(login)
+
+    def advance(self, seconds: float) -> None:
+        """Move the emulator's clock forward: statuses, schedules and limit windows follow it."""
+        self._service.advance(seconds)
+
+    def now(self) -> datetime:
+        """The emulator's current time (Moscow time)."""
+        return datetime.fromtimestamp(self._service.clock.now(), MSK)
+
+    def reset_limits(self) -> None:
+        """Forget the rate-limit counters and unblock every IP."""
+        with self._service.lock:
+            self._service.limiter.reset()
+
+    # running ---------------------------------------------------------------------------------
+    def start(self) -> Self:
+        """Listen and serve in a background thread; returns at once, ready for requests."""
+        if self._thread is not None:
+            raise RuntimeError("the emulator is already running")
+        from smsc.emulator._http_server import HttpFrontend
+
+        sock = socket.create_server((self.host, self.http_port), family=_family(self.host), backlog=128)
+        self.http_port = sock.getsockname()[1]
+        frontend = HttpFrontend(self._service, self.faults, ssl_context=self.ssl_context)
+        loop = asyncio.new_event_loop()
+        ready = threading.Event()
+        failures: list[BaseException] = []
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(frontend.start(sock))
+            except BaseException as exc:  # reported to start()'s caller
+                failures.append(exc)
+                ready.set()
+                loop.close()
+                return
+            ready.set()
+            try:
+                loop.run_forever()
+            finally:
+                loop.run_until_complete(frontend.stop())
+                loop.close()
+
+        self._loop = loop
+        self._thread = threading.Thread(target=run, name=f"smsc-emulator-{self.http_port}", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failures:
+            self._thread.join()
+            self._thread = self._loop = None
+            sock.close()
+            raise failures[0]
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the state (a `db` file keeps it)."""
+        if self._thread is not None and self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+            self._thread = self._loop = None
+        with self._service.lock:
+            self._service.store.close()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def __enter__(self) -> Self:
+        return self.start() if self._thread is None else self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = self.base_url if self.running else "stopped"
+        return f"Emulator({state})"
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET

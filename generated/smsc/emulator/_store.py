@@ -1,0 +1,195 @@
+# Copied from generator/runtime/emulator/_store.py by `make generate`. DO NOT EDIT: edit the source.
+"""The emulator's state in SQLite: accounts, messages, their planned status history, attachments.
+
+In memory by default; a file keeps everything (the clock offset too) across a restart. Not
+thread-safe by itself: the Service serialises every call under its lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from attrs import frozen
+
+from smsc.emulator._records import Account
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+    login TEXT PRIMARY KEY, password TEXT NOT NULL, api_key TEXT UNIQUE, balance TEXT NOT NULL,
+    price TEXT NOT NULL, currency TEXT NOT NULL, sender TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, batch INTEGER NOT NULL, login TEXT NOT NULL, id TEXT NOT NULL,
+    phone TEXT NOT NULL, text TEXT NOT NULL, sender TEXT NOT NULL, format INTEGER NOT NULL,
+    parts INTEGER NOT NULL, cost TEXT NOT NULL, sent_at REAL NOT NULL, due REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS messages_by_id ON messages (login, id, phone);
+CREATE TABLE IF NOT EXISTS history (
+    seq INTEGER NOT NULL REFERENCES messages (seq) ON DELETE CASCADE, at REAL NOT NULL,
+    status INTEGER NOT NULL, err INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS history_by_seq ON history (seq, at);
+CREATE TABLE IF NOT EXISTS attachments (
+    batch INTEGER NOT NULL, name TEXT NOT NULL, filename TEXT NOT NULL, content_type TEXT NOT NULL,
+    data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS attachments_by_batch ON attachments (batch);
+"""
+_ACCOUNT_COLUMNS = "login, password, api_key, balance, price, currency, sender"
+_MESSAGE_COLUMNS = "seq, batch, login, id, phone, text, sender, format, parts, cost, sent_at, due"
+
+
+@frozen
+class StoredMessage:
+    """A row of the messages table."""
+
+    seq: int
+    batch: int
+    login: str
+    id: str
+    phone: str
+    text: str
+    sender: str
+    format: int
+    parts: int
+    cost: Decimal
+    sent_at: float
+    due: float
+
+
+@frozen
+class NewMessage:
+    """A message to one phone about to be stored, with its planned status history."""
+
+    phone: str
+    text: str
+    sender: str
+    format: int
+    parts: int
+    cost: Decimal
+    due: float
+    plan: Sequence[tuple[float, int, int]]  # (at, status, err)
+
+
+def _account(row: tuple[str, str, str | None, str, str, str, str]) -> Account:
+    login, password, api_key, balance, price, currency, sender = row
+    return Account(login=login, password=password, api_key=api_key, balance=Decimal(balance),
+                   price=Decimal(price), currency=currency, sender=sender)
+
+
+def _message(row: tuple[int, int, str, str, str, str, str, int, int, str, float, float]) -> StoredMessage:
+    seq, batch, login, id_, phone, text, sender, fmt, parts, cost, sent_at, due = row
+    return StoredMessage(seq, batch, login, id_, phone, text, sender, fmt, parts, Decimal(cost), sent_at, due)
+
+
+class Store:
+    """SQLite tables behind the emulator: a file path, or None for memory."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self.path = path
+        self._db = sqlite3.connect(":memory:" if path is None else path, check_same_thread=False,
+                                   isolation_level=None)
+        self._db.execute("PRAGMA foreign_keys = ON")
+        if path is not None:
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def begin(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self._db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+
+    # meta ---------------------------------------------------------------------------------
+    def meta(self, key: str, default: str) -> str:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return default if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def next_number(self, key: str) -> int:
+        """The next value of a counter kept in meta (1, 2, ...)."""
+        value = int(self.meta(key, "0")) + 1
+        self.set_meta(key, str(value))
+        return value
+
+    # accounts -----------------------------------------------------------------------------
+    def put_account(self, account: Account, *, replace: bool = True) -> None:
+        verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
+        self._db.execute(
+            f"{verb} INTO accounts ({_ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (account.login, account.password, account.api_key, str(account.balance), str(account.price),
+             account.currency, account.sender),
+        )
+
+    def account(self, login: str) -> Account | None:
+        row = self._db.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE login = ?", (login,)).fetchone()
+        return None if row is None else _account(row)
+
+    def account_by_key(self, api_key: str) -> Account | None:
+        row = self._db.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE api_key = ?", (api_key,)).fetchone()
+        return None if row is None else _account(row)
+
+    def accounts(self) -> list[Account]:
+        rows = self._db.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY login").fetchall()
+        return [_account(r) for r in rows]
+
+    def set_balance(self, login: str, balance: Decimal) -> None:
+        self._db.execute("UPDATE accounts SET balance = ? WHERE login = ?", (str(balance), login))
+
+    # messages -----------------------------------------------------------------------------
+    def add_messages(self, login: str, message_id: str, sent_at: float, messages: Iterable[NewMessage],
+                     attachments: Sequence[tuple[str, str, str, bytes]] = ()) -> int:
+        """Store one send (one row per phone) and its attachments; returns the batch number."""
+        batch = self.next_number("batch")
+        for m in messages:
+            cursor = self._db.execute(
+                "INSERT INTO messages (batch, login, id, phone, text, sender, format, parts, cost, sent_at, due)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (batch, login, message_id, m.phone, m.text, m.sender, m.format, m.parts, str(m.cost), sent_at, m.due),
+            )
+            self._db.executemany("INSERT INTO history (seq, at, status, err) VALUES (?, ?, ?, ?)",
+                                 [(cursor.lastrowid, at, status, err) for at, status, err in m.plan])
+        self._db.executemany(
+            "INSERT INTO attachments (batch, name, filename, content_type, data) VALUES (?, ?, ?, ?, ?)",
+            [(batch, *a) for a in attachments],
+        )
+        return batch
+
+    def find(self, login: str, message_id: str, phone: str) -> StoredMessage | None:
+        """The latest message with this id to this phone (ids need not be unique)."""
+        row = self._db.execute(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE login = ? AND id = ? AND phone = ?"
+            " ORDER BY seq DESC LIMIT 1", (login, message_id, phone),
+        ).fetchone()
+        return None if row is None else _message(row)
+
+    def delete(self, seq: int) -> None:
+        self._db.execute("DELETE FROM messages WHERE seq = ?", (seq,))
+
+    def messages(self, login: str | None = None) -> list[StoredMessage]:
+        if login is None:
+            rows = self._db.execute(f"SELECT {_MESSAGE_COLUMNS} FROM messages ORDER BY seq").fetchall()
+        else:
+            rows = self._db.execute(f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE login = ? ORDER BY seq",
+                                    (login,)).fetchall()
+        return [_message(r) for r in rows]
+
+    def history(self, seq: int, until: float) -> list[tuple[float, int, int]]:
+        """(at, status, err) of a message up to `until`, oldest first."""
+        rows = self._db.execute("SELECT at, status, err FROM history WHERE seq = ? AND at <= ? ORDER BY at, rowid",
+                                (seq, until)).fetchall()
+        return [(float(at), int(status), int(err)) for at, status, err in rows]
+
+    def attachments(self, batch: int) -> list[tuple[str, str, str, bytes]]:
+        rows = self._db.execute("SELECT name, filename, content_type, data FROM attachments WHERE batch = ?"
+                                " ORDER BY rowid", (batch,)).fetchall()
+        return [(str(n), str(f), str(c), bytes(d)) for n, f, c, d in rows]

@@ -1,0 +1,39 @@
+"""Request parameters as the service reads them: raw bytes, decoded in the request's `charset`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import parse_qsl
+
+DEFAULT_CHARSET = "windows-1251"
+# the `charset` values the service documents -> Python codec
+CHARSETS = {"utf-8": "utf-8", "utf8": "utf-8", "windows-1251": "cp1251", "cp1251": "cp1251", "koi8-r": "koi8_r"}
+
+
+def codec(charset: str | None) -> str:
+    """The Python codec of a `charset` value; unknown or missing values mean windows-1251."""
+    return CHARSETS.get((charset or "").strip().lower(), CHARSETS[DEFAULT_CHARSET])
+
+
+def form_pairs(raw: bytes | str) -> list[tuple[bytes, bytes]]:
+    """`a=1&b=%D0%B0` (a query string or a form body) as undecoded byte pairs.
+
+    Percent-escapes and raw 8-bit bytes both survive: the bytes are read as Latin-1 so that
+    the real charset, named inside the same string, can decode them afterwards.
+    """
+    text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
+    pairs = parse_qsl(text, keep_blank_values=True, encoding="latin-1", errors="strict")
+    return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in pairs]
+
+
+def decode_params(pairs: Iterable[tuple[bytes, bytes]]) -> tuple[dict[str, str], str]:
+    """Parameter names and values decoded in the request's charset (the last value of a name wins),
+    and that charset's codec."""
+    pairs = list(pairs)
+    charset = None
+    for key, value in pairs:
+        if key == b"charset":
+            charset = value.decode("latin-1")
+    name = codec(charset)
+    params = {k.decode(name, "replace"): v.decode(name, "replace") for k, v in pairs}
+    return params, name
