@@ -185,3 +185,15 @@ def test_results_are_frozen_and_slotted() -> None:
     with pytest.raises(AttributeError):
         result.id = 2  # type: ignore[misc]
     assert not hasattr(result, "__dict__")
+
+
+def test_results_to_json_ready_data_and_back() -> None:
+    import json
+
+    from smsc import _parsers
+
+    status = _parsers.parse_status_full(
+        b"1,1716195605,0,1716195600,77011234567,12.00,Shop,Delivered,Hi", 1, {}, {"id": 5, "phone": "7701"})
+    data = smsc.to_dict(status)
+    assert data["cost"] == "12.00" and data["status"] == 1 and data["changed_at"] == "2024-05-20T12:00:05+03:00"
+    assert smsc.from_dict(smsc.Status, json.loads(json.dumps(data))) == status

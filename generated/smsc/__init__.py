@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from smsc._client import Client
+from smsc._convert import from_dict, to_dict
 from smsc._enums import ResponseFormat, MessageFormat, Translit, StatusDetail, MessageStatus, DeliveryError
 from smsc._errors import ParameterError, AuthError, InsufficientFunds, IpBlocked, InvalidTime, DeleteFailed, MessageDenied, InvalidPhone, Undeliverable, TooManyRequests
 from smsc._exceptions import ApiError, InvalidRequest, ProtocolError, SmscError, TransportError
@@ -22,6 +23,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Client",
+    "to_dict",
+    "from_dict",
     "HttpTransport",
     "MSK",
     "MessageId",
