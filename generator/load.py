@@ -16,6 +16,10 @@ from generator.model import (
     Layout,
     Param,
     ReplyChoice,
+    Smpp,
+    SmppField,
+    SmppPdu,
+    SmppTlv,
     Spec,
     SpecFile,
 )
@@ -28,7 +32,7 @@ PARAM_TYPES = frozenset(
     }
 )
 MODEL_TYPES = frozenset({"int", "str", "money", "datetime", "message_id"})
-_FLATTENED = frozenset({"fields", "params"})
+_FLATTENED = frozenset({"fields", "params", "tlvs"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -127,9 +131,14 @@ def load(spec_dir: Path) -> Spec:
     sources: dict[str, str] = {}
     auth: list[Any] = []
     common: list[Any] = []
+    smpp: Smpp | None = None
     for path in files:
         name = str(path.relative_to(root))
         part = load_file(path, root)
+        if part.smpp is not None:
+            if smpp is not None:
+                raise SpecError(f"{name}: $.smpp: duplicate section, first in {sources['smpp']}")
+            smpp, sources["smpp"] = part.smpp, name
         auth.extend(part.auth)
         common.extend(part.common)
         sources.update({f"auth.{a.name}": name for a in part.auth})
@@ -145,8 +154,10 @@ def load(spec_dir: Path) -> Spec:
                     raise SpecError(f"{name}: $.{section}[{index}]: duplicate name {key!r}, first in {sources[where]}")
                 items[key] = item
                 sources[where] = name
-    spec = Spec(auth=auth, common=common, sources=sources, **sections)
+    spec = Spec(auth=auth, common=common, sources=sources, smpp=smpp, **sections)
     _validate(spec)
+    if smpp is not None:
+        _validate_smpp(spec, smpp)
     return spec
 
 
@@ -262,6 +273,130 @@ def _check_param(spec: Spec, param: Param, err: Any) -> None:
         raise err(f"unknown parameter type {param.type!r} (known: {', '.join(sorted(PARAM_TYPES))}, enum:<Enum>)")
     if isinstance(param.wire, list) != (param.type == "status_pairs"):
         raise err("only status_pairs parameters have a list of wire names")
+
+
+SMPP_INTS = {"int1": 1, "int2": 2, "int4": 4}
+SMPP_FIELD_TYPES = frozenset({*SMPP_INTS, "cstr", "time", "octets"})
+SMPP_TLV_TYPES = frozenset({*SMPP_INTS, "cstr", "octets"})
+SMPP_HANDLING = frozenset({"ok", "fail", "backoff", "limited", "auth"})
+SMPP_CHECKS = frozenset({"message"})
+SMPP_RESERVED = frozenset({"sequence_number", "command_status", "command_id", "other_tlvs", "encode", "response"})
+RECEIPT_KEYS = frozenset({"id", "sub", "dlvrd", "submit_date", "done_date", "stat", "err", "text"})
+RESPONSE_BIT = 0x80000000
+
+
+def _validate_smpp_field(f: SmppField, fields: dict[str, SmppField], err: Any) -> None:
+    if f.type not in SMPP_FIELD_TYPES:
+        raise err(".type", f"unknown type {f.type!r} (known: {', '.join(sorted(SMPP_FIELD_TYPES))})")
+    if f.name in SMPP_RESERVED:
+        raise err(".name", f"{f.name!r} is reserved")
+    if f.type in ("cstr", "octets") and (f.max is None or f.max < 1):
+        raise err(".max", f"a {f.type} field needs a positive max")
+    if f.type in ("time", *SMPP_INTS) and f.max is not None:
+        raise err(".max", f"a {f.type} field has no max")
+    if (f.type == "octets") != (f.length is not None):
+        raise err(".length", "octets fields, and only they, name their length field")
+    if f.length is not None:
+        source = fields.get(f.length)
+        if source is None or source.length_of != f.name or list(fields)[-1] != f.length:
+            raise err(".length", f"{f.length!r} must be the integer field just before, with length_of: {f.name}")
+        if f.max is not None and f.max >= 256 ** SMPP_INTS[source.type]:
+            raise err(".max", f"larger than its length field {f.length!r} can carry")
+    if f.length_of is not None and f.type not in SMPP_INTS:
+        raise err(".length_of", "only integer fields carry a length")
+    if f.default is not None:
+        ok = isinstance(f.default, int) if f.type in SMPP_INTS else isinstance(f.default, str)
+        if not ok or (isinstance(f.default, int) and not 0 <= f.default < 256 ** SMPP_INTS[f.type]):
+            raise err(".default", f"{f.default!r} does not fit a {f.type} field")
+
+
+def _validate_smpp(spec: Spec, smpp: Smpp) -> None:
+    """SMPP: known types, unique ids and tags, a response per request, receipt states tied to MessageStatus."""
+    where = spec.sources.get("smpp", "?")
+
+    def fail(path: str, message: str) -> SpecError:
+        return SpecError(f"{where}: $.smpp{path}: {message}")
+
+    tlvs: dict[str, SmppTlv] = {}
+    for i, t in enumerate(smpp.tlvs):
+        if t.type not in SMPP_TLV_TYPES:
+            raise fail(f".tlvs[{i}].type", f"unknown TLV type {t.type!r} (known: {', '.join(sorted(SMPP_TLV_TYPES))})")
+        if t.name in tlvs or any(o.tag == t.tag for o in tlvs.values()):
+            raise fail(f".tlvs[{i}]", f"duplicate TLV name or tag ({t.name}, 0x{t.tag:04X})")
+        if not 0 < t.tag <= 0xFFFF:
+            raise fail(f".tlvs[{i}].tag", "must be 1..0xFFFF")
+        if t.type == "cstr" and (t.max is None or t.size is not None):
+            raise fail(f".tlvs[{i}]", "a cstr TLV has a max (NUL included) and no size")
+        if t.type == "octets" and (t.max is None) == (t.size is None):
+            raise fail(f".tlvs[{i}]", "an octets TLV has either a max or a size")
+        if t.type in SMPP_INTS and (t.max is not None or t.size is not None):
+            raise fail(f".tlvs[{i}]", "an integer TLV has neither max nor size")
+        if t.max is not None and not 0 < t.max <= 0xFFFF:
+            raise fail(f".tlvs[{i}].max", "must be 1..65535")
+        tlvs[t.name] = t
+    pdus: dict[str, SmppPdu] = {}
+    for i, pdu in enumerate(smpp.pdus):
+        if pdu.name in pdus or any(o.id == pdu.id for o in pdus.values()):
+            raise fail(f".pdus[{i}]", f"duplicate PDU name or id ({pdu.name}, 0x{pdu.id:08X})")
+        if not 0 <= pdu.id <= 0xFFFFFFFF:
+            raise fail(f".pdus[{i}].id", "must fit 4 octets")
+        if pdu.check is not None and pdu.check not in SMPP_CHECKS:
+            raise fail(f".pdus[{i}].check", f"unknown check {pdu.check!r}")
+        fields: dict[str, SmppField] = {}
+        for j, f in enumerate(pdu.fields):
+            if f.name in fields:
+                raise fail(f".pdus[{i}].fields[{j}].name", f"duplicate field {f.name!r}")
+            _validate_smpp_field(f, fields, lambda path, m, i=i, j=j: fail(f".pdus[{i}].fields[{j}]{path}", m))
+            fields[f.name] = f
+        for j, f in enumerate(pdu.fields):
+            if f.length_of is not None and (f.length_of not in fields or fields[f.length_of].length != f.name):
+                message = f"{f.length_of!r} is not an octets field with length: {f.name}"
+                raise fail(f".pdus[{i}].fields[{j}].length_of", message)
+        for j, name in enumerate(pdu.tlvs):
+            if name not in tlvs:
+                raise fail(f".pdus[{i}].tlvs[{j}]", f"unknown TLV {name!r}")
+            if name in fields or pdu.tlvs.index(name) != j:
+                raise fail(f".pdus[{i}].tlvs[{j}]", f"{name!r} is already a field or TLV of {pdu.name}")
+        pdus[pdu.name] = pdu
+    for name, pdu in pdus.items():
+        if name == "generic_nack":
+            continue
+        if name.endswith("_resp"):
+            request = pdus.get(name.removesuffix("_resp"))
+            if request is None or pdu.id != request.id | RESPONSE_BIT:
+                raise fail(f".pdus[{name}].id", f"must be the id of {name.removesuffix('_resp')} | 0x80000000")
+        elif f"{name}_resp" not in pdus or pdu.id & RESPONSE_BIT:
+            raise fail(f".pdus[{name}]", f"a request needs a {name}_resp and an id below 0x80000000")
+    names = {st.name for st in smpp.statuses}
+    for pdu in smpp.pdus:
+        for j, f in enumerate(pdu.fields):
+            if f.status is not None and f.status not in names:
+                raise fail(f".pdus[{pdu.name}].fields[{j}].status", f"unknown command_status {f.status!r}")
+    codes: set[int] = set()
+    for i, st in enumerate(smpp.statuses):
+        if st.code in codes or st.handling not in SMPP_HANDLING:
+            known = ", ".join(sorted(SMPP_HANDLING))
+            raise fail(f".statuses[{i}]", f"duplicate code or unknown handling (known: {known})")
+        codes.add(st.code)
+    receipt = smpp.receipt
+    for key in _PLACEHOLDER.findall(receipt.template):
+        if key not in RECEIPT_KEYS:
+            raise fail(".receipt.template", f"unknown placeholder {{{key}}} (known: {', '.join(sorted(RECEIPT_KEYS))})")
+    statuses = spec.enums.get("MessageStatus")
+    members = {m.name for m in statuses.members} if statuses else set()
+    states = {}
+    for i, state in enumerate(receipt.states):
+        if state.status not in members:
+            raise fail(f".receipt.states[{i}].status", f"{state.status!r} is not a MessageStatus member")
+        if len(state.stat) != 7 or state.name in states:
+            raise fail(f".receipt.states[{i}]", "stat words have 7 letters; names are unique")
+        states[state.name] = state
+    for key, value in receipt.from_status.items():
+        if key not in members or value not in states:
+            raise fail(f".receipt.from_status.{key}", "maps a MessageStatus member to a state name")
+    missing = sorted(members - set(receipt.from_status))
+    if missing:
+        raise fail(".receipt.from_status", f"must map every MessageStatus member; missing {missing}")
 
 
 __all__ = ["CsvItem", "SpecError", "load", "load_file"]

@@ -167,6 +167,120 @@ class CommonParam:
 
 
 @frozen
+class SmppField:
+    """A mandatory PDU field: int1/int2/int4, cstr (max counts the NUL), time, octets (length: field)."""
+
+    name: str
+    type: str
+    doc: str
+    max: int | None = None
+    length: str | None = None  # octets: the integer field that carries its length
+    length_of: str | None = None  # integer: the octets field whose length it carries (computed)
+    default: int | str | None = None
+    sensitive: bool = False  # never shown in reprs
+    status: str | None = None  # the command_status answering a malformed value (default ESME_RINVCMDLEN)
+
+
+@frozen
+class SmppTlv:
+    """An optional parameter (tag, length, value) the codec exposes by name."""
+
+    name: str
+    tag: int
+    type: str  # int1, int2, int4, cstr, octets
+    doc: str
+    max: int | None = None  # cstr (NUL included) and octets
+    size: int | None = None  # octets of a fixed length
+
+
+@frozen
+class SmppPdu:
+    name: str
+    id: int
+    doc: str
+    fields: list[SmppField] = Factory(list)
+    tlvs: list[str] = Factory(list)  # TLVs exposed as attributes; other tags are kept raw
+    check: str | None = None  # encoder rules: "message" = not both payload fields, no SAR with UDHI
+
+
+@frozen
+class SmppStatus:
+    name: str
+    code: int
+    doc: str
+    handling: str = "fail"  # ok, fail, backoff, limited, auth
+
+
+@frozen
+class ReceiptState:
+    name: str
+    value: int  # message_state
+    stat: str  # the receipt text's `stat` word
+    status: str  # the MessageStatus member it means
+    doc: str
+
+
+@frozen
+class SmppReceipt:
+    template: str  # {id} {sub} {dlvrd} {submit_date} {done_date} {stat} {err} {text}
+    date_formats: list[str]
+    text_length: int
+    states: list[ReceiptState]
+    from_status: dict[str, str]  # MessageStatus member -> state name
+
+
+@frozen
+class Smpp:
+    """SMPP 3.4: header, TLVs, PDUs, command_status codes and the delivery receipt format."""
+
+    version: int
+    max_length: int
+    header: list[SmppField]
+    tlvs: list[SmppTlv]
+    pdus: list[SmppPdu]
+    statuses: list[SmppStatus]
+    receipt: SmppReceipt
+
+
+@frozen
+class TextEncoding:
+    """Capacity of one encoding, in its own units."""
+
+    unit: str  # septet, UTF-16 code unit, octet
+    bits: int
+    single: int  # units in one SMS
+    multi: int  # units per part of a concatenated message (with the `concatenation` header)
+
+
+@frozen
+class UdhKind:
+    """A concatenation user data header: UDHL, IEI, IEDL, reference, total, sequence."""
+
+    name: str
+    doc: str
+    iei: int
+    reference_octets: int
+    octets: int  # the whole header, UDHL included
+
+
+@frozen
+class Text:
+    """Message text: GSM 03.38 tables, SMS capacities, concatenation headers, transliteration."""
+
+    doc: str
+    sms_octets: int
+    max_chars: int
+    escape: int
+    concatenation: str  # the UdhKind the `multi` capacities assume
+    encodings: dict[str, TextEncoding]  # Encoding member -> capacity
+    udh: list[UdhKind]
+    alphabet: dict[int, str]  # septet code -> character
+    extension: dict[int, str]  # code after ESC -> character
+    translit: dict[str, dict[str, str]]  # Translit member -> character -> replacement
+    binary_formats: dict[str, str] = Factory(dict)  # MessageFormat member -> utf-8 | hex
+
+
+@frozen
 class SpecFile:
     """One YAML file; every section is optional."""
 
@@ -179,6 +293,7 @@ class SpecFile:
     commands: list[Command] = Factory(list)
     layouts: list[Layout] = Factory(list)
     replies: list[Reply] = Factory(list)
+    smpp: Smpp | None = None
     definitions: Any = None  # YAML anchors only
 
 
@@ -196,3 +311,4 @@ class Spec:
     layouts: dict[str, Layout]
     replies: dict[str, Reply]
     sources: dict[str, str] = field(factory=dict)  # "layouts.error" -> "spec/errors.yaml"
+    smpp: Smpp | None = None

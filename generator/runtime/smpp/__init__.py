@@ -1,0 +1,48 @@
+"""SMPP 3.4 for SMSC: a generated PDU codec, a windowed asyncio client, and a transport for smsc.Client."""
+
+from __future__ import annotations
+
+from smsc.smpp._codec import PduReader, decode
+from smsc.smpp._constants import VERSION, CommandId, CommandStatus, MessageState
+from smsc.smpp._errors import (
+    BindError,
+    BindTimeout,
+    OutcomeUnknown,
+    PduError,
+    ResponseTimeout,
+    SessionClosed,
+    SmppAuthError,
+    SmppStatusError,
+    WindowTimeout,
+)
+from smsc.smpp._pdus import (
+    BindReceiver,
+    BindReceiverResp,
+    BindTransceiver,
+    BindTransceiverResp,
+    BindTransmitter,
+    BindTransmitterResp,
+    DataSm,
+    DataSmResp,
+    DeliverSm,
+    DeliverSmResp,
+    EnquireLink,
+    EnquireLinkResp,
+    GenericNack,
+    QuerySm,
+    QuerySmResp,
+    SubmitSm,
+    SubmitSmResp,
+    Unbind,
+    UnbindResp,
+)
+from smsc.smpp._wire import Pdu, Tlv
+
+__all__ = [
+    "VERSION", "CommandId", "CommandStatus", "MessageState", "Pdu", "Tlv", "PduReader", "decode",
+    "PduError", "SmppStatusError", "BindError", "SmppAuthError", "OutcomeUnknown", "ResponseTimeout",
+    "WindowTimeout", "BindTimeout", "SessionClosed",
+    "BindReceiver", "BindReceiverResp", "BindTransmitter", "BindTransmitterResp", "BindTransceiver",
+    "BindTransceiverResp", "DataSm", "DataSmResp", "DeliverSm", "DeliverSmResp", "EnquireLink", "EnquireLinkResp",
+    "GenericNack", "QuerySm", "QuerySmResp", "SubmitSm", "SubmitSmResp", "Unbind", "UnbindResp",
+]
