@@ -137,6 +137,14 @@ def _emulator(args: argparse.Namespace) -> int:
 
     emulator = emulator_module.Emulator(host=args.host, http_port=args.http_port, db=args.db, seed=args.seed,
                                         rate_limits=not args.no_limits, ip_blocking=not args.no_limits)
+    if args.balance is not None:
+        from decimal import Decimal, InvalidOperation
+
+        try:
+            emulator.accounts.update("demo", balance=Decimal(args.balance))
+        except InvalidOperation:
+            emulator.stop()
+            return _fail(f"--balance: {args.balance!r} is not a number", EXIT_USAGE)
     try:
         emulator.start()
     except OSError as exc:

@@ -14,15 +14,13 @@ import attrs
 
 
 def plain(value: Any) -> Any:
-    """A result as JSON-ready data: attrs classes as objects, enums by name, money as strings."""
+    """A result as JSON-ready data, as `smsc.to_dict` gives it: codes as numbers, money as strings."""
     if attrs.has(type(value)):
-        return {f.name: plain(getattr(value, f.name)) for f in attrs.fields(type(value))}
-    if isinstance(value, Enum):
-        return value.name
+        from smsc import to_dict
+
+        return to_dict(value)
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -53,6 +53,8 @@ class HttpFrontend:
         if self._listener is not None:
             self._listener.close()
         if self._server is not None:
+            await asyncio.sleep(0)
+            self._server.pre_shutdown()  # closes idle keep-alive connections at once
             await self._server.shutdown(1.0)
 
     def _protocol(self) -> asyncio.BaseProtocol:

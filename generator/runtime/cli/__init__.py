@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--http-port", type=int, default=8000, help="HTTP port, 0 for a free one (default: 8000)")
     emulator.add_argument("--db", metavar="PATH", help="SQLite file that keeps the state across restarts")
     emulator.add_argument("--no-limits", action="store_true", help="switch off rate limits and IP blocking")
+    emulator.add_argument("--balance", metavar="AMOUNT", help="set the demo account's balance (default: 100.00)")
     emulator.add_argument("--seed", type=int, default=0, help="seed of the fault injector (default: 0)")
 
     commands.add_parser("demo", help="send three messages through an in-process emulator and show the result",

@@ -10,7 +10,7 @@ from smsc.cli._output import plain
 
 def describe(text: str, *, translit: smsc.Translit, max_parts: int | None) -> dict[str, Any]:
     """The split of `text` as plain data: characters, then the fields of smsc.Segments."""
-    from smsc import segments  # type: ignore[attr-defined]
+    from smsc import segments  # type: ignore[attr-defined, unused-ignore]
 
     result = segments(text, translit=translit, max_parts=max_parts)
     data = plain(result)

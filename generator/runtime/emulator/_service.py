@@ -49,6 +49,7 @@ _EMAIL = re.compile(r"[^@\s,;]{1,64}@[^@\s,;]{1,255}")
 _TELEGRAM = re.compile(r"#[0-9]{1,20}|@?[A-Za-z][A-Za-z0-9_]{4,31}")
 _SENDER_ALNUM = re.compile(r"[A-Za-z0-9 .\-_!&'+@#*()/:?]{1,11}")
 _SENDER_DIGITS = re.compile(r"[0-9]{1,15}")
+_TZ = re.compile(r"[+-]?(?:[0-9]|1[0-2])")
 _HEX = re.compile(r"(?:[0-9A-Fa-f]{2})*")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 # parameters that do not make two sends different for the duplicate limit
@@ -256,10 +257,13 @@ class Service:
             message_id = str(self.store.next_number("message_id"))
         reply_id = None if message_id is None else p_message_id(message_id)
 
+        tz = p.get("tz", "").strip()
+        if tz and not _TZ.fullmatch(tz):
+            raise Failure(1)
         try:
-            due = due_time(p.get("time"), p.get("tz"), now)
+            due = due_time(p.get("time"), tz, now)
         except BadTime:
-            raise Failure(5, reply_id) from None
+            raise Failure(5) from None
         recipients = [(_recipients(phones, kind, reply_id), text) for phones, text in groups]
         if sum(len(r) for r, _ in recipients) > MAX_RECIPIENTS:
             raise Failure(1)
@@ -312,7 +316,7 @@ class Service:
             size = len(text) // 2 if kind is MessageFormat.BIN_HEX else len(text.encode("utf-8"))
             parts = 1 if size <= 140 else math.ceil(size / 134)
             return min(parts, max_parts) if max_parts else parts
-        from smsc import segments  # type: ignore[attr-defined]  # issue 4: message-text counting
+        from smsc import segments  # type: ignore[attr-defined, unused-ignore]  # issue 4: message-text counting
 
         count: int = segments(text, translit=translit, max_parts=max_parts).count
         return max(count, 1)
