@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/http_send.py
 	$(BIN)/python bench/import_time.py
+	$(BIN)/python bench/segments.py
 	$(BIN)/python bench/emulator.py
 
 demo: $(STAMP)

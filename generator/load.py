@@ -22,6 +22,7 @@ from generator.model import (
     SmppTlv,
     Spec,
     SpecFile,
+    Text,
 )
 
 CODECS = frozenset({"int", "str", "money", "message_id", "id_or_zero", "neg_int", "msk_date", "timestamp"})
@@ -101,11 +102,30 @@ def _converter() -> cattrs.Converter:
     return conv
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses a key given twice in one mapping (PyYAML would keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<:` merges may be overridden by design
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (str, int, float, bool)) or key is None:
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark,
+                        f"found duplicate key {key!r} (first on line {seen[key]})", key_node.start_mark,
+                    )
+                seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_file(path: Path, root: Path | None = None) -> SpecFile:
     """Parse and structure one YAML file."""
     name = str(path.relative_to(root)) if root else str(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise SpecError(f"{name}: not valid YAML: {exc}") from None
     if raw is None:
@@ -132,9 +152,14 @@ def load(spec_dir: Path) -> Spec:
     auth: list[Any] = []
     common: list[Any] = []
     smpp: Smpp | None = None
+    text: Text | None = None
     for path in files:
         name = str(path.relative_to(root))
         part = load_file(path, root)
+        if part.text is not None:
+            if text is not None:
+                raise SpecError(f"{name}: $.text: duplicate section, first in {sources['text']}")
+            text, sources["text"] = part.text, name
         if part.smpp is not None:
             if smpp is not None:
                 raise SpecError(f"{name}: $.smpp: duplicate section, first in {sources['smpp']}")
@@ -154,8 +179,10 @@ def load(spec_dir: Path) -> Spec:
                     raise SpecError(f"{name}: $.{section}[{index}]: duplicate name {key!r}, first in {sources[where]}")
                 items[key] = item
                 sources[where] = name
-    spec = Spec(auth=auth, common=common, sources=sources, smpp=smpp, **sections)
+    spec = Spec(auth=auth, common=common, sources=sources, smpp=smpp, text=text, **sections)
     _validate(spec)
+    if text is not None:
+        _validate_text(spec, text)
     if smpp is not None:
         _validate_smpp(spec, smpp)
     return spec
@@ -397,6 +424,81 @@ def _validate_smpp(spec: Spec, smpp: Smpp) -> None:
     missing = sorted(members - set(receipt.from_status))
     if missing:
         raise fail(".receipt.from_status", f"must map every MessageStatus member; missing {missing}")
+
+
+def _validate_text(spec: Spec, text: Text) -> None:
+    """Text: a complete GSM table without duplicates, capacities that follow from the octets, sound translit tables."""
+    where = spec.sources.get("text", "?")
+
+    def fail(path: str, message: str) -> SpecError:
+        return SpecError(f"{where}: $.text{path}: {message}")
+
+    def members(enum: str, path: str) -> dict[str, int]:
+        found = spec.enums.get(enum)
+        if found is None:
+            raise fail(path, f"needs the enum {enum}")
+        return {m.name: m.value for m in found.members}
+
+    if not 0 <= text.escape < 128:
+        raise fail(".escape", "must be a septet code 0x00..0x7F")
+    codes = set(range(128)) - {text.escape}
+    seen: dict[str, str] = {}
+    for table, entries, allowed in (("alphabet", text.alphabet, codes), ("extension", text.extension, codes)):
+        for code, char in entries.items():
+            path = f".{table}[0x{code:02X}]"
+            if code not in allowed:
+                raise fail(path, f"not a character code (0x00..0x7F except the escape 0x{text.escape:02X})")
+            if len(char) != 1:
+                raise fail(path, f"{char!r} is not one character")
+            if char in seen:
+                raise fail(path, f"duplicate character {char!r}, also at {seen[char]}")
+            seen[char] = table + f"[0x{code:02X}]"
+    missing = sorted(codes - set(text.alphabet))
+    if missing:
+        raise fail(".alphabet", f"has {len(text.alphabet)} of {len(codes)} codes; missing "
+                   + ", ".join(f"0x{c:02X}" for c in missing))
+    udh: dict[str, Any] = {}
+    for i, kind in enumerate(text.udh):
+        if kind.name in udh or kind.reference_octets in {k.reference_octets for k in udh.values()}:
+            raise fail(f".udh[{i}]", f"duplicate header name or reference size ({kind.name})")
+        if kind.reference_octets not in (1, 2) or kind.octets != 5 + kind.reference_octets:
+            raise fail(f".udh[{i}]", "reference_octets is 1 or 2 and octets = 5 + reference_octets")
+        if not 0 <= kind.iei <= 0xFF:
+            raise fail(f".udh[{i}].iei", "must be one octet")
+        udh[kind.name] = kind
+    if text.concatenation not in udh:
+        raise fail(".concatenation", f"unknown header {text.concatenation!r} (known: {', '.join(udh)})")
+    header = udh[text.concatenation].octets
+    encodings = members("Encoding", ".encodings")
+    if set(text.encodings) != set(encodings):
+        raise fail(".encodings", f"must give exactly the Encoding members {sorted(encodings)}")
+    for name, enc in text.encodings.items():
+        single, multi = text.sms_octets * 8 // enc.bits, (text.sms_octets - header) * 8 // enc.bits
+        if (enc.single, enc.multi) != (single, multi):
+            raise fail(f".encodings.{name}", f"{enc.bits}-bit units give single {single} and multi {multi} "
+                       f"(sms_octets {text.sms_octets}, a {header}-octet header)")
+    if text.max_chars < 1:
+        raise fail(".max_chars", "must be positive")
+    translit = members("Translit", ".translit")
+    wanted = {name for name, value in translit.items() if value != 0}
+    if set(text.translit) != wanted:
+        raise fail(".translit", f"must give a table for exactly {sorted(wanted)}")
+    for name, mapping in text.translit.items():
+        for char, replacement in mapping.items():
+            path = f".translit.{name}[{char!r}]"
+            if len(char) != 1 or char.isascii():
+                raise fail(path, "keys are single non-ASCII characters")
+            bad = [c for c in replacement if c not in seen]
+            if bad:
+                raise fail(path, f"{replacement!r} has characters outside GSM-7: {bad}")
+    formats = spec.enums.get("MessageFormat")
+    per_recipient = {m.name for m in formats.members if m.per_recipient} if formats else set()
+    kinds = members("MessageFormat", ".binary_formats") if text.binary_formats else {}
+    for name, how in text.binary_formats.items():
+        if name not in kinds or name in per_recipient:
+            raise fail(f".binary_formats.{name}", "must be a MessageFormat member billed per part")
+        if how not in ("utf-8", "hex"):
+            raise fail(f".binary_formats.{name}", f"{how!r} is not utf-8 or hex")
 
 
 __all__ = ["CsvItem", "SpecError", "load", "load_file"]

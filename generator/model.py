@@ -294,6 +294,7 @@ class SpecFile:
     layouts: list[Layout] = Factory(list)
     replies: list[Reply] = Factory(list)
     smpp: Smpp | None = None
+    text: Text | None = None
     definitions: Any = None  # YAML anchors only
 
 
@@ -311,4 +312,5 @@ class Spec:
     layouts: dict[str, Layout]
     replies: dict[str, Reply]
     sources: dict[str, str] = field(factory=dict)  # "layouts.error" -> "spec/errors.yaml"
+    text: Text | None = None
     smpp: Smpp | None = None

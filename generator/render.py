@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ OUTPUTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("requests.py.j2", "_requests.py", ("commands", "auth", "common")),
     ("client.py.j2", "_client.py", ("commands",)),
     ("init.py.j2", "__init__.py", ("enums", "models", "errors", "commands")),
+    ("text_tables.py.j2", "_text_tables.py", ("text",)),  # skipped without a text section
     ("smpp_constants.py.j2", "smpp/_constants.py", ("smpp",)),  # skipped when the spec has no smpp section
     ("smpp_pdus.py.j2", "smpp/_pdus.py", ("smpp",)),
 )
@@ -40,6 +42,20 @@ def docstring(text: str, indent: int = 0) -> str:
     pad = " " * indent
     lines = body.split("\n")
     return '"""' + "\n".join([lines[0], *((pad + line) if line else "" for line in lines[1:])]) + '"""'
+
+
+def pystr(text: str) -> str:
+    """A Python string literal that spells every non-ASCII character by name (\\N{...}): unambiguous to read."""
+    out = []
+    for char in text:
+        name = "" if char.isascii() else unicodedata.name(char, "")
+        if name:
+            out.append(f"\\N{{{name}}}")
+        elif char == "'":
+            out.append("\\'")
+        else:
+            out.append(repr(char)[1:-1])
+    return "'" + "".join(out) + "'"
 
 
 def field_docs(fields: Iterable[Any]) -> str:
@@ -91,6 +107,7 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["pyrepr"] = repr
+    env.filters["pystr"] = pystr
     env.filters["docstring"] = docstring
     env.filters["py_type"] = py_type
     env.filters["field_docs"] = field_docs

@@ -10,13 +10,14 @@ from decimal import Decimal
 from smsc import _parsers as _ps
 from smsc import _requests as _rq
 from smsc._client_base import BaseClient
+from smsc._estimate import Estimator
 from smsc._enums import MessageFormat, Translit, StatusDetail
 from smsc._errors import ERROR_MAPS
 from smsc._models import SendResult, Cost, Status
 from smsc._types import MessageId
 
 
-class Client(BaseClient):
+class Client(Estimator, BaseClient):
     """A client of the SMSC HTTP API (smsc.kz, smsc.ru, smsc.ua, smscentre.com).
 
     ::
