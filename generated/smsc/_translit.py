@@ -7,21 +7,25 @@ becomes GSM-7 (160 characters per SMS instead of 70) unless it holds other non-G
 
 from __future__ import annotations
 
+import functools
+
 from smsc._enums import Translit
 from smsc._exceptions import InvalidRequest
 from smsc._text_tables import TRANSLIT
 
 
-def _table(mapping: dict[str, str]) -> list[str]:
-    """A list indexed by code point (str.translate reads it faster than a dict); characters past
-    its end raise IndexError there, which keeps them as they are."""
+@functools.cache
+def _table(translit: Translit) -> list[str] | None:
+    """The table of `translit` as a list indexed by code point (str.translate reads it faster than
+    a dict; characters past its end raise IndexError there, which keeps them as they are); built on
+    first use. None for Translit.NONE."""
+    mapping = TRANSLIT.get(translit)
+    if mapping is None:
+        return None
     table = [chr(code) for code in range(max(map(ord, mapping)) + 1)]
     for char, replacement in mapping.items():
         table[ord(char)] = replacement
     return table
-
-
-_TABLES = {kind: _table(mapping) for kind, mapping in TRANSLIT.items()}
 
 
 def transliterate(text: str, translit: Translit) -> str:
@@ -33,7 +37,7 @@ def transliterate(text: str, translit: Translit) -> str:
         raise InvalidRequest(f"text: must be a string, got {type(text).__name__}")
     if not isinstance(translit, Translit):
         raise InvalidRequest(f"translit: {translit!r} is not a smsc.Translit")
-    table = _TABLES.get(translit)
+    table = _table(translit)
     if table is None or text.isascii():
         return text
     return text.translate(table)
