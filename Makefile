@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/import_time.py
 	$(BIN)/python bench/segments.py
 	$(BIN)/python bench/emulator.py
+	$(BIN)/python bench/smpp_submit.py
 
 demo: $(STAMP)
 	$(BIN)/python -m smsc.emulator.demo

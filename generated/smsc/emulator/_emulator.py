@@ -7,6 +7,7 @@ import asyncio
 import socket
 import ssl
 import threading
+import typing
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -27,6 +28,9 @@ from smsc.emulator._records import (
 )
 from smsc.emulator._service import Clock, Service
 from smsc.emulator._store import Store
+
+if typing.TYPE_CHECKING:
+    from smsc.emulator._smpp_server import SmppFrontend
 
 Money = Decimal | int | str
 
@@ -100,6 +104,11 @@ class Emulator:
         lifecycle: how fast statuses move (seconds after the due time).
         ssl_context: serve HTTPS with this server context.
         default_account: create the account demo/demo (balance 100.00) if missing.
+        smpp_port: also speak SMPP 3.4 on this port (0: a free one; None: no SMPP listener); binds use
+            the accounts' logins and passwords, and submits join the same messages and statuses.
+        smpp_tls_context: serve SMPP over TLS with this server context.
+        smpp_throttle: submits per second per SMPP connection beyond which ESME_RTHROTTLED answers (None: off).
+        smpp_inactivity: seconds of silence after which an SMPP connection is dropped (SMSC: 120).
     """
 
     def __init__(
@@ -116,19 +125,26 @@ class Emulator:
         lifecycle: Lifecycle | None = None,
         ssl_context: ssl.SSLContext | None = None,
         default_account: bool = True,
+        smpp_port: int | None = None,
+        smpp_tls_context: ssl.SSLContext | None = None,
+        smpp_throttle: float | None = None,
+        smpp_inactivity: float = 120.0,
     ) -> None:
         if limits is None:
             limits = Limits(rate_limits=rate_limits, ip_blocking=ip_blocking)
         self.host = host
         self.http_port = http_port
         self.ssl_context = ssl_context
+        self.smpp_port = smpp_port
+        self._smpp_options = {"ssl_context": smpp_tls_context, "throttle": smpp_throttle,
+                              "inactivity": smpp_inactivity}
+        self._smpp: SmppFrontend | None = None
         self.faults = Faults(seed)
         self._service = Service(Store(db), clock=Clock() if clock is None else Clock(clock), limits=limits,
                                 lifecycle=lifecycle, default_account=default_account)
         self.accounts = Accounts(self._service)
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._closed = False
 
     # configuration and inspection -----------------------------------------------------------
     @property
@@ -184,8 +200,6 @@ class Emulator:
         """Listen and serve in a background thread; returns at once, ready for requests."""
         if self._thread is not None:
             raise RuntimeError("the emulator is already running")
-        if self._closed:
-            raise RuntimeError("a stopped emulator cannot start again: make a new one (with db= to keep the state)")
         from smsc.emulator._http_server import HttpFrontend
 
         sock = socket.create_server((self.host, self.http_port), family=_family(self.host), backlog=128)
@@ -220,18 +234,24 @@ class Emulator:
             self._thread = self._loop = None
             sock.close()
             raise failures[0]
+        if self.smpp_port is not None:
+            from smsc.emulator._smpp_server import SmppFrontend
+
+            self._smpp = SmppFrontend(self._service, self.faults, **self._smpp_options)  # type: ignore[arg-type]
+            self.smpp_port = self._smpp.start(self.host, self.smpp_port)
         return self
 
     def stop(self) -> None:
         """Stop serving and close the state (a `db` file keeps it)."""
+        if self._smpp is not None:
+            self._smpp.stop()
+            self._smpp = None
         if self._thread is not None and self._loop is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
             self._thread = self._loop = None
-        if not self._closed:
-            self._closed = True
-            with self._service.lock:
-                self._service.store.close()
+        with self._service.lock:
+            self._service.store.close()
 
     @property
     def running(self) -> bool:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from smsc.smpp._client import SmppClient, SmppSendResult
 from smsc.smpp._codec import PduReader, decode
 from smsc.smpp._constants import VERSION, CommandId, CommandStatus, MessageState
 from smsc.smpp._errors import (
@@ -37,9 +38,11 @@ from smsc.smpp._pdus import (
     Unbind,
     UnbindResp,
 )
+from smsc.smpp._receipts import Receipt, parse_receipt
 from smsc.smpp._wire import Pdu, Tlv
 
 __all__ = [
+    "SmppClient", "SmppSendResult", "Receipt", "parse_receipt",
     "VERSION", "CommandId", "CommandStatus", "MessageState", "Pdu", "Tlv", "PduReader", "decode",
     "PduError", "SmppStatusError", "BindError", "SmppAuthError", "OutcomeUnknown", "ResponseTimeout",
     "WindowTimeout", "BindTimeout", "SessionClosed",
