@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import re
 import threading
 import time
@@ -24,6 +23,8 @@ from smsc import _renderers as _rn
 from smsc._codec import Invalid, p_message_id
 from smsc._enums import DeliveryError, MessageFormat, MessageStatus, StatusDetail, Translit
 from smsc._errors import ERROR_MAPS
+from smsc._estimate import _parts as billed_parts
+from smsc._exceptions import InvalidRequest
 from smsc._models import Balance, Cost, ErrorReply, HlrInfo, SendResult, Status
 from smsc._types import MSK, MessageId
 from smsc.emulator import _directory as _dir
@@ -55,6 +56,7 @@ _HEX = re.compile(r"(?:[0-9A-Fa-f]{2})*")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 # parameters that do not make two sends different for the duplicate limit
 _NOT_IDENTITY = frozenset({"id", "fmt", "charset", "cost", "login", "psw", "apikey"})
+_FLAGS = [(kind, kind.wire) for kind in MessageFormat if kind.wire]  # (kind, the parameters that ask for it)
 _EMPTY_HLR = HlrInfo(imsi="", msc="", mcc="", mnc="", country="", network="", roaming_country="", roaming_network="")
 
 
@@ -310,17 +312,11 @@ class Service:
 
     @staticmethod
     def _units(text: str, kind: MessageFormat, translit: Translit, max_parts: int | None) -> int:
-        """Billed units per recipient: 1 for formats billed per recipient, else the SMS parts."""
-        if kind.per_recipient:
-            return 1
-        if kind in (MessageFormat.BIN, MessageFormat.BIN_HEX):
-            size = len(text) // 2 if kind is MessageFormat.BIN_HEX else len(text.encode("utf-8"))
-            parts = 1 if size <= 140 else math.ceil(size / 134)
-            return min(parts, max_parts) if max_parts else parts
-        from smsc import segments  # type: ignore[attr-defined, unused-ignore]  # issue 4: message-text counting
-
-        count: int = segments(text, translit=translit, max_parts=max_parts).count
-        return max(count, 1)
+        """Billed units per recipient, counted as client.estimate() counts them (one routine for both)."""
+        try:
+            return max(billed_parts(text, kind, translit, max_parts)[1], 1)
+        except InvalidRequest:
+            raise Failure(1) from None
 
     def _plan(self, phone: str, now: float, due: float) -> list[tuple[float, int, int]]:
         """The status history a message to this phone will have: waiting, transferred, final."""
@@ -440,8 +436,8 @@ def _one_line(record: Status) -> Status:
 
 def _message_format(p: Mapping[str, str]) -> MessageFormat:
     """The kind of message the request's flags (flash=1, hlr=1, bin=2, ...) ask for."""
-    for kind in MessageFormat:
-        if kind.wire and all(p.get(name, "").strip() == value for name, value in kind.wire):
+    for kind, wire in _FLAGS:
+        if all(p.get(name, "").strip() == value for name, value in wire):
             return kind
     return MessageFormat.SMS
 

@@ -120,10 +120,14 @@ def _balance(args: argparse.Namespace) -> int:
 
 
 def _segments(args: argparse.Namespace) -> int:
-    from smsc.cli._segments import describe
+    from smsc._segments import describe
 
     result = describe(_text(args.message), translit=_TRANSLIT[args.translit], max_parts=args.max_parts)
-    print(to_json(result) if args.json else fields(list(result.items())))
+    if args.json:
+        print(to_json(result))
+        return EXIT_OK
+    print(result["summary"])
+    print(fields([(f"part {n}", repr(part)) for n, part in enumerate(result["parts"], 1)]))
     return EXIT_OK
 
 

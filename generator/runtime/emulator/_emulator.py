@@ -144,6 +144,7 @@ class Emulator:
         self.accounts = Accounts(self._service)
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
 
     # configuration and inspection -----------------------------------------------------------
     @property
@@ -199,6 +200,8 @@ class Emulator:
         """Listen and serve in a background thread; returns at once, ready for requests."""
         if self._thread is not None:
             raise RuntimeError("the emulator is already running")
+        if self._closed:
+            raise RuntimeError("a stopped emulator cannot start again: make a new one (with db= to keep the state)")
         from smsc.emulator._http_server import HttpFrontend
 
         sock = socket.create_server((self.host, self.http_port), family=_family(self.host), backlog=128)
@@ -249,8 +252,10 @@ class Emulator:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
             self._thread = self._loop = None
-        with self._service.lock:
-            self._service.store.close()
+        if not self._closed:
+            self._closed = True
+            with self._service.lock:
+                self._service.store.close()
 
     @property
     def running(self) -> bool:
