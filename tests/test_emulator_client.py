@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import smsc
+from smsc.emulator import Emulator
 from tests.emulator_support import OTHER, PHONE, client, running
 
 FORMATS = list(smsc.ResponseFormat)
@@ -199,3 +203,28 @@ def test_scheduled_send_waits_until_due() -> None:
         message = emulator.messages()[0]
         assert message.due_at - message.sent_at == timedelta(minutes=30)
         assert message.cost == Decimal("1.50")  # charged when accepted
+
+
+TEXTS = st.text(st.sampled_from("Hello, world {}[]€~^|\\Привет, мир! ёЁ Қазақ 🙂\n"), min_size=1, max_size=400)
+
+
+@pytest.fixture(scope="module")
+def shared_emulator() -> Iterator[Emulator]:
+    with running() as emulator:
+        emulator.accounts.update("demo", balance="1000000", price="0.77")
+        yield emulator
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=TEXTS, recipients=st.integers(1, 3), translit=st.sampled_from(list(smsc.Translit)),
+       kind=st.sampled_from([smsc.MessageFormat.SMS, smsc.MessageFormat.FLASH, smsc.MessageFormat.VIBER]),
+       max_parts=st.none() | st.integers(1, 4))
+def test_emulator_bills_what_the_offline_estimate_says(shared_emulator: Emulator, text: str, recipients: int,
+                                                       translit: smsc.Translit, kind: smsc.MessageFormat,
+                                                       max_parts: int | None) -> None:
+    phones = [f"+7701000000{i}" for i in range(recipients)]
+    with client(shared_emulator) as c:
+        estimate = c.estimate(phones, text, translit=translit, format=kind, max_parts=max_parts,
+                              price_per_sms=Decimal("0.77"))
+        asked = c.cost(phones, text, translit=translit, format=kind, max_parts=max_parts)
+        assert (asked.sms_count, asked.cost) == (estimate.sms_count, estimate.cost)
