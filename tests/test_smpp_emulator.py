@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import socket
 import struct
 import time
@@ -205,3 +206,44 @@ def test_smpplib_client_against_the_emulator() -> None:
         assert {str(m.id) for m in stored} == set(acks.values())
         assert {r.receipted_message_id.decode() for r in receipts} == {str(m.id) for m in stored}
         assert all(b"stat:DELIVRD" in r.short_message for r in receipts)
+
+
+def test_command_line_emulator_serves_smpp() -> None:
+    import re
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "smsc.cli", "emulator", "--http-port", "0", "--smpp-port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout is not None
+        port = None
+        deadline = time.monotonic() + 20
+        while port is None and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            found = re.search(r"SMPP 3\.4 on 127\.0\.0\.1:(\d+)", line)
+            port = int(found.group(1)) if found else None
+        assert port is not None
+        with smpp.SyncSmppClient("127.0.0.1", port, system_id="demo", password="demo", rate_limit=None) as c:
+            sent = c.send(PHONE, "from the command line")
+            assert sent.parts == 1 and c.bound
+        assert not c.bound
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_sync_client_receipts_and_errors() -> None:
+    with emulator() as emu:
+        assert emu.smpp_port is not None
+        with pytest.raises(smpp.SmppAuthError):
+            smpp.SyncSmppClient("127.0.0.1", emu.smpp_port, system_id="demo", password="bad").connect()
+        with smpp.SyncSmppClient("127.0.0.1", emu.smpp_port, system_id="demo", password="demo",
+                                 rate_limit=None) as c:
+            sent = c.send(PHONE, "sync hello", source="Shop")
+            emu.advance(60)
+            receipts = list(itertools.islice(c.receipts(timeout=5), 1))
+            assert [r.message_id for r in receipts] == [sent.message_id]
+            assert receipts[0].status is smsc.MessageStatus.DELIVERED
+        with pytest.raises(smsc.TransportError, match="not connected"):
+            c.send(PHONE, "after close")

@@ -98,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    description="Run a local SMSC emulator (account demo/demo) until interrupted.")
     emulator.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     emulator.add_argument("--http-port", type=int, default=8000, help="HTTP port, 0 for a free one (default: 8000)")
+    emulator.add_argument("--smpp-port", type=int, metavar="PORT",
+                          help="also serve SMPP 3.4 on this port, 0 for a free one (SMSC uses 3700)")
     emulator.add_argument("--db", metavar="PATH", help="SQLite file that keeps the state across restarts")
     emulator.add_argument("--no-limits", action="store_true", help="switch off rate limits and IP blocking")
     emulator.add_argument("--balance", metavar="AMOUNT", help="set the demo account's balance (default: 100.00)")

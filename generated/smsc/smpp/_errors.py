@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from smsc._errors import AuthError
-from smsc._exceptions import ApiError, ProtocolError, TransportError
+from smsc._exceptions import ApiError, ProtocolError, SmscError, TransportError
 from smsc.smpp._constants import CommandStatus
 
 
@@ -61,11 +61,13 @@ class SmppAuthError(BindError, AuthError):
     """The SMSC refused the credentials (ESME_RBINDFAIL, ESME_RINVPASWD, ESME_RINVSYSID): never retried."""
 
 
-class OutcomeUnknown(TransportError):
+class OutcomeUnknown(SmscError):
     """A request was sent but no answer came (connection lost or response timeout).
 
     The SMSC may have accepted it: it is never resent silently; resending is the caller's choice,
     and a receipt may still arrive for it. `command` names the request, `sequence_number` its sequence.
+    Deliberately not a TransportError: retry machinery (smsc.Client's RetryPolicy) resends transport
+    failures, and over SMPP nothing can tell whether this request was taken.
     """
 
     def __init__(self, message: str, *, command: str = "", sequence_number: int = 0) -> None:

@@ -139,7 +139,8 @@ def _emulator(args: argparse.Namespace) -> int:
     import threading
 
     emulator = emulator_module.Emulator(host=args.host, http_port=args.http_port, db=args.db, seed=args.seed,
-                                        rate_limits=not args.no_limits, ip_blocking=not args.no_limits)
+                                        rate_limits=not args.no_limits, ip_blocking=not args.no_limits,
+                                        smpp_port=args.smpp_port)
     if args.balance is not None:
         from decimal import Decimal, InvalidOperation
 
@@ -157,6 +158,8 @@ def _emulator(args: argparse.Namespace) -> int:
     where = f" (state in {args.db})" if args.db else ""
     print(f"smsc emulator: listening on {emulator.base_url}{where}; account demo/demo; Ctrl-C to stop", flush=True)
     print(f"  export SMSC_BASE_URL={emulator.base_url} SMSC_LOGIN=demo SMSC_PASSWORD=demo", flush=True)
+    if emulator.smpp_port is not None:
+        print(f"  SMPP 3.4 on {args.host}:{emulator.smpp_port} (system_id demo, password demo)", flush=True)
     try:
         while not stop.wait(0.5):
             pass
