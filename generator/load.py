@@ -29,10 +29,11 @@ CODECS = frozenset({"int", "str", "money", "message_id", "id_or_zero", "neg_int"
 PARAM_TYPES = frozenset(
     {
         "phones", "phone", "message", "sender", "message_id", "int", "decimal", "bool", "str",
-        "message_format", "send_time", "valid", "status_pairs",
+        "message_format", "send_time", "valid", "status_pairs", "files",
     }
 )
-MODEL_TYPES = frozenset({"int", "str", "money", "datetime", "message_id"})
+MODEL_TYPES = frozenset({"int", "str", "bool", "money", "datetime", "message_id"})
+RETRY_MODES = frozenset({"safe", "recover"})
 _FLATTENED = frozenset({"fields", "params", "tlvs"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -270,6 +271,10 @@ def _validate(spec: Spec) -> None:
         def err(path: str, message: str, command: Any = command) -> SpecError:
             return _fail(spec, "commands", command.name, path, message)
 
+        if command.retry not in RETRY_MODES:
+            raise err(".retry", f"must be one of {sorted(RETRY_MODES)}")
+        if command.retry == "recover" and not command.assign_id:
+            raise err(".retry", "recover needs assign_id: a lost reply is looked up by the message id")
         if command.error_map not in spec.error_maps:
             raise err(".error_map", f"unknown error map {command.error_map!r}")
         params = {p.name: p for p in command.params}

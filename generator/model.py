@@ -43,9 +43,10 @@ class ErrorCode:
 @frozen
 class ModelField:
     name: str
-    type: str  # int, str, money, datetime, message_id, enum:<Enum>, model:<Model>
+    type: str  # int, str, bool, money, datetime, message_id, enum:<Enum>, model:<Model>
     doc: str
     optional: bool = False
+    default: str | None = None  # a Python literal; the field is then not filled from replies
 
 
 @frozen
@@ -148,6 +149,7 @@ class Command:
     fixed: dict[str, str] = Factory(dict)  # wire parameters the command always sends
     context: list[str] = Factory(list)  # parameters the reply model takes from the request
     assign_id: bool = False  # the client assigns an id when the caller gives none
+    retry: str = "safe"  # safe: may be repeated; recover: a lost reply is followed by a status lookup
     returns: str | None = None  # return this attribute of the reply model
 
 

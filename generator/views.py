@@ -16,7 +16,7 @@ from generator.model import Command, CsvItem, Layout, LayoutField, Model, Param,
 
 _TOKEN = re.compile(r"\{(\w+)\}|\[|\]|[^{}\[\]]+")
 PY_TYPES = {
-    "int": "int", "str": "str", "money": "Decimal", "datetime": "datetime", "message_id": "MessageId",
+    "int": "int", "str": "str", "bool": "bool", "money": "Decimal", "datetime": "datetime", "message_id": "MessageId",
 }
 
 
@@ -124,7 +124,7 @@ class LayoutView:
                 args.append(f"{mf.name}={py_type(mf.type)}({', '.join(nested[mf.name])})")
             elif mf.name in self.context:
                 args.append(f'{mf.name}=ctx["{mf.name}"]')
-            elif not mf.optional:
+            elif not mf.optional and mf.default is None:
                 raise ValueError(f"layout {self.layout.name}: nothing fills {self.model.name}.{mf.name}")
         return f"{self.model.name}({', '.join(args)})"
 
@@ -337,6 +337,7 @@ _PARAM_ANNOTATIONS = {
     "send_time": "datetime | timedelta | str | int",
     "valid": "int | timedelta | str",
     "status_pairs": "Sequence[tuple[MessageId, str]]",
+    "files": "Sequence[FileLike]",
 }
 
 
@@ -350,6 +351,11 @@ class ParamView:
     @property
     def name(self) -> str:
         return self.param.name
+
+    @property
+    def call_arg(self) -> str:
+        """How the client passes this parameter on to the builder."""
+        return self.name if self.default is None else f"{self.name}={self.name}"
 
     @property
     def annotation(self) -> str:
@@ -380,6 +386,8 @@ class ParamView:
                     f"fields.append(({wire[0]!r}, _ids))", f"fields.append(({wire[1]!r}, _phones))"]
         if t == "message_format":
             return [f"fields.extend(_format_wire({name}))"]
+        if t == "files":
+            return []  # read before the fields: see the template
         if t == "phones":
             kind = "_recipient_kind(format)" if self.has_format else '"phone"'
             expr = f"_p.phones({name}, {name!r}, {kind})"

@@ -61,7 +61,7 @@ def test_refuse_resets_connections_before_the_request_is_read() -> None:
 
 
 def test_garbage_and_empty_bodies_reach_the_client_as_protocol_errors() -> None:
-    with running() as emulator, client(emulator) as c:
+    with running() as emulator, client(emulator, retry=smsc.RetryPolicy(attempts=1)) as c:
         emulator.faults.garbage(command="balance")
         with pytest.raises(smsc.ProtocolError) as caught:
             c.balance()
@@ -76,7 +76,7 @@ def test_garbage_and_empty_bodies_reach_the_client_as_protocol_errors() -> None:
 
 
 def test_http_error_is_answered_without_processing() -> None:
-    with running() as emulator, client(emulator) as c:
+    with running() as emulator, client(emulator, retry=smsc.RetryPolicy(attempts=1)) as c:
         emulator.faults.http_error(503, command="send")
         with pytest.raises(smsc.TransportError) as caught:
             c.send([PHONE], "not processed")
@@ -85,7 +85,7 @@ def test_http_error_is_answered_without_processing() -> None:
 
 
 def test_command_filter_and_cancel() -> None:
-    with running() as emulator, client(emulator) as c:
+    with running() as emulator, client(emulator, retry=smsc.RetryPolicy(attempts=1)) as c:
         rule = emulator.faults.empty(command="status", count=3)
         sent = c.send([PHONE], "filtered")
         c.cost([PHONE], "filtered")

@@ -60,7 +60,7 @@ def _mutations() -> st.SearchStrategy[tuple[str, int, bytes]]:
         for _ in range(draw(st.integers(1, 3))):
             op = draw(st.sampled_from(["delete", "insert", "replace", "truncate"]))
             pos = draw(st.integers(0, max(len(data) - 1, 0)))
-            byte = draw(st.sampled_from(list(b',:.<>/"{}[]-0 \n') + [draw(st.integers(0, 255))]))
+            byte = draw(st.sampled_from([*b',:.<>/"{}[]-0 \n', draw(st.integers(0, 255))]))
             if op == "delete" and data:
                 del data[pos]
             elif op == "insert":

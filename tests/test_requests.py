@@ -20,7 +20,8 @@ class Recorder:
         self.calls: list[tuple[str, list[tuple[str, str]]]] = []
         self.closed = False
 
-    def request(self, path: str, fields: Sequence[tuple[str, str]]) -> bytes:
+    def request(self, path: str, fields: Sequence[tuple[str, str]], *, files: Sequence[Any] = (),
+                deadline: float | None = None) -> bytes:
         self.calls.append((path, list(fields)))
         return self.replies.pop(0)
 

@@ -10,16 +10,32 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from smsc._attachments import Attachment
 from smsc._client import Client
 from smsc._convert import from_dict, to_dict
 from smsc._enums import ResponseFormat, MessageFormat, Translit, StatusDetail, MessageStatus, DeliveryError, Encoding
 from smsc._errors import ParameterError, AuthError, InsufficientFunds, IpBlocked, InvalidTime, DeleteFailed, MessageDenied, InvalidPhone, Undeliverable, TooManyRequests
 from smsc._exceptions import ApiError, InvalidRequest, ProtocolError, SmscError, TransportError
 from smsc._http import HttpTransport
+from smsc._retry import RetryPolicy
 from smsc._models import SendResult, Cost, HlrInfo, Status, Balance, Estimate
 from smsc._types import MSK, MessageId
 from smsc._segments import Segments, segments
 from smsc._translit import transliterate
+
+if TYPE_CHECKING:
+    from smsc._smtp import SmtpTransport
+
+
+def __getattr__(name: str) -> object:
+    """Names whose modules load on first use (smtplib and email cost an import each)."""
+    if name == "SmtpTransport":
+        from smsc._smtp import SmtpTransport
+
+        return SmtpTransport
+    raise AttributeError(f"module 'smsc' has no attribute {name!r}")
 
 __version__ = "0.1.0"
 
@@ -28,6 +44,9 @@ __all__ = [
     "to_dict",
     "from_dict",
     "HttpTransport",
+    "RetryPolicy",
+    "SmtpTransport",
+    "Attachment",
     "MSK",
     "MessageId",
     "SmscError",

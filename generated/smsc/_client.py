@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from smsc import _parsers as _ps
 from smsc import _requests as _rq
+from smsc._attachments import FileLike
 from smsc._client_base import BaseClient
 from smsc._estimate import Estimator
 from smsc._enums import MessageFormat, Translit, StatusDetail
@@ -53,11 +54,14 @@ class Client(Estimator, BaseClient):
             smsc.ApiError: the service answered with an error (a subclass per code).
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed."""
-        fields = _rq.build_balance(
-extra=extra
+        request = _rq.build_balance(
+            extra=extra
         )
-        raw = self._call('/sys/balance.php', fields)
-        result = _ps.parse_balance_currency(raw, self._fmt, ERROR_MAPS['balance'])
+        errors = ERROR_MAPS['balance']
+        parse = _ps.parse_balance_currency
+        result = self._execute(
+            '/sys/balance.php', request, lambda raw: parse(raw, self._fmt, errors)
+        )
         return result.balance
 
     def send(
@@ -77,6 +81,7 @@ extra=extra
         subject: str | None = None,
         format: MessageFormat = MessageFormat.SMS,
         id: MessageId | None = None,
+        files: Sequence[FileLike] | None = None,
         extra: Mapping[str, str | int | Decimal] | None = None,
     ) -> SendResult:
         """Send a message to one or more phones.
@@ -96,6 +101,7 @@ extra=extra
             subject: Subject of an MMS or e-mail.
             format: Kind of message (smsc.MessageFormat); sets its wire flag.
             id: Message id: 1..2147483647 or up to 40 characters of A-Z a-z 0-9 . - _.
+            files: Files for an MMS or e-mail: paths, bytes, (name, bytes[, content type]) or smsc.Attachment; sent as a multipart POST.
             extra: parameters the spec does not describe, sent as given.
 
         Raises:
@@ -105,11 +111,14 @@ extra=extra
             smsc.TransportError: the network failed."""
         if id is None:
             id = self._new_id()
-        fields = _rq.build_send(
-phones, message, sender=sender, translit=translit, time=time, tz=tz, period=period, freq=freq, valid=valid, max_parts=max_parts, tinyurl=tinyurl, subject=subject, format=format, id=id, extra=extra
+        request = _rq.build_send(
+            phones, message, sender=sender, translit=translit, time=time, tz=tz, period=period, freq=freq, valid=valid, max_parts=max_parts, tinyurl=tinyurl, subject=subject, format=format, id=id, files=files, extra=extra
         )
-        raw = self._call('/sys/send.php', fields)
-        result = _ps.parse_send_balance(raw, self._fmt, ERROR_MAPS['send'])
+        errors = ERROR_MAPS['send']
+        parse = _ps.parse_send_balance
+        result = self._send(
+            '/sys/send.php', request, lambda raw: parse(raw, self._fmt, errors)
+        )
         return result
 
     def cost(
@@ -153,11 +162,14 @@ phones, message, sender=sender, translit=translit, time=time, tz=tz, period=peri
             smsc.ApiError: the service answered with an error (a subclass per code).
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed."""
-        fields = _rq.build_cost(
-phones, message, sender=sender, translit=translit, time=time, tz=tz, period=period, freq=freq, valid=valid, max_parts=max_parts, tinyurl=tinyurl, subject=subject, format=format, extra=extra
+        request = _rq.build_cost(
+            phones, message, sender=sender, translit=translit, time=time, tz=tz, period=period, freq=freq, valid=valid, max_parts=max_parts, tinyurl=tinyurl, subject=subject, format=format, extra=extra
         )
-        raw = self._call('/sys/send.php', fields)
-        result = _ps.parse_cost(raw, self._fmt, ERROR_MAPS['send'])
+        errors = ERROR_MAPS['send']
+        parse = _ps.parse_cost
+        result = self._execute(
+            '/sys/send.php', request, lambda raw: parse(raw, self._fmt, errors)
+        )
         return result
 
     def status(
@@ -181,18 +193,21 @@ phones, message, sender=sender, translit=translit, time=time, tz=tz, period=peri
             smsc.ApiError: the service answered with an error (a subclass per code).
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed."""
-        fields = _rq.build_status(
-id, phone, detail=detail, extra=extra
+        request = _rq.build_status(
+            id, phone, detail=detail, extra=extra
         )
-        raw = self._call('/sys/status.php', fields)
+        errors = ERROR_MAPS['status']
         if detail is StatusDetail.BASIC:
-            result = _ps.parse_status_basic(raw, self._fmt, ERROR_MAPS['status'], {"id": id, "phone": phone})
+            parse = _ps.parse_status_basic
         elif detail is StatusDetail.FULL:
-            result = _ps.parse_status_full(raw, self._fmt, ERROR_MAPS['status'], {"id": id, "phone": phone})
+            parse = _ps.parse_status_full
         elif detail is StatusDetail.FULL_WITH_REGION:
-            result = _ps.parse_status_region(raw, self._fmt, ERROR_MAPS['status'], {"id": id, "phone": phone})
+            parse = _ps.parse_status_region
         else:
             raise AssertionError(detail)
+        result = self._execute(
+            '/sys/status.php', request, lambda raw: parse(raw, self._fmt, errors, {"id": id, "phone": phone})
+        )
         return result
 
     def statuses(
@@ -214,16 +229,19 @@ id, phone, detail=detail, extra=extra
             smsc.ApiError: the service answered with an error (a subclass per code).
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed."""
-        fields = _rq.build_statuses(
-messages, detail=detail, extra=extra
+        request = _rq.build_statuses(
+            messages, detail=detail, extra=extra
         )
-        raw = self._call('/sys/status.php', fields)
+        errors = ERROR_MAPS['status']
         if detail is StatusDetail.BASIC:
-            result = _ps.parse_statuses_basic(raw, self._fmt, ERROR_MAPS['status'])
+            parse = _ps.parse_statuses_basic
         elif detail is StatusDetail.FULL:
-            result = _ps.parse_statuses_full(raw, self._fmt, ERROR_MAPS['status'])
+            parse = _ps.parse_statuses_full
         elif detail is StatusDetail.FULL_WITH_REGION:
-            result = _ps.parse_statuses_region(raw, self._fmt, ERROR_MAPS['status'])
+            parse = _ps.parse_statuses_region
         else:
             raise AssertionError(detail)
+        result = self._execute(
+            '/sys/status.php', request, lambda raw: parse(raw, self._fmt, errors)
+        )
         return result

@@ -22,10 +22,12 @@ class SendResult:
         id: The message id (yours, or the one the client assigned).
         sms_count: Billed SMS: parts x recipients (seconds for a call).
         cost: Cost of the message, when the reply carries it.
-        balance: Account balance after the charge, when the reply carries it."""
+        balance: Account balance after the charge, when the reply carries it.
+        recovered: True when the reply was lost and the message was found by a status lookup instead of being sent again; sms_count is then the offline estimate and balance is None."""
 
     id: MessageId
     sms_count: int
+    recovered: bool = False
     cost: Decimal | None = None
     balance: Decimal | None = None
 

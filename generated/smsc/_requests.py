@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from smsc import _params as _p
+from smsc._attachments import FileLike, attachments
 from smsc._enums import MessageFormat, Translit, StatusDetail
 from smsc._exceptions import InvalidRequest
+from smsc._request import Request
 from smsc._types import MessageId
 
 SENSITIVE = frozenset({'psw', 'apikey'})
@@ -35,12 +37,12 @@ def _format_wire(format: MessageFormat) -> tuple[tuple[str, str], ...]:
 def build_balance(
     *,
     extra: Mapping[str, str | int | Decimal] | None = None,
-) -> list[tuple[str, str]]:
-    """Wire fields of /sys/balance.php: Account balance and its currency."""
+) -> Request:
+    """The request to /sys/balance.php: Account balance and its currency."""
     fields: list[tuple[str, str]] = [('cur', '1'), ]
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return fields
+    return Request(fields)
 
 
 def build_send(
@@ -59,10 +61,12 @@ def build_send(
     subject: str | None = None,
     format: MessageFormat = MessageFormat.SMS,
     id: MessageId | None = None,
+    files: Sequence[FileLike] | None = None,
     extra: Mapping[str, str | int | Decimal] | None = None,
-) -> list[tuple[str, str]]:
-    """Wire fields of /sys/send.php: Send a message to one or more phones."""
+) -> Request:
+    """The request to /sys/send.php: Send a message to one or more phones."""
     fields: list[tuple[str, str]] = [('cost', '3'), ]
+    files = attachments(files, "files") if files is not None else []
     fields.append(('phones', _p.phones(phones, 'phones', _recipient_kind(format))))
     fields.append(('mes', _p.message(message, 'message', allow_empty=format in _TEXTLESS)))
     if sender is not None:
@@ -90,7 +94,7 @@ def build_send(
         fields.append(('id', _p.message_id(id, 'id')))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return fields
+    return Request(fields, files)
 
 
 def build_cost(
@@ -109,8 +113,8 @@ def build_cost(
     subject: str | None = None,
     format: MessageFormat = MessageFormat.SMS,
     extra: Mapping[str, str | int | Decimal] | None = None,
-) -> list[tuple[str, str]]:
-    """Wire fields of /sys/send.php: Ask what a message would cost; nothing is sent (cost=1)."""
+) -> Request:
+    """The request to /sys/send.php: Ask what a message would cost; nothing is sent (cost=1)."""
     fields: list[tuple[str, str]] = [('cost', '1'), ]
     fields.append(('phones', _p.phones(phones, 'phones', _recipient_kind(format))))
     fields.append(('mes', _p.message(message, 'message', allow_empty=format in _TEXTLESS)))
@@ -137,7 +141,7 @@ def build_cost(
     fields.extend(_format_wire(format))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return fields
+    return Request(fields)
 
 
 def build_status(
@@ -146,15 +150,15 @@ def build_status(
     *,
     detail: StatusDetail = StatusDetail.BASIC,
     extra: Mapping[str, str | int | Decimal] | None = None,
-) -> list[tuple[str, str]]:
-    """Wire fields of /sys/status.php: Delivery status of one message to one phone."""
+) -> Request:
+    """The request to /sys/status.php: Delivery status of one message to one phone."""
     fields: list[tuple[str, str]] = []
     fields.append(('id', _p.message_id(id, 'id')))
     fields.append(('phone', _p.phone(phone, 'phone')))
     fields.append(('all', _p.enum(detail, StatusDetail, 'detail')))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return fields
+    return Request(fields)
 
 
 def build_statuses(
@@ -162,8 +166,8 @@ def build_statuses(
     *,
     detail: StatusDetail = StatusDetail.BASIC,
     extra: Mapping[str, str | int | Decimal] | None = None,
-) -> list[tuple[str, str]]:
-    """Wire fields of /sys/status.php: Delivery statuses of several messages in one request."""
+) -> Request:
+    """The request to /sys/status.php: Delivery statuses of several messages in one request."""
     fields: list[tuple[str, str]] = []
     _ids, _phones = _p.status_pairs(messages, 'messages')
     fields.append(('id', _ids))
@@ -171,4 +175,4 @@ def build_statuses(
     fields.append(('all', _p.enum(detail, StatusDetail, 'detail')))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return fields
+    return Request(fields)

@@ -1,36 +1,68 @@
-"""What every client shares: credentials, the transport, the response format, closing."""
+"""What every client shares: credentials, the transport, attempts, the response format, closing."""
 
 from __future__ import annotations
 
 import os
+import random
 import secrets
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self, TypeVar, runtime_checkable
 
+from smsc._attachments import Attachment
 from smsc._enums import ResponseFormat
 from smsc._exceptions import InvalidRequest
 from smsc._http import DEFAULT_TIMEOUT, HttpTransport
 from smsc._params import MAX_ID
+from smsc._request import Request
+from smsc._retry import Attempts, RetryPolicy
 
 if TYPE_CHECKING:
     import ssl
 
     import urllib3
 
+    from smsc._models import SendResult
+
 DEFAULT_BASE_URL = "https://smsc.kz"
+T = TypeVar("T")
 
 
 class Transport(Protocol):
-    """Carries one request to the service and returns the raw reply."""
+    """Carries one request to the service and returns the raw reply.
 
-    def request(self, path: str, fields: Sequence[tuple[str, str]]) -> bytes: ...
+    It raises smsc.TransportError when the reply cannot be had, with `maybe_sent` False only
+    when the request certainly never reached the service. `deadline` is a time.monotonic()
+    value the transport should not wait past.
+    """
+
+    def request(
+        self, path: str, fields: Sequence[tuple[str, str]], *, files: Sequence[Attachment] = (),
+        deadline: float | None = None,
+    ) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class MessageTransport(Protocol):
+    """Carries sends only (SMTP, SMPP): the client's other commands keep going over HTTPS.
+
+    `submit` returns the SendResult when the transport learns one (SMPP's message id), or None
+    when the service acknowledges nothing (SMTP): the client then reports the request's id and
+    the offline sms_count estimate.
+    """
+
+    def submit(
+        self, request: Request, credentials: Sequence[tuple[str, str]], *, deadline: float | None = None
+    ) -> SendResult | None: ...
 
     def close(self) -> None: ...
 
 
 class BaseClient:
-    """Credentials, transport and response format; the commands come from the generated Client."""
+    """Credentials, transport, attempts and response format; the commands come from the generated Client."""
 
     def __init__(
         self,
@@ -39,12 +71,18 @@ class BaseClient:
         password: str | None = None,
         api_key: str | None = None,
         base_url: str = DEFAULT_BASE_URL,
+        hosts: Sequence[str] | None = None,
         response_format: ResponseFormat = ResponseFormat.JSON,
         method: str = "POST",
         timeout: float | tuple[float, float] | urllib3.Timeout = DEFAULT_TIMEOUT,
         ca_certs: str | None = None,
         ssl_context: ssl.SSLContext | None = None,
-        transport: Transport | None = None,
+        verify: bool = True,
+        retry: RetryPolicy | None = None,
+        transport: Transport | MessageTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        rand: Callable[[], float] = random.random,
     ) -> None:
         if api_key is not None and (password is not None or login is not None):
             raise InvalidRequest("give either login and password, or api_key, not both")
@@ -60,12 +98,19 @@ class BaseClient:
             raise InvalidRequest("give login and password, or api_key")
         if not isinstance(response_format, ResponseFormat):
             raise InvalidRequest(f"response_format: {response_format!r} is not a smsc.ResponseFormat")
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise InvalidRequest(f"retry: {retry!r} is not a smsc.RetryPolicy")
         self.login = login
         self._response_format = response_format
         self._fmt = int(response_format)
         self._common = (("fmt", str(self._fmt)), ("charset", "utf-8"))
+        self._attempts = Attempts(retry or RetryPolicy(), clock=clock, sleep=sleep, rand=rand)
+        self.sender: MessageTransport | None = None
+        if isinstance(transport, MessageTransport):
+            self.sender, transport = transport, None
         self.transport: Transport = transport if transport is not None else HttpTransport(
-            base_url, timeout=timeout, method=method, ca_certs=ca_certs, ssl_context=ssl_context
+            base_url, hosts=hosts, timeout=timeout, method=method, ca_certs=ca_certs, ssl_context=ssl_context,
+            verify=verify,
         )
 
     @classmethod
@@ -90,13 +135,70 @@ class BaseClient:
         """The reply layout this client asks for."""
         return self._response_format
 
+    @property
+    def retry(self) -> RetryPolicy:
+        """How calls are attempted."""
+        return self._attempts.policy
+
     def __repr__(self) -> str:
         who = f"login={self.login!r}" if self.login is not None else "api_key=***"
         fmt = self.response_format.name
         return f"{type(self).__name__}({who}, transport={self.transport!r}, response_format={fmt})"
 
-    def _call(self, endpoint: str, fields: list[tuple[str, str]]) -> bytes:
-        return self.transport.request(endpoint, [*self._auth, *self._common, *fields])
+    def _execute(
+        self,
+        endpoint: str,
+        request: Request,
+        parse: Callable[[bytes], T],
+    ) -> T:
+        """Send a request that may be repeated and parse its reply, under the retry policy."""
+        fields = [*self._auth, *self._common, *request.fields]
+
+        def attempt(deadline: float | None) -> T:
+            return parse(self.transport.request(endpoint, fields, files=request.files, deadline=deadline))
+
+        return self._attempts.run(attempt)
+
+    def _send(self, endpoint: str, request: Request, parse: Callable[[bytes], SendResult]) -> SendResult:
+        """Send a message: through the message transport when there is one, and after a lost
+        reply, looked up by its id before it is ever sent again."""
+        fields = [*self._auth, *self._common, *request.fields]
+
+        from smsc._models import SendResult
+
+        def attempt(deadline: float | None) -> SendResult:
+            if self.sender is None:
+                return parse(self.transport.request(endpoint, fields, files=request.files, deadline=deadline))
+            result = self.sender.submit(request, self._auth, deadline=deadline)
+            if result is None:  # acknowledged without a reply (SMTP)
+                result = SendResult(id=_as_id(request.value("id") or ""), sms_count=request.estimated_sms_count())
+            return result
+
+        return self._attempts.run(attempt, lookup=lambda deadline: self._lookup_sent(request, deadline))
+
+    def _lookup_sent(self, request: Request, deadline: float | None) -> SendResult | None:
+        """After a lost send reply: the message as the service knows it, or None if it does not.
+
+        The message is looked up by its id and first recipient with status.php; sms_count of a
+        found message is the offline estimate (its parts times its recipients).
+        """
+        from smsc import _parsers, _requests
+        from smsc._enums import MessageStatus, StatusDetail
+        from smsc._errors import ERROR_MAPS
+        from smsc._models import SendResult
+
+        message_id, phones = request.value("id"), request.value("phones")
+        if message_id is None or not phones:
+            return None
+        phone = phones.split(",")[0]
+        lookup = _requests.build_status(message_id, phone, detail=StatusDetail.FULL)
+        raw = self.transport.request("/sys/status.php", [*self._auth, *self._common, *lookup.fields],
+                                     deadline=deadline)
+        status = _parsers.parse_status_full(raw, self._fmt, ERROR_MAPS["status"], {"id": message_id, "phone": phone})
+        if status.status == MessageStatus.NOT_FOUND:
+            return None
+        return SendResult(id=_as_id(message_id), sms_count=request.estimated_sms_count(), cost=status.cost,
+                          recovered=True)
 
     @staticmethod
     def _new_id() -> int:
@@ -104,8 +206,10 @@ class BaseClient:
         return secrets.randbelow(MAX_ID) + 1
 
     def close(self) -> None:
-        """Close the transport's connections."""
+        """Close the transports' connections."""
         self.transport.close()
+        if self.sender is not None:
+            self.sender.close()
 
     def __enter__(self) -> Self:
         return self
@@ -114,3 +218,7 @@ class BaseClient:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _as_id(value: str) -> int | str:
+    return int(value) if value.isdigit() and value[0] != "0" else value

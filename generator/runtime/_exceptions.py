@@ -14,12 +14,15 @@ class InvalidRequest(SmscError, ValueError):
 class TransportError(SmscError):
     """The request could not be completed over the network; the cause is chained.
 
-    `status` is the HTTP status when the server answered with one other than 200.
+    `status` is the HTTP status when the server answered with one other than 200;
+    `maybe_sent` is False only when the request certainly never reached the service
+    (the connection could not be made), so that trying again cannot send twice.
     """
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(self, message: str, *, status: int | None = None, maybe_sent: bool = True) -> None:
         super().__init__(message)
         self.status = status
+        self.maybe_sent = maybe_sent
 
 
 class ProtocolError(SmscError):

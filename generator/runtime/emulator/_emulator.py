@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from smsc._types import MSK
 from smsc.emulator._faults import Faults
@@ -108,6 +108,8 @@ class Emulator:
         smpp_tls_context: serve SMPP over TLS with this server context.
         smpp_throttle: submits per second per SMPP connection beyond which ESME_RTHROTTLED answers (None: off).
         smpp_inactivity: seconds of silence after which an SMPP connection is dropped (SMSC: 120).
+        smtp_port: also take e-mail to SMS on this port (0: a free one; None: no SMTP listener).
+        smtp_tls_context: offer (and require) STARTTLS on the SMTP listener with this server context.
     """
 
     def __init__(
@@ -128,6 +130,8 @@ class Emulator:
         smpp_tls_context: ssl.SSLContext | None = None,
         smpp_throttle: float | None = None,
         smpp_inactivity: float = 120.0,
+        smtp_port: int | None = None,
+        smtp_tls_context: ssl.SSLContext | None = None,
     ) -> None:
         if limits is None:
             limits = Limits(rate_limits=rate_limits, ip_blocking=ip_blocking)
@@ -138,6 +142,9 @@ class Emulator:
         self._smpp_options = {"ssl_context": smpp_tls_context, "throttle": smpp_throttle,
                               "inactivity": smpp_inactivity}
         self._smpp: SmppFrontend | None = None
+        self.smtp_port = smtp_port
+        self.smtp_tls_context = smtp_tls_context
+        self._smtp: Any = None
         self.faults = Faults(seed)
         self._service = Service(Store(db), clock=Clock() if clock is None else Clock(clock), limits=limits,
                                 lifecycle=lifecycle, default_account=default_account)
@@ -241,6 +248,11 @@ class Emulator:
 
             self._smpp = SmppFrontend(self._service, self.faults, **self._smpp_options)  # type: ignore[arg-type]
             self.smpp_port = self._smpp.start(self.host, self.smpp_port)
+        if self.smtp_port is not None:
+            from smsc.emulator._smtp_server import SmtpFrontend
+
+            self._smtp = SmtpFrontend(self._service, tls_context=self.smtp_tls_context)
+            self.smtp_port = self._smtp.start(self.host, self.smtp_port)
         return self
 
     def stop(self) -> None:
@@ -248,6 +260,9 @@ class Emulator:
         if self._smpp is not None:
             self._smpp.stop()
             self._smpp = None
+        if self._smtp is not None:
+            self._smtp.stop()
+            self._smtp = None
         if self._thread is not None and self._loop is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)

@@ -1,0 +1,129 @@
+# Copied from generator/runtime/_retry.py by `make generate`. DO NOT EDIT: edit the source.
+"""Attempts, not blind retries: what may be tried again, when, and how long to wait.
+
+A request that failed before it was written is simply tried again (on the next mirror when a
+host cannot be reached). A send whose reply was lost may have been accepted: before it is tried
+again, the message is looked up by its id, and a message that exists is returned, never sent
+twice. Error 9 (too many requests) backs off; every other API error raises at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from attrs import field, frozen
+
+from smsc._exceptions import ApiError, InvalidRequest, ProtocolError, SmscError, TransportError
+
+log = logging.getLogger("smsc")
+T = TypeVar("T")
+
+
+def _positive(_: object, attribute: object, value: float) -> None:
+    if value < 0:
+        raise InvalidRequest(f"retry: {getattr(attribute, 'name', '?')} must not be negative")
+
+
+@frozen(kw_only=True)
+class RetryPolicy:
+    """How a call is attempted.
+
+    Attributes:
+        attempts: attempts in all, the first included (1 = never try again).
+        backoff: seconds before the second attempt; doubled for each further one.
+        max_backoff: the longest wait between two attempts.
+        deadline: seconds for the whole call, waits included; None for no limit.
+        jitter: wait a random fraction (50-100 %) of each backoff, so clients do not march in step.
+    """
+
+    attempts: int = field(default=4)
+    backoff: float = field(default=0.5, validator=_positive)
+    max_backoff: float = field(default=10.0, validator=_positive)
+    deadline: float | None = 60.0
+    jitter: bool = True
+
+    @attempts.validator
+    def _check_attempts(self, _: object, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InvalidRequest("retry: attempts must be an int of at least 1")
+
+    def delay(self, attempt: int, rand: Callable[[], float]) -> float:
+        """Seconds to wait after failed attempt number `attempt` (1-based)."""
+        base = min(self.max_backoff, self.backoff * 2.0 ** (attempt - 1))
+        return base * (0.5 + 0.5 * rand()) if self.jitter else base
+
+
+NO_RETRY = RetryPolicy(attempts=1)
+
+
+def may_have_arrived(error: SmscError) -> bool:
+    """True when a failed request may still have been accepted by the service."""
+    if isinstance(error, TransportError):
+        return error.maybe_sent
+    return isinstance(error, ProtocolError)  # an empty or mangled reply: the request got there
+
+
+def retryable(error: SmscError) -> bool:
+    if isinstance(error, ApiError):
+        return error.retryable
+    if isinstance(error, TransportError):
+        return error.status is None or error.status >= 500 or error.status == 429
+    return isinstance(error, ProtocolError)
+
+
+class Attempts:
+    """Runs one call under a RetryPolicy with an injectable clock, sleep and randomness."""
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.policy = policy
+        self.clock = clock
+        self.sleep = sleep
+        self.rand = rand
+
+    def run(
+        self,
+        call: Callable[[float | None], T],
+        *,
+        lookup: Callable[[float | None], T | None] | None = None,
+    ) -> T:
+        """Call `call(deadline)` until it succeeds or may not be tried again.
+
+        With `lookup` (a send), once an attempt may have reached the service, every later
+        attempt first calls `lookup(deadline)`: a value means the request was accepted (it is
+        returned), None means it was not (the call is made again).
+        """
+        policy = self.policy
+        deadline = None if policy.deadline is None else self.clock() + policy.deadline
+        uncertain = False
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                if uncertain and lookup is not None:
+                    found = lookup(deadline)
+                    if found is not None:
+                        log.info("attempt %d: the lost request was accepted; not sending it again", attempt)
+                        return found
+                    uncertain = False
+                return call(deadline)
+            except SmscError as error:
+                if lookup is not None and may_have_arrived(error):
+                    uncertain = True
+                if not retryable(error) or attempt >= policy.attempts:
+                    raise
+                wait = policy.delay(attempt, self.rand)
+                if deadline is not None and self.clock() + wait >= deadline:
+                    raise
+                log.info("attempt %d failed (%s); trying again in %.2f s", attempt, error, wait)
+                self.sleep(wait)

@@ -1,0 +1,132 @@
+"""Attempts, not blind retries: what is tried again, when, and never a second send."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+import smsc
+
+SENT = b'{"id": 42, "cnt": 1, "cost": "1.00", "balance": "9.00"}'
+FOUND = b'{"status": 1, "last_date": "", "last_timestamp": 0, "err": 0, "send_date": "", "send_timestamp": 0, ' \
+        b'"phone": "77011234567", "cost": "1.00", "sender_id": "", "status_name": "x", "message": "Hi"}'
+NOT_FOUND = FOUND.replace(b'"status": 1', b'"status": -3')
+LOST = smsc.TransportError("read timed out", maybe_sent=True)
+UNREACHABLE = smsc.TransportError("connection refused", maybe_sent=False)
+
+
+class Script:
+    """A transport answering from a script: bytes, or an exception to raise."""
+
+    def __init__(self, *steps: bytes | Exception) -> None:
+        self.steps = list(steps)
+        self.paths: list[str] = []
+
+    def request(self, path: str, fields: Sequence[tuple[str, str]], *, files: Sequence[Any] = (),
+                deadline: float | None = None) -> bytes:
+        self.paths.append(path)
+        step = self.steps.pop(0)
+        if isinstance(step, Exception):
+            raise step
+        return step
+
+    def close(self) -> None:
+        pass
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def client(script: Script, clock: Clock, **policy: Any) -> smsc.Client:
+    retry = smsc.RetryPolicy(**{"attempts": 4, "backoff": 1.0, "jitter": False, **policy})
+    return smsc.Client(login="demo", password="pw", transport=script, retry=retry, clock=clock, sleep=clock.sleep)
+
+
+def test_a_lost_send_reply_is_looked_up_and_never_sent_twice() -> None:
+    script, clock = Script(LOST, FOUND), Clock()
+    result = client(script, clock).send(["+77011234567"], "Hi", id=42)
+    assert result.recovered and result.id == 42 and result.cost == Decimal("1.00") and result.sms_count == 1
+    assert script.paths == ["/sys/send.php", "/sys/status.php"]
+    assert clock.sleeps == [1.0]
+
+
+def test_a_lost_send_the_service_does_not_know_is_sent_again() -> None:
+    script, clock = Script(smsc.TransportError("HTTP 502", status=502), NOT_FOUND, SENT), Clock()
+    result = client(script, clock).send(["+77011234567"], "Hi", id=42)
+    assert not result.recovered and result.balance == Decimal("9.00")
+    assert script.paths == ["/sys/send.php", "/sys/status.php", "/sys/send.php"]
+
+
+@pytest.mark.parametrize("reply", [b"", b"<html>oops</html>"])
+def test_an_empty_or_mangled_send_reply_is_looked_up(reply: bytes) -> None:
+    script, clock = Script(reply, FOUND), Clock()
+    assert client(script, clock).send(["+77011234567"], "Hi", id=42).recovered
+
+
+def test_a_failed_lookup_is_tried_again_before_any_resend() -> None:
+    limited = b'{"error": "duplicate request, wait a minute", "error_code": 9}'
+    script, clock = Script(LOST, LOST, limited, FOUND), Clock()
+    assert client(script, clock).send(["+77011234567"], "Hi", id=42).recovered
+    assert script.paths == ["/sys/send.php", "/sys/status.php", "/sys/status.php", "/sys/status.php"]
+    assert clock.sleeps == [1.0, 2.0, 4.0]
+
+
+def test_a_request_that_never_left_is_sent_again_without_a_lookup() -> None:
+    script, clock = Script(UNREACHABLE, SENT), Clock()
+    assert client(script, clock).send(["+77011234567"], "Hi", id=42).id == 42
+    assert script.paths == ["/sys/send.php", "/sys/send.php"]
+
+
+def test_too_many_requests_backs_off_and_succeeds() -> None:
+    script, clock = Script(b"0,-9", b"0,-9", b"5.00,RUR"), Clock()
+    c = smsc.Client(login="d", password="p", transport=script, response_format=smsc.ResponseFormat.CSV,
+                    retry=smsc.RetryPolicy(backoff=0.5, jitter=False), clock=clock, sleep=clock.sleep)
+    assert c.balance() == Decimal("5.00")
+    assert clock.sleeps == [0.5, 1.0]
+
+
+@pytest.mark.parametrize("code", [1, 2, 3, 4, 5, 6, 7, 8])
+def test_errors_that_cannot_succeed_raise_at_once(code: int) -> None:
+    script, clock = Script(f'{{"error": "x", "error_code": {code}}}'.encode()), Clock()
+    with pytest.raises(smsc.ApiError) as caught:
+        client(script, clock).send(["+77011234567"], "Hi", id=42)
+    assert caught.value.code == code and len(script.paths) == 1 and clock.sleeps == []
+
+
+def test_http_client_errors_are_not_retried() -> None:
+    script, clock = Script(smsc.TransportError("HTTP 403", status=403, maybe_sent=False)), Clock()
+    with pytest.raises(smsc.TransportError):
+        client(script, clock).balance()
+    assert len(script.paths) == 1
+
+
+def test_attempts_and_deadline_bound_the_call() -> None:
+    script, clock = Script(LOST, LOST, LOST, LOST, LOST), Clock()
+    with pytest.raises(smsc.TransportError):
+        client(script, clock, attempts=3).balance()
+    assert len(script.paths) == 3 and clock.sleeps == [1.0, 2.0]
+    script, clock = Script(LOST, LOST, LOST, LOST), Clock()
+    with pytest.raises(smsc.TransportError):
+        client(script, clock, attempts=10, deadline=2.5).balance()
+    assert clock.sleeps == [1.0] and clock.now < 2.5
+
+
+def test_jitter_and_max_backoff() -> None:
+    policy = smsc.RetryPolicy(backoff=1.0, max_backoff=3.0)
+    assert [policy.delay(n, lambda: 1.0) for n in range(1, 5)] == [1.0, 2.0, 3.0, 3.0]
+    assert policy.delay(2, lambda: 0.0) == 1.0
+    with pytest.raises(smsc.InvalidRequest):
+        smsc.RetryPolicy(attempts=0)
