@@ -40,10 +40,11 @@ from smsc.smpp._pdus import (
 )
 from smsc.smpp._receipts import Receipt, parse_receipt
 from smsc.smpp._sync import SyncSmppClient
+from smsc.smpp._transport import SmppTransport
 from smsc.smpp._wire import Pdu, Tlv
 
 __all__ = [
-    "SmppClient", "SyncSmppClient", "SmppSendResult", "Receipt", "parse_receipt",
+    "SmppClient", "SyncSmppClient", "SmppTransport", "SmppSendResult", "Receipt", "parse_receipt",
     "VERSION", "CommandId", "CommandStatus", "MessageState", "Pdu", "Tlv", "PduReader", "decode",
     "PduError", "SmppStatusError", "BindError", "SmppAuthError", "OutcomeUnknown", "ResponseTimeout",
     "WindowTimeout", "BindTimeout", "SessionClosed",

@@ -250,11 +250,12 @@ class SmppClient:
                 self.connect_timeout,
             )
         except TimeoutError:
-            raise TransportError(f"connecting to {where} timed out after {self.connect_timeout:g} s") from None
+            raise TransportError(f"connecting to {where} timed out after {self.connect_timeout:g} s",
+                                 maybe_sent=False) from None
         except _ssl.SSLError as exc:
-            raise TransportError(f"TLS with {where} failed: {exc}") from exc
+            raise TransportError(f"TLS with {where} failed: {exc}", maybe_sent=False) from exc
         except OSError as exc:
-            raise TransportError(f"cannot connect to {where}: {exc.strerror or exc}") from exc
+            raise TransportError(f"cannot connect to {where}: {exc.strerror or exc}", maybe_sent=False) from exc
         try:
             resp = await session.request(self._bind_pdu, self.bind_timeout)
         except ResponseTimeout:
@@ -262,7 +263,7 @@ class SmppClient:
             raise BindTimeout(f"{where} sent no bind response within {self.bind_timeout:g} s") from None
         except (OutcomeUnknown, TransportError) as exc:
             session.abort()
-            raise TransportError(f"{where} closed the connection during the bind") from exc
+            raise TransportError(f"{where} closed the connection during the bind", maybe_sent=False) from exc
         status = resp.command_status
         if status:
             session.close_soon()
@@ -291,7 +292,7 @@ class SmppClient:
         if self.reconnect and (self._reconnect_task is None or self._reconnect_task.done()):
             self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect_loop())
         elif not self.reconnect:
-            self._failed = TransportError(f"the connection to {self.host}:{self.port} was lost")
+            self._failed = SessionClosed(f"the connection to {self.host}:{self.port} was lost (reconnect=False)")
 
     async def _reconnect_loop(self) -> None:
         first, longest = self.reconnect_delay

@@ -80,13 +80,20 @@ class ResponseTimeout(OutcomeUnknown):
     """No response within the response timeout; the outcome of the request is unknown."""
 
 
-class WindowTimeout(TransportError):
+class _NotSent(TransportError):
+    """A failure before the request was written: trying again cannot send it twice."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, maybe_sent=False)
+
+
+class WindowTimeout(_NotSent):
     """The window stayed full (or no session was bound) for the whole wait; nothing was sent."""
 
 
-class BindTimeout(TransportError):
-    """The connection opened but the bind response did not come in time."""
+class BindTimeout(_NotSent):
+    """The connection opened but the bind response did not come in time; nothing was sent."""
 
 
-class SessionClosed(TransportError):
+class SessionClosed(_NotSent):
     """The client is closed, or it gave up reconnecting; nothing was sent."""

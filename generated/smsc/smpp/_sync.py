@@ -20,8 +20,9 @@ from collections.abc import Coroutine, Iterator
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from smsc._exceptions import TransportError
+from smsc._exceptions import InvalidRequest, TransportError
 from smsc.smpp._client import SmppClient, SmppSendResult
+from smsc.smpp._errors import OutcomeUnknown
 from smsc.smpp._pdus import QuerySmResp, SubmitSm, SubmitSmResp
 from smsc.smpp._receipts import Receipt
 from smsc.smpp._wire import Pdu
@@ -56,13 +57,14 @@ class SyncSmppClient:
         loop = self._loop
         if loop is None or not loop.is_running():
             coro.close()
-            raise TransportError("the SMPP client is not connected (call connect() first)")
+            raise TransportError("the SMPP client is not connected (call connect() first)", maybe_sent=False)
         future = asyncio.run_coroutine_threadsafe(coro, loop)
         try:
             return future.result(self.call_timeout if timeout is None else timeout)
         except TimeoutError:
             future.cancel()
-            raise TransportError(f"the SMPP call did not finish within {self.call_timeout:g} s") from None
+            raise OutcomeUnknown(f"the SMPP call did not finish within {self.call_timeout:g} s; "
+                                 "what it sent may have been processed") from None
 
     def connect(self) -> None:
         """Start the client's loop thread, connect and bind (errors as SmppClient.connect)."""
@@ -100,7 +102,7 @@ class SyncSmppClient:
     def receipts(self, timeout: float | None = None) -> Iterator[Receipt]:
         """Receipts as they arrive; stops after `timeout` seconds without one (None: never)."""
         if self._receipts is None:
-            raise TransportError("receipts go to the on_receipt handler given to this client")
+            raise InvalidRequest("receipts go to the on_receipt handler given to this client")
         while True:
             try:
                 yield self._receipts.get(timeout=timeout)

@@ -185,7 +185,8 @@ class Session(asyncio.Protocol):
         `encoded` is `pdu.encode()` done earlier (any sequence number): it is reused, not re-encoded.
         """
         if self.transport is None or self.transport.is_closing():
-            raise TransportError(f"{self.name}: the connection is closed; {pdu.command_name} was not sent")
+            raise TransportError(f"{self.name}: the connection is closed; {pdu.command_name} was not sent",
+                                 maybe_sent=False)
         assert self._loop is not None
         seq = self.next_sequence()
         # encode() raises InvalidRequest before anything is registered or sent
