@@ -6,78 +6,132 @@
     with smsc.Client(login="demo", password="demo") as client:
         sent = client.send(["+77011234567"], "Hello", sender="Shop")
         print(sent.id, sent.sms_count, sent.cost, sent.balance)
+
+Every public name is loaded on first use, so `import smsc` (and the `smsc` command's start)
+costs almost nothing until a name is touched.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING
 
-from smsc._attachments import Attachment
-from smsc._client import Client
-from smsc._convert import from_dict, to_dict
-from smsc._enums import ResponseFormat, MessageFormat, Translit, StatusDetail, MessageStatus, DeliveryError, Encoding
-from smsc._errors import ParameterError, AuthError, InsufficientFunds, IpBlocked, InvalidTime, DeleteFailed, MessageDenied, InvalidPhone, Undeliverable, TooManyRequests
-from smsc._exceptions import ApiError, InvalidRequest, ProtocolError, SmscError, TransportError
-from smsc._http import HttpTransport
-from smsc._retry import RetryPolicy
-from smsc._models import SendResult, Cost, HlrInfo, Status, Balance, Estimate
-from smsc._types import MSK, MessageId
-from smsc._segments import Segments, segments
-from smsc._translit import transliterate
-
 if TYPE_CHECKING:
+    from smsc._attachments import Attachment
+    from smsc._client import Client
+    from smsc._convert import from_dict, to_dict
+    from smsc._enums import DeliveryError, Encoding, MessageFormat, MessageStatus, ResponseFormat, StatusDetail, Translit
+    from smsc._errors import AuthError, DeleteFailed, InsufficientFunds, InvalidPhone, InvalidTime, IpBlocked, MessageDenied, ParameterError, TooManyRequests, Undeliverable
+    from smsc._exceptions import ApiError, InvalidRequest, ProtocolError, SmscError, TransportError
+    from smsc._http import HttpTransport
+    from smsc._models import Balance, Cost, Estimate, HlrInfo, SendResult, Status
+    from smsc._retry import RetryPolicy
+    from smsc._segments import Segments, segments
     from smsc._smtp import SmtpTransport
-
-
-def __getattr__(name: str) -> object:
-    """Names whose modules load on first use (smtplib and email cost an import each)."""
-    if name == "SmtpTransport":
-        from smsc._smtp import SmtpTransport
-
-        return SmtpTransport
-    raise AttributeError(f"module 'smsc' has no attribute {name!r}")
+    from smsc._translit import transliterate
+    from smsc._types import MessageId, MSK
 
 __version__ = "0.1.0"
 
+_HOMES = {
+    'Client': "smsc._client",
+    'to_dict': "smsc._convert",
+    'from_dict': "smsc._convert",
+    'HttpTransport': "smsc._http",
+    'RetryPolicy': "smsc._retry",
+    'Attachment': "smsc._attachments",
+    'MSK': "smsc._types",
+    'MessageId': "smsc._types",
+    'SmscError': "smsc._exceptions",
+    'ApiError': "smsc._exceptions",
+    'ProtocolError': "smsc._exceptions",
+    'TransportError': "smsc._exceptions",
+    'InvalidRequest': "smsc._exceptions",
+    'ParameterError': "smsc._errors",
+    'AuthError': "smsc._errors",
+    'InsufficientFunds': "smsc._errors",
+    'IpBlocked': "smsc._errors",
+    'InvalidTime': "smsc._errors",
+    'DeleteFailed': "smsc._errors",
+    'MessageDenied': "smsc._errors",
+    'InvalidPhone': "smsc._errors",
+    'Undeliverable': "smsc._errors",
+    'TooManyRequests': "smsc._errors",
+    'ResponseFormat': "smsc._enums",
+    'MessageFormat': "smsc._enums",
+    'Translit': "smsc._enums",
+    'StatusDetail': "smsc._enums",
+    'MessageStatus': "smsc._enums",
+    'DeliveryError': "smsc._enums",
+    'Encoding': "smsc._enums",
+    'SendResult': "smsc._models",
+    'Cost': "smsc._models",
+    'HlrInfo': "smsc._models",
+    'Status': "smsc._models",
+    'Balance': "smsc._models",
+    'Estimate': "smsc._models",
+    'SmtpTransport': "smsc._smtp",
+    'Segments': "smsc._segments",
+    'segments': "smsc._segments",
+    'transliterate': "smsc._translit",
+}
+
 __all__ = [
-    "Client",
-    "to_dict",
-    "from_dict",
-    "HttpTransport",
-    "RetryPolicy",
-    "SmtpTransport",
-    "Attachment",
-    "MSK",
-    "MessageId",
-    "SmscError",
-    "ApiError",
-    "ProtocolError",
-    "TransportError",
-    "InvalidRequest",
-    "ParameterError",
-    "AuthError",
-    "InsufficientFunds",
-    "IpBlocked",
-    "InvalidTime",
-    "DeleteFailed",
-    "MessageDenied",
-    "InvalidPhone",
-    "Undeliverable",
-    "TooManyRequests",
-    "ResponseFormat",
-    "MessageFormat",
-    "Translit",
-    "StatusDetail",
-    "MessageStatus",
-    "DeliveryError",
-    "Encoding",
-    "SendResult",
-    "Cost",
-    "HlrInfo",
-    "Status",
-    "Balance",
-    "Estimate",
-    "Segments",
-    "segments",
-    "transliterate",
+    'Client',
+    'to_dict',
+    'from_dict',
+    'HttpTransport',
+    'RetryPolicy',
+    'Attachment',
+    'MSK',
+    'MessageId',
+    'SmscError',
+    'ApiError',
+    'ProtocolError',
+    'TransportError',
+    'InvalidRequest',
+    'ParameterError',
+    'AuthError',
+    'InsufficientFunds',
+    'IpBlocked',
+    'InvalidTime',
+    'DeleteFailed',
+    'MessageDenied',
+    'InvalidPhone',
+    'Undeliverable',
+    'TooManyRequests',
+    'ResponseFormat',
+    'MessageFormat',
+    'Translit',
+    'StatusDetail',
+    'MessageStatus',
+    'DeliveryError',
+    'Encoding',
+    'SendResult',
+    'Cost',
+    'HlrInfo',
+    'Status',
+    'Balance',
+    'Estimate',
+    'SmtpTransport',
+    'Segments',
+    'segments',
+    'transliterate',
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Load a public name from its module on first use (and submodules by attribute)."""
+    home = _HOMES.get(name)
+    if home is None:
+        try:
+            return import_module(f"smsc.{name}")
+        except ModuleNotFoundError:
+            raise AttributeError(f"module 'smsc' has no attribute {name!r}") from None
+    value = getattr(import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
