@@ -192,16 +192,10 @@ class ThreadedServer:
 
 @functools.cache
 def tls_contexts() -> tuple[ssl.SSLContext, ssl.SSLContext]:
-    """(server, client) contexts from one trustme CA per test run; the certificate names 127.0.0.1 and localhost."""
-    import trustme
+    """(server, client) contexts from the run's trustme CA; the certificate names 127.0.0.1 and localhost."""
+    from tests.tls_support import client_context, server_context
 
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(server_ctx)
-    client_ctx = ssl.create_default_context()
-    ca.configure_trust(client_ctx)
-    return server_ctx, client_ctx
+    return server_context(), client_context()
 
 
 async def _serve_forever(port: int) -> None:

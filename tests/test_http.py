@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
-import ssl
 from decimal import Decimal
-from functools import cache
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -14,25 +12,9 @@ import trustme
 
 import smsc
 from tests.http_server import Script, serve
+from tests.tls_support import client_context, run_ca, server_context
 
 PASSWORD = "p@ss w0rd&=%"
-
-
-@cache
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-def server_context() -> ssl.SSLContext:
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca().issue_cert("127.0.0.1", "localhost").configure_cert(ctx)
-    return ctx
-
-
-def client_context(authority: trustme.CA) -> ssl.SSLContext:
-    ctx = ssl.create_default_context()
-    authority.configure_trust(ctx)
-    return ctx
 
 
 def test_post_sends_a_form_body_and_no_secret_in_the_url() -> None:
@@ -110,18 +92,16 @@ def test_api_error_reply_raises_its_class() -> None:
 def test_https_with_a_trusted_private_ca() -> None:
     script = Script(body=b'{"balance": "1.00", "currency": "KZT"}')
     with serve(script, server_context()) as url, \
-            smsc.Client(login="demo", password="x", base_url=url, ssl_context=client_context(ca())) as client:
+            smsc.Client(login="demo", password="x", base_url=url, ssl_context=client_context()) as client:
         assert client.balance() == Decimal("1.00")
 
 
 @pytest.mark.parametrize("problem", ["unknown CA", "wrong host name"])
 def test_https_verification_failures(problem: str) -> None:
-    authority = trustme.CA() if problem == "unknown CA" else ca()
+    authority = trustme.CA() if problem == "unknown CA" else run_ca()
     with serve(Script(), server_context()) as url:
         if problem == "wrong host name":
-            ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            ca().issue_cert("other.example").configure_cert(ctx)
-            with serve(Script(), ctx) as other:
+            with serve(Script(), server_context("other.example")) as other:
                 url = other
                 with smsc.Client(login="d", password="x", base_url=url, ssl_context=client_context(authority)) as c:
                     with pytest.raises(smsc.TransportError, match="SSL"):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import smtplib
-import ssl
 from decimal import Decimal
-from functools import cache
 
 import pytest
 import trustme
@@ -14,23 +12,7 @@ import trustme
 import smsc
 from smsc.emulator._smtp_server import BodyError, parse_body
 from tests.emulator_support import PHONE, running
-
-
-@cache
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-def server_context() -> ssl.SSLContext:
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca().issue_cert("127.0.0.1", "localhost").configure_cert(ctx)
-    return ctx
-
-
-def client_context(authority: trustme.CA | None = None) -> ssl.SSLContext:
-    ctx = ssl.create_default_context()
-    (authority or ca()).configure_trust(ctx)
-    return ctx
+from tests.tls_support import client_context, server_context
 
 
 def test_sends_over_smtp_with_starttls_appear_in_status_and_balance() -> None:
