@@ -75,16 +75,20 @@ def estimate(
     if max_parts is not None:
         _p.integer(max_parts, "max_parts", 1, _p.MAX_MESSAGE)
     price = None if price_per_sms is None else Decimal(_p.decimal(price_per_sms, "price_per_sms", "0", MAX_PRICE))
-    encoding, parts = _parts(message, format, translit, max_parts)
+    encoding, parts = billed_parts(message, format, translit, max_parts)
     sms_count = parts * len(recipients)
     return Estimate(sms_count=sms_count, parts=parts, recipients=len(recipients), encoding=encoding,
                     cost=None if price is None else price * sms_count)
 
 
-def _parts(
+def billed_parts(
     message: str, format: MessageFormat, translit: Translit | None, max_parts: int | None
 ) -> tuple[Encoding | None, int]:
-    """Billed parts per recipient and the encoding they were counted in."""
+    """Billed parts per recipient of one message, and the encoding they were counted in.
+
+    The one routine behind client.estimate(), the emulator's billing and a recovered send's
+    sms_count: kinds billed per recipient count 1, binary kinds count octets, text counts parts.
+    """
     if format.per_recipient:
         return None, 1
     how = BINARY_FORMATS.get(format)

@@ -21,12 +21,12 @@ class Request:
     def estimated_sms_count(self) -> int:
         """Billed SMS of a send request, counted offline: parts x recipients."""
         from smsc._enums import MessageFormat, Translit
-        from smsc._estimate import _parts
+        from smsc._estimate import billed_parts
 
         recipients = len((self.value("phones") or "").split(","))
         kind = next((f for f in MessageFormat if f.wire and all(self.value(k) == v for k, v in f.wire)),
                     MessageFormat.SMS)
         max_parts = self.value("maxsms")
-        _, parts = _parts(self.value("mes") or "", kind, Translit(int(self.value("translit") or 0)),
+        _, parts = billed_parts(self.value("mes") or "", kind, Translit(int(self.value("translit") or 0)),
                           int(max_parts) if max_parts else None)
         return parts * recipients

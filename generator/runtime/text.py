@@ -14,6 +14,7 @@ emulator use these same functions, so a text counts and splits the same way ever
 from __future__ import annotations
 
 from smsc._enums import Encoding
+from smsc._estimate import billed_parts
 from smsc._gsm import decode_gsm7, decode_ucs2, encode_gsm7, encode_ucs2, is_gsm7, pack_septets, unpack_septets
 from smsc._segments import Segments, count_parts, segments, split_units
 from smsc._text_tables import MAX_CHARS
@@ -25,6 +26,7 @@ __all__ = [
     "Concat",
     "Encoding",
     "Segments",
+    "billed_parts",
     "count_parts",
     "decode_gsm7",
     "decode_ucs2",

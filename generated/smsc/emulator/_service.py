@@ -23,7 +23,7 @@ from smsc import _renderers as _rn
 from smsc._codec import Invalid, p_message_id
 from smsc._enums import DeliveryError, MessageFormat, MessageStatus, StatusDetail, Translit
 from smsc._errors import ERROR_MAPS
-from smsc._estimate import _parts as billed_parts
+from smsc._estimate import billed_parts
 from smsc._exceptions import InvalidRequest
 from smsc._models import Balance, Cost, ErrorReply, HlrInfo, SendResult, Status
 from smsc._types import MSK, MessageId
