@@ -163,9 +163,9 @@ class BaseClient:
     def _send(self, endpoint: str, request: Request, parse: Callable[[bytes], SendResult]) -> SendResult:
         """Send a message: through the message transport when there is one, and after a lost
         reply, looked up by its id before it is ever sent again."""
-        fields = [*self._auth, *self._common, *request.fields]
-
         from smsc._models import SendResult
+
+        fields = [*self._auth, *self._common, *request.fields]
 
         def attempt(deadline: float | None) -> SendResult:
             if self.sender is None:
@@ -189,8 +189,8 @@ class BaseClient:
         from smsc._models import SendResult
 
         message_id, phones = request.value("id"), request.value("phones")
-        if message_id is None or not phones:
-            return None
+        if message_id is None or not phones:  # never so: send assigns an id and needs a phone
+            raise InvalidRequest("a lost send can only be looked up by its id and a recipient")
         phone = phones.split(",")[0]
         lookup = _requests.build_status(message_id, phone, detail=StatusDetail.FULL)
         raw = self.transport.request("/sys/status.php", [*self._auth, *self._common, *lookup.fields],
