@@ -91,3 +91,19 @@ def test_bad_files_are_refused_before_sending(files: object, message: str) -> No
     with smsc.Client(login="d", password="p", base_url=closed_port_url()) as client:
         with pytest.raises(smsc.InvalidRequest, match=message):
             client.send(["+77011234567"], "x", format=smsc.MessageFormat.MMS, files=files)  # type: ignore[arg-type]
+
+
+def test_the_emulator_stores_the_files_the_client_sends(tmp_path: Path) -> None:
+    from tests.emulator_support import PHONE, running
+
+    picture = tmp_path / "menu.png"
+    picture.write_bytes(bytes(range(256)) * 40)
+    with running() as emulator, smsc.Client(login="demo", password="demo", base_url=emulator.base_url) as client:
+        sent = client.send([PHONE], "Меню", format=smsc.MessageFormat.MMS, subject="Menu",
+                           files=[picture, ("notes.txt", "Привет".encode(), "text/plain")])
+        [message] = emulator.messages()
+    assert message.id == sent.id and message.format is smsc.MessageFormat.MMS and message.text == "Меню"
+    assert [(a.filename, a.content_type, a.data) for a in message.attachments] == [
+        ("menu.png", "image/png", picture.read_bytes()),
+        ("notes.txt", "text/plain", "Привет".encode()),
+    ]
