@@ -57,6 +57,7 @@ _NEWLINES = re.compile(r"\r\n|\r|\n")
 # parameters that do not make two sends different for the duplicate limit
 _NOT_IDENTITY = frozenset({"id", "fmt", "charset", "cost", "login", "psw", "apikey"})
 _FLAGS = [(kind, kind.wire) for kind in MessageFormat if kind.wire]  # (kind, the parameters that ask for it)
+_FLAG_NAMES = frozenset(name for _, wire in _FLAGS for name, _ in wire)
 _EMPTY_HLR = HlrInfo(imsi="", msc="", mcc="", mnc="", country="", network="", roaming_country="", roaming_network="")
 
 
@@ -436,6 +437,8 @@ def _one_line(record: Status) -> Status:
 
 def _message_format(p: Mapping[str, str]) -> MessageFormat:
     """The kind of message the request's flags (flash=1, hlr=1, bin=2, ...) ask for."""
+    if _FLAG_NAMES.isdisjoint(p):
+        return MessageFormat.SMS
     for kind, wire in _FLAGS:
         if all(p.get(name, "").strip() == value for name, value in wire):
             return kind
