@@ -130,3 +130,20 @@ def test_jitter_and_max_backoff() -> None:
     assert policy.delay(2, lambda: 0.0) == 1.0
     with pytest.raises(smsc.InvalidRequest):
         smsc.RetryPolicy(attempts=0)
+
+
+def test_transports_get_the_deadline_on_the_monotonic_clock_whatever_clock_the_policy_uses() -> None:
+    import time
+
+    seen: list[float | None] = []
+
+    class Deadlines(Script):
+        def request(self, path: str, fields: Sequence[tuple[str, str]], *, files: Sequence[Any] = (),
+                    deadline: float | None = None) -> bytes:
+            seen.append(deadline)
+            return super().request(path, fields, files=files, deadline=deadline)
+
+    clock = Clock()  # starts at 0, far from time.monotonic()
+    client(Deadlines(b'{"balance": "1.00", "currency": "KZT"}'), clock, deadline=30.0).balance()
+    [deadline] = seen
+    assert deadline is not None and 29.0 < deadline - time.monotonic() <= 30.0

@@ -99,6 +99,9 @@ class Attempts:
     ) -> T:
         """Call `call(deadline)` until it succeeds or may not be tried again.
 
+        `deadline` is handed on as a time.monotonic() value (what transports compare against),
+        whatever clock the policy runs on.
+
         With `lookup` (a send), once an attempt may have reached the service, every later
         attempt first calls `lookup(deadline)`: a value means the request was accepted (it is
         returned), None means it was not (the call is made again).
@@ -109,14 +112,15 @@ class Attempts:
         attempt = 0
         while True:
             attempt += 1
+            until = None if deadline is None else time.monotonic() + max(deadline - self.clock(), 0.0)
             try:
                 if uncertain and lookup is not None:
-                    found = lookup(deadline)
+                    found = lookup(until)
                     if found is not None:
                         log.info("attempt %d: the lost request was accepted; not sending it again", attempt)
                         return found
                     uncertain = False
-                return call(deadline)
+                return call(until)
             except SmscError as error:
                 if lookup is not None and may_have_arrived(error):
                     uncertain = True
