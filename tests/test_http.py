@@ -119,3 +119,19 @@ def test_debug_logs_never_show_the_password(caplog: pytest.LogCaptureFixture) ->
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert "/sys/send.php" in text and "psw=%2A%2A%2A" in text
     assert PASSWORD not in text and "p%40ss" not in text
+
+
+def test_threads_share_a_bounded_pool_of_keep_alive_connections() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    script = Script(body=b'{"balance": "5.00", "currency": "RUR"}')
+    with serve(script) as url, smsc.Client(login="demo", password="x", base_url=url, pool_size=3) as client:
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(lambda _: client.balance(), range(80)))
+    assert results == [Decimal("5.00")] * 80 and len(script.seen) == 80
+    assert len({s.client_port for s in script.seen}) <= 3
+
+
+def test_pool_size_is_checked() -> None:
+    with pytest.raises(smsc.InvalidRequest, match="pool_size"):
+        smsc.Client(login="demo", password="x", pool_size=0)

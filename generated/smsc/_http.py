@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
 from collections.abc import Sequence
@@ -84,7 +85,9 @@ class HttpTransport:
     logs keep it: use it only where POST is impossible. Attachments always go as a
     multipart POST.
 
-    `hosts` are base URLs tried in order when a host cannot be reached (the connection
+    `pool_size` keep-alive connections per host are shared by every thread using the client;
+    threads beyond it wait for a free connection (the service answers error 9 to a login with
+    15 requests in progress). `hosts` are base URLs tried in order when a host cannot be reached (the connection
     fails before the request is written); the transport stays on the host that answered.
     By default they are `base_url` and, for the service's domains, its mirrors www2 ... www5.
     urllib3's own retries are off: the client decides what may be tried again.
@@ -100,12 +103,14 @@ class HttpTransport:
         ca_certs: str | None = None,
         ssl_context: ssl.SSLContext | None = None,
         verify: bool = True,
-        maxsize: int = 4,
+        pool_size: int = 4,
     ) -> None:
         import urllib3  # imported with the first transport, not with the package
 
         if method not in ("POST", "GET"):
             raise InvalidRequest(f"method: {method!r} is not POST or GET")
+        if isinstance(pool_size, bool) or not isinstance(pool_size, int) or not 1 <= pool_size <= 64:
+            raise InvalidRequest("pool_size: connections per host, 1 to 64 (the service allows 14 at once)")
         _guard_urllib3_logs()
         urls = [_check_url(u) for u in (hosts if hosts is not None else mirror_urls(_check_url(base_url)))]
         if not urls:
@@ -131,7 +136,8 @@ class HttpTransport:
         self._current = 0
         self._manager = urllib3.PoolManager(
             num_pools=max(4, len(urls)),
-            maxsize=maxsize,
+            maxsize=pool_size,
+            block=True,  # threads beyond pool_size wait for a connection instead of opening throw-away ones
             retries=False,
             timeout=timeout,
             headers={"User-Agent": "smsc-python", "Accept-Encoding": "identity"},
@@ -187,10 +193,13 @@ class HttpTransport:
         url = self.hosts[index] + path
         target = prefix + path
         timeout = self.timeout
+        connect, read = self._limits
+        limit = connect  # waiting for a free pooled connection: as long as for a new one
         if deadline is not None:
             left = max(deadline - time.monotonic(), 0.001)
-            connect, read = self._limits
-            timeout = urllib3.Timeout(connect=min(left, connect or left), read=min(left, read or left))
+            limit = min(left, connect or left)
+            timeout = urllib3.Timeout(connect=limit, read=min(left, read or left))
+        wait = None if limit is None else math.ceil(limit)  # urllib3 takes whole seconds here
         method = "POST" if files else self.method
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s %s%s", method, url, urlencode(redact(fields)),
@@ -202,16 +211,16 @@ class HttpTransport:
                 body, content_type = urllib3.encode_multipart_formdata(parts)
                 headers = {**pool.headers, "Content-Type": content_type}
                 response = pool.urlopen("POST", target, body=body, headers=headers,
-                                        timeout=timeout, retries=False, redirect=False)
+                                        timeout=timeout, pool_timeout=wait, retries=False, redirect=False)
             elif method == "POST":
                 response = pool.urlopen("POST", target, body=urlencode(fields), headers={**pool.headers, **_FORM},
-                                        timeout=timeout, retries=False, redirect=False)
+                                        timeout=timeout, pool_timeout=wait, retries=False, redirect=False)
             else:
                 response = pool.urlopen("GET", f"{target}?{urlencode(fields)}",
-                                        timeout=timeout, retries=False, redirect=False)
+                                        timeout=timeout, pool_timeout=wait, retries=False, redirect=False)
         except urllib3.exceptions.HTTPError as exc:
             unsent = isinstance(exc, (urllib3.exceptions.ConnectTimeoutError, urllib3.exceptions.SSLError,
-                                      urllib3.exceptions.ProxyError))
+                                      urllib3.exceptions.ProxyError, urllib3.exceptions.EmptyPoolError))
             raise TransportError(f"{method} {url} failed: {_describe(exc)}", maybe_sent=not unsent) from exc
         data: bytes = response.data
         if response.status != 200:

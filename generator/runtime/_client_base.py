@@ -78,6 +78,7 @@ class BaseClient:
         ca_certs: str | None = None,
         ssl_context: ssl.SSLContext | None = None,
         verify: bool = True,
+        pool_size: int = 4,
         retry: RetryPolicy | None = None,
         transport: Transport | MessageTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -110,7 +111,7 @@ class BaseClient:
             self.sender, transport = transport, None
         self.transport: Transport = transport if transport is not None else HttpTransport(
             base_url, hosts=hosts, timeout=timeout, method=method, ca_certs=ca_certs, ssl_context=ssl_context,
-            verify=verify,
+            verify=verify, pool_size=pool_size,
         )
 
     @classmethod
