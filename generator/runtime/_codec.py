@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 
+from smsc._params import STRING_ID
 from smsc._types import MSK, MessageId
 
 
@@ -19,7 +20,6 @@ class Invalid(Exception):
 
 
 _MONEY = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,6})?")
-_STR_ID = re.compile(r"[A-Za-z0-9._-]{1,40}")
 _DATE = re.compile(r"([0-9]{2})\.([0-9]{2})\.([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2})")
 _CENT = Decimal("0.01")
 _MAX_TS = 253402300799  # 9999-12-31 23:59:59 UTC
@@ -58,7 +58,7 @@ def p_message_id(v: object) -> MessageId:
         return v
     if type(v) is str and v.isdigit() and v.isascii() and v[0] != "0" and len(v) <= 40:
         return int(v)
-    if type(v) is str and _STR_ID.fullmatch(v):
+    if type(v) is str and STRING_ID.fullmatch(v):
         if v.isdigit() and v[0] != "0":
             return int(v)
         if v != "0":

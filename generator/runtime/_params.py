@@ -16,14 +16,15 @@ from smsc._types import MSK, MessageId
 
 MAX_MESSAGE = 1000
 MAX_ID = 2147483647
+# the documented shapes, shared with the emulator (which checks them as the service does)
 _PHONE = re.compile(r"\+?[0-9]{7,15}")
 _GROUP = re.compile(r"G[0-9]{1,10}")
-_EMAIL = re.compile(r"[^@\s,;]{1,64}@[^@\s,;]{1,255}")
-_TELEGRAM = re.compile(r"#[0-9]{1,20}|@?[A-Za-z][A-Za-z0-9_]{4,31}")
-_PHONE_NOISE = str.maketrans("", "", " -().")
-_STR_ID = re.compile(r"[A-Za-z0-9._-]{1,40}")
-_SENDER_ALNUM = re.compile(r"[A-Za-z0-9 .\-_!&'+@#*()/:?]{1,11}")
-_SENDER_DIGITS = re.compile(r"[0-9]{1,15}")
+EMAIL = re.compile(r"[^@\s,;]{1,64}@[^@\s,;]{1,255}")
+TELEGRAM = re.compile(r"#[0-9]{1,20}|@?[A-Za-z][A-Za-z0-9_]{4,31}")
+PHONE_NOISE = str.maketrans("", "", " -().")
+STRING_ID = re.compile(r"[A-Za-z0-9._-]{1,40}")
+SENDER_ALNUM = re.compile(r"[A-Za-z0-9 .\-_!&'+@#*()/:?]{1,11}")
+SENDER_DIGITS = re.compile(r"[0-9]{1,15}")
 _TIME_FORMS = (
     re.compile(r"(?P<d>[0-9]{2})(?P<m>[0-9]{2})(?P<y>[0-9]{2})(?P<H>[0-9]{2})(?P<M>[0-9]{2})"),  # DDMMYYhhmm
     re.compile(r"(?P<d>[0-9]{2})\.(?P<m>[0-9]{2})\.(?P<y>[0-9]{2}) (?P<H>[0-9]{2}):(?P<M>[0-9]{2})"),  # DD.MM.YY hh:mm
@@ -43,15 +44,15 @@ def _one_recipient(raw: object, name: str, kind: str) -> str:
         raise _bad(name, f"each recipient must be a string, got {type(raw).__name__}")
     value = raw.strip()
     if kind == "mail":
-        if _EMAIL.fullmatch(value):
+        if EMAIL.fullmatch(value):
             return value
         raise _bad(name, f"{raw!r} is not an e-mail address")
     if _GROUP.fullmatch(value):
         return value
-    compact = value.translate(_PHONE_NOISE)
+    compact = value.translate(PHONE_NOISE)
     if _PHONE.fullmatch(compact):
         return compact
-    if kind == "telegram" and _TELEGRAM.fullmatch(value):
+    if kind == "telegram" and TELEGRAM.fullmatch(value):
         return value
     raise _bad(name, f"{raw!r} is not a phone number in international format (7 to 15 digits, '+' optional)")
 
@@ -93,7 +94,7 @@ def message(value: str, name: str, allow_empty: bool = False) -> str:
 def sender(value: str, name: str) -> str:
     if not isinstance(value, str):
         raise _bad(name, f"must be a string, got {type(value).__name__}")
-    if value in ("", ".") or _SENDER_DIGITS.fullmatch(value) or _SENDER_ALNUM.fullmatch(value):
+    if value in ("", ".") or SENDER_DIGITS.fullmatch(value) or SENDER_ALNUM.fullmatch(value):
         return value
     raise _bad(name, f"{value!r} is not a Sender ID (up to 11 Latin letters, digits and symbols, or up to 15 digits)")
 
@@ -105,7 +106,7 @@ def message_id(value: MessageId, name: str) -> str:
         if 1 <= value <= MAX_ID:
             return str(value)
         raise _bad(name, f"{value} is outside 1..{MAX_ID}")
-    if isinstance(value, str) and _STR_ID.fullmatch(value) and value != "0":
+    if isinstance(value, str) and STRING_ID.fullmatch(value) and value != "0":
         return value
     raise _bad(name, f"{value!r} is not an id (1..{MAX_ID}, or up to 40 characters of A-Z a-z 0-9 . - _)")
 

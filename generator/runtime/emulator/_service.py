@@ -25,6 +25,7 @@ from smsc._errors import ERROR_MAPS
 from smsc._estimate import billed_parts
 from smsc._exceptions import InvalidRequest
 from smsc._models import Balance, Cost, ErrorReply, HlrInfo, SendResult, Status
+from smsc._params import EMAIL, MAX_ID, MAX_MESSAGE, PHONE_NOISE, SENDER_ALNUM, SENDER_DIGITS, STRING_ID, TELEGRAM
 from smsc._types import MSK, MessageId
 from smsc.emulator import _directory as _dir
 from smsc.emulator._limits import Limiter, Limits
@@ -40,16 +41,8 @@ from smsc.emulator._records import (
 from smsc.emulator._schedule import BadTime, due_time
 from smsc.emulator._store import NewMessage, Store, StoredMessage
 
-MAX_TEXT = 1000
-MAX_ID = 2147483647
 MAX_RECIPIENTS = 1000
-_STR_ID = re.compile(r"[A-Za-z0-9._-]{1,40}")
 _PHONE = re.compile(r"[0-9]{7,15}")
-_PHONE_NOISE = str.maketrans("", "", " -().")
-_EMAIL = re.compile(r"[^@\s,;]{1,64}@[^@\s,;]{1,255}")
-_TELEGRAM = re.compile(r"#[0-9]{1,20}|@?[A-Za-z][A-Za-z0-9_]{4,31}")
-_SENDER_ALNUM = re.compile(r"[A-Za-z0-9 .\-_!&'+@#*()/:?]{1,11}")
-_SENDER_DIGITS = re.compile(r"[0-9]{1,15}")
 _TZ = re.compile(r"[+-]?(?:[0-9]|1[0-2])")
 _HEX = re.compile(r"(?:[0-9A-Fa-f]{2})*")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
@@ -247,7 +240,7 @@ class Service:
         groups = _groups(p, kind)
         mode = _choice(p, "cost", range(4))
         translit = Translit(_choice(p, "translit", range(3)))
-        max_parts = _choice(p, "maxsms", range(1, MAX_TEXT + 1), default=0) or None
+        max_parts = _choice(p, "maxsms", range(1, MAX_MESSAGE + 1), default=0) or None
         message_id = None if cost_only else _message_id(p.get("id", ""))
 
         identity = tuple(sorted((k, v) for k, v in p.items() if k not in _NOT_IDENTITY))
@@ -304,7 +297,7 @@ class Service:
         sender = p["sender"]
         if sender in ("", "."):
             return ""
-        if not (_SENDER_DIGITS.fullmatch(sender) or _SENDER_ALNUM.fullmatch(sender)):
+        if not (SENDER_DIGITS.fullmatch(sender) or SENDER_ALNUM.fullmatch(sender)):
             raise Failure(6, reply_id)
         if sender.casefold() in {s.casefold() for s in self.denied_senders}:
             raise Failure(6, reply_id)
@@ -460,7 +453,7 @@ def _groups(p: Mapping[str, str], kind: MessageFormat) -> list[tuple[str, str]]:
             raise Failure(1)
         groups = [(phones, text)]
     for _, text in groups:
-        if len(text) > MAX_TEXT:
+        if len(text) > MAX_MESSAGE:
             raise Failure(1)
         if kind is MessageFormat.BIN_HEX and not _HEX.fullmatch(text):
             raise Failure(1)
@@ -476,14 +469,14 @@ def _message_id(value: str) -> str | None:
         if int(value) > MAX_ID:
             raise Failure(1)
         return value
-    if _STR_ID.fullmatch(value):
+    if STRING_ID.fullmatch(value):
         return value
     raise Failure(1)
 
 
 def _normal_phone(text: str) -> str | None:
     """A phone number in international form, digits only; None if it is not one."""
-    compact = text.strip().translate(_PHONE_NOISE)
+    compact = text.strip().translate(PHONE_NOISE)
     plus = compact.startswith("+")
     digits = compact[1:] if plus else compact
     if not _PHONE.fullmatch(digits) or digits[0] == "0":
@@ -501,10 +494,10 @@ def _recipients(text: str, kind: MessageFormat, reply_id: MessageId | None) -> l
         if not item:
             continue
         if kind is MessageFormat.MAIL:
-            recipient = item if _EMAIL.fullmatch(item) else None
+            recipient = item if EMAIL.fullmatch(item) else None
         else:
             recipient = _normal_phone(item)
-            if recipient is None and kind is MessageFormat.TELEGRAM and _TELEGRAM.fullmatch(item):
+            if recipient is None and kind is MessageFormat.TELEGRAM and TELEGRAM.fullmatch(item):
                 recipient = item
         if recipient is None:
             raise Failure(7, reply_id)
