@@ -32,7 +32,6 @@ log = logging.getLogger("smsc")
 DEFAULT_RECIPIENT = "send@send.smsc.kz"
 _CARRIED = frozenset({"cost", "phones", "mes", "id", "time", "tz", "translit", "sender", "fmt", "charset",
                       "login", "psw", "apikey"})
-_FORMAT_FLAGS = {tuple(sorted(f.wire)): f for f in MessageFormat if f.wire}
 
 
 class SmtpTransport:
@@ -87,11 +86,9 @@ class SmtpTransport:
         auth = dict(credentials)
         login = auth.get("login", "")
         secret = auth.get("apikey") or hashlib.md5(auth.get("psw", "").encode()).hexdigest()
-        flag_names = {name for f in MessageFormat for name in dict(f.wire)}
-        flags = tuple(sorted((k, v) for k, v in fields.items() if k in flag_names))
-        kind = _FORMAT_FLAGS.get(flags, MessageFormat.SMS) if flags else MessageFormat.SMS
-        if flags and flags not in _FORMAT_FLAGS:
-            raise InvalidRequest(f"SMTP: no message format sets {dict(flags)}")
+        kind = request.message_format()
+        if kind is None:
+            raise InvalidRequest("SMTP: the request's format flags match no message format")
         moment = fields.get("time", "")
         for name, value in (("login", login), ("time", moment), ("sender", fields.get("sender", ""))):
             if ":" in value:
