@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from smsc import _parsers
-from smsc._errors import ERROR_MAPS
+from smsc._api_errors import ERROR_MAPS
 from smsc._types import MSK
 
 SEND = {

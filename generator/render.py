@@ -1,8 +1,11 @@
-"""Render the spec into generated/smsc/: one Jinja2 template per module kind, plus the runtime."""
+"""Render the spec into generated/smsc/: one Jinja2 template per module kind, and links to runtime/smsc/."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,19 +19,19 @@ from generator.views import layout_views, param_views, py_type
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-RUNTIME = Path(__file__).resolve().parent / "runtime"
+RUNTIME = ROOT / "runtime" / "smsc"
 
 # template, output module, spec sections it is generated from
 OUTPUTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("enums.py.j2", "_enums.py", ("enums",)),
     ("models.py.j2", "_models.py", ("models",)),
-    ("errors.py.j2", "_errors.py", ("errors", "error_maps")),
+    ("errors.py.j2", "_api_errors.py", ("errors", "error_maps")),
     ("parsers.py.j2", "_parsers.py", ("layouts", "replies")),
     ("renderers.py.j2", "_renderers.py", ("layouts", "replies")),
-    ("requests.py.j2", "_requests.py", ("commands", "auth", "common")),
+    ("requests.py.j2", "_builders.py", ("commands", "auth", "common")),
     ("client.py.j2", "_client.py", ("commands",)),
     ("init.py.j2", "__init__.py", ("enums", "models", "errors", "commands")),
-    ("text_tables.py.j2", "_text_tables.py", ("text",)),  # skipped without a text section
+    ("text_tables.py.j2", "text/_tables.py", ("text",)),  # skipped without a text section
     ("smpp_constants.py.j2", "smpp/_constants.py", ("smpp",)),  # skipped when the spec has no smpp section
     ("smpp_pdus.py.j2", "smpp/_pdus.py", ("smpp",)),
 )
@@ -125,7 +128,7 @@ def _sources(spec: Spec, sections: Iterable[str]) -> str:
 
 
 def render_all(spec: Spec, spec_label: str = "spec") -> dict[str, str]:
-    """Every generated file: relative path -> text."""
+    """Every file generated from a template: relative path -> text."""
     env = environment()
     out: dict[str, str] = {}
     for template, target, sections in OUTPUTS:
@@ -135,30 +138,121 @@ def render_all(spec: Spec, spec_label: str = "spec") -> dict[str, str]:
                   "DO NOT EDIT: change the spec or the template and run `make generate`.\n")
         text = prune_imports(env.get_template(template).render(spec=spec))
         out[target] = header + text.rstrip("\n") + "\n"
-    for path in sorted(RUNTIME.rglob("*")):
-        if path.is_dir() or "__pycache__" in path.parts:
-            continue
-        rel = path.relative_to(RUNTIME).as_posix()
-        text = path.read_text(encoding="utf-8")
-        if path.suffix == ".py":
-            text = (f"# Copied from generator/runtime/{rel} by `make generate`. "
-                    "DO NOT EDIT: edit the source.\n") + text
-        out[rel] = text
     return out
 
 
-def write(files: dict[str, str], out_dir: Path) -> list[str]:
-    """Write what changed, delete what is no longer generated; return the changed paths."""
+def runtime_links(generated: Iterable[str], runtime: Path = RUNTIME) -> dict[str, Path]:
+    """Where the hand-written runtime appears in the package: relative path -> its source.
+
+    The runtime is never copied. A runtime directory the generator writes nothing into is linked
+    whole (new modules there need no regeneration); any other directory is recreated and each of
+    its hand-written files linked, beside the generated ones.
+    """
+    generated_dirs = {parent.as_posix() for rel in generated for parent in Path(rel).parents}
+    links: dict[str, Path] = {}
+
+    def visit(directory: Path) -> None:
+        for path in sorted(directory.iterdir()):
+            if path.name == "__pycache__":
+                continue
+            rel = path.relative_to(runtime).as_posix()
+            if path.is_dir() and rel in generated_dirs:
+                visit(path)
+            else:
+                links[rel] = path
+
+    visit(runtime)
+    return links
+
+
+def _link_target(source: Path, link: Path) -> str:
+    return os.path.relpath(source, link.parent)
+
+
+def write(files: dict[str, str], out_dir: Path, links: dict[str, Path] | None = None) -> list[str]:
+    """Write what changed, link the runtime, delete what is no longer generated; return the changes."""
+    links = runtime_links(files) if links is None else links
     changed = []
     out_dir.mkdir(parents=True, exist_ok=True)
     for rel, text in files.items():
         path = out_dir / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
+        if path.is_symlink() or not path.exists() or path.read_text(encoding="utf-8") != text:
+            if path.is_symlink():
+                path.unlink()
             path.write_text(text, encoding="utf-8", newline="\n")
             changed.append(rel)
-    for path in sorted(out_dir.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.relative_to(out_dir).as_posix() not in files:
+    for rel, source in links.items():
+        path = out_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        target = _link_target(source, path)
+        if path.is_symlink() and os.readlink(path) == target:
+            continue
+        if path.is_symlink() or path.is_file():
             path.unlink()
-            changed.append(f"{path.relative_to(out_dir).as_posix()} (removed)")
+        elif path.is_dir():
+            shutil.rmtree(path)
+        path.symlink_to(target, target_is_directory=source.is_dir())
+        changed.append(f"{rel} -> {target}")
+    expected = set(files) | set(links)
+    for path in sorted(_walk(out_dir), reverse=True):
+        rel = path.relative_to(out_dir).as_posix()
+        if rel in expected or any(rel.startswith(e + "/") for e in expected if e in links):
+            continue
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+            changed.append(f"{rel} (removed)")
+        elif path.is_dir() and not any(e.startswith(rel + "/") for e in expected):
+            shutil.rmtree(path)
     return changed
+
+
+def _walk(root: Path) -> Iterable[Path]:
+    """Every path below root, not following links; caches left out."""
+    for path in root.iterdir():
+        if path.name == "__pycache__":
+            continue
+        yield path
+        if path.is_dir() and not path.is_symlink():
+            yield from _walk(path)
+
+
+def _tree(root: Path) -> dict[str, str | Path]:
+    """root's files as relative path -> text, and its links as relative path -> resolved source."""
+    out: dict[str, str | Path] = {}
+    for path in _walk(root):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            out[rel] = path.resolve()
+        elif path.is_file():
+            out[rel] = path.read_text(encoding="utf-8", errors="replace")
+    return out
+
+
+def drift(spec: Spec, package: Path) -> str | None:
+    """Generate into a temporary directory and compare with `package`; None, or the first difference.
+
+    Independent of git: it compares files on disk, naming the first differing file and line.
+    """
+    with tempfile.TemporaryDirectory(prefix="smsc-drift-") as tmp:
+        fresh = Path(tmp) / "smsc"
+        write(render_all(spec), fresh)
+        want, have = _tree(fresh), _tree(package)
+    for rel in sorted(set(want) | set(have)):
+        expected, actual = want.get(rel), have.get(rel)
+        if expected == actual:
+            continue
+        where = package / rel
+        if actual is None:
+            return f"{where}: missing (run `make generate`)"
+        if expected is None:
+            return f"{where}: not generated by the spec or the runtime (remove it, or run `make generate`)"
+        if isinstance(expected, Path) or isinstance(actual, Path):
+            return f"{where}: should link to {expected}, is {actual} (run `make generate`)"
+        for number, (a, b) in enumerate(zip(expected.splitlines(), actual.splitlines(), strict=False), 1):
+            if a != b:
+                return (f"{where}:{number}: differs from a fresh generation (edited by hand? change the spec,"
+                        f" the template or runtime/ and run `make generate`)\n  expected: {a[:200]}\n"
+                        f"  found:    {b[:200]}")
+        return f"{where}: differs from a fresh generation in length (run `make generate`)"
+    return None

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import smsc
 from smsc import _parsers
-from smsc._errors import ERROR_MAPS
+from smsc._api_errors import ERROR_MAPS
 from tests.conftest import SPEC
 
 PARSERS = sorted(name for name in SPEC.replies if name != "error")

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from generator.load import SpecError, load
-from generator.render import render_all, write
+from generator.model import Spec
+from generator.render import drift, render_all, runtime_links, write
 from tests.conftest import ROOT
 
 MINI_SPEC = {
@@ -137,12 +138,51 @@ def test_a_small_spec_generates_an_importable_working_package(tmp_path: Path) ->
     assert "refused: word: has 8 characters; at most 5" in done.stdout and "ok hey 2" in done.stdout
 
 
-def test_generation_is_deterministic() -> None:
+def test_generation_is_deterministic_and_matches_the_committed_package() -> None:
     spec = load(ROOT / "spec")
     assert render_all(spec) == render_all(load(ROOT / "spec"))
-    committed = {p.relative_to(ROOT / "generated" / "smsc").as_posix(): p.read_text(encoding="utf-8")
-                 for p in (ROOT / "generated" / "smsc").rglob("*") if p.is_file() and "__pycache__" not in p.parts}
-    assert render_all(spec) == committed
+    assert drift(spec, ROOT / "generated" / "smsc") is None
+
+
+def _fresh_package(tmp_path: Path) -> tuple[Spec, Path]:
+    spec = load(ROOT / "spec")
+    out = tmp_path / "smsc"
+    write(render_all(spec), out)
+    assert drift(spec, out) is None
+    return spec, out
+
+
+def test_drift_names_the_file_and_line_of_a_hand_edit(tmp_path: Path) -> None:
+    spec, out = _fresh_package(tmp_path)
+    lines = (out / "_parsers.py").read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[9] = "# an edit by hand\n"
+    (out / "_parsers.py").write_text("".join(lines), encoding="utf-8")
+    problem = drift(spec, out)
+    assert problem is not None and f"{out / '_parsers.py'}:10: differs" in problem and "an edit by hand" in problem
+
+
+def test_drift_names_a_runtime_module_that_was_not_regenerated(tmp_path: Path) -> None:
+    spec, out = _fresh_package(tmp_path)
+    (out / "_http.py").unlink()  # as if runtime/smsc/_http.py were new and `make generate` not run
+    assert drift(spec, out) == f"{out / '_http.py'}: missing (run `make generate`)"
+    (out / "_http.py").write_text("copied by hand\n", encoding="utf-8")  # a copy instead of the link
+    problem = drift(spec, out)
+    assert problem is not None and "should link to" in problem and "runtime/smsc/_http.py" in problem
+    (out / "_http.py").unlink()
+    (out / "stray.py").write_text("", encoding="utf-8")
+    problem = drift(spec, out)
+    assert problem is not None and "_http.py: missing" in problem
+    write(render_all(spec), out)  # regeneration repairs the link and removes the stray file
+    assert drift(spec, out) is None and not (out / "stray.py").exists()
+
+
+def test_the_runtime_is_linked_never_copied() -> None:
+    package = ROOT / "generated" / "smsc"
+    for rel, source in runtime_links(render_all(load(ROOT / "spec"))).items():
+        assert (package / rel).is_symlink(), rel
+        assert (package / rel).resolve() == source.resolve()
+    assert (package / "emulator").is_symlink()  # wholly hand-written: one link for the directory
+    assert not (package / "smpp").is_symlink() and (package / "smpp" / "_client.py").is_symlink()
 
 
 BAD_SPECS = [

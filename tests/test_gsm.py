@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import smsc
 from smsc import text
-from smsc._text_tables import BASIC, ESCAPE, EXTENSION
+from smsc.text._tables import BASIC, ESCAPE, EXTENSION
 
 GSM_BASIC = sorted(BASIC)
 GSM_EXT = sorted(EXTENSION)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from generator.views import layout_views
 from smsc import _parsers, _renderers
-from smsc._errors import ERROR_MAPS
+from smsc._api_errors import ERROR_MAPS
 from smsc._exceptions import ApiError
 from tests.conftest import SPEC
 from tests.strategies import build_model, layout_values

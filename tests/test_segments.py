@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 import smsc
 from smsc import text
-from smsc._segments import describe, split_units
-from smsc._text_tables import BASIC, EXTENSION, TRANSLIT
+from smsc.text._segments import describe, split_units
+from smsc.text._tables import BASIC, EXTENSION, TRANSLIT
 
 GSM7, UCS2 = smsc.Encoding.GSM7, smsc.Encoding.UCS2
 CAP = {GSM7: (160, 153), UCS2: (70, 67)}

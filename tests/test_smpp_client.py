@@ -15,10 +15,10 @@ import pytest
 
 import smsc
 from smsc import smpp
-from smsc._gsm import encode_gsm7, encode_ucs2
-from smsc._udh import join_udh
 from smsc.smpp import SmppClient
 from smsc.smpp._receipts import receipt_pdu
+from smsc.text._gsm import encode_gsm7, encode_ucs2
+from smsc.text._udh import join_udh
 from tests.smpp_server import Faults, SmppTestServer, tls_contexts
 
 T = TypeVar("T")

@@ -17,8 +17,8 @@ import smpplib.smpp
 
 import smsc
 from smsc import smpp
-from smsc._gsm import decode_gsm7, decode_ucs2, encode_gsm7
-from smsc._udh import join_udh
+from smsc.text._gsm import decode_gsm7, decode_ucs2, encode_gsm7
+from smsc.text._udh import join_udh
 from tests.smpp_server import ThreadedServer
 from tests.test_smpp_client import run
 

@@ -78,7 +78,7 @@ def test_starttls_is_required_by_default_and_verified() -> None:
 
 def test_the_letter_never_carries_the_plain_password() -> None:
     smtp = smsc.SmtpTransport("127.0.0.1", 25)
-    request = smsc._requests.build_send([PHONE], "a:b", id=7, sender="Shop", translit=smsc.Translit.LATIN,
+    request = smsc._builders.build_send([PHONE], "a:b", id=7, sender="Shop", translit=smsc.Translit.LATIN,
                                         format=smsc.MessageFormat.FLASH)
     letter = smtp.letter(request, [("login", "demo"), ("psw", "s3cret")])
     body = letter.get_content()

@@ -8,7 +8,7 @@ import pytest
 
 import smsc
 from smsc import _parsers
-from smsc._errors import ERROR_MAPS
+from smsc._api_errors import ERROR_MAPS
 from tests.conftest import SPEC, model_value
 
 EXAMPLES = [

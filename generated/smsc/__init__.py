@@ -17,19 +17,19 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from smsc._api_errors import AuthError, DeleteFailed, InsufficientFunds, InvalidPhone, InvalidTime, IpBlocked, MessageDenied, ParameterError, TooManyRequests, Undeliverable
     from smsc._attachments import Attachment
     from smsc._client import Client
     from smsc._convert import from_dict, to_dict
     from smsc._enums import DeliveryError, Encoding, MessageFormat, MessageStatus, ResponseFormat, StatusDetail, Translit
-    from smsc._errors import AuthError, DeleteFailed, InsufficientFunds, InvalidPhone, InvalidTime, IpBlocked, MessageDenied, ParameterError, TooManyRequests, Undeliverable
     from smsc._exceptions import ApiError, InvalidRequest, ProtocolError, SmscError, TransportError
     from smsc._http import HttpTransport
     from smsc._models import Balance, Cost, Estimate, HlrInfo, SendResult, Status
     from smsc._retry import RetryPolicy
-    from smsc._segments import Segments, segments
     from smsc._smtp import SmtpTransport
-    from smsc._translit import transliterate
     from smsc._types import MessageId, MSK
+    from smsc.text._segments import Segments, segments
+    from smsc.text._translit import transliterate
 
 __version__ = "0.1.0"
 
@@ -47,16 +47,16 @@ _HOMES = {
     'ProtocolError': "smsc._exceptions",
     'TransportError': "smsc._exceptions",
     'InvalidRequest': "smsc._exceptions",
-    'ParameterError': "smsc._errors",
-    'AuthError': "smsc._errors",
-    'InsufficientFunds': "smsc._errors",
-    'IpBlocked': "smsc._errors",
-    'InvalidTime': "smsc._errors",
-    'DeleteFailed': "smsc._errors",
-    'MessageDenied': "smsc._errors",
-    'InvalidPhone': "smsc._errors",
-    'Undeliverable': "smsc._errors",
-    'TooManyRequests': "smsc._errors",
+    'ParameterError': "smsc._api_errors",
+    'AuthError': "smsc._api_errors",
+    'InsufficientFunds': "smsc._api_errors",
+    'IpBlocked': "smsc._api_errors",
+    'InvalidTime': "smsc._api_errors",
+    'DeleteFailed': "smsc._api_errors",
+    'MessageDenied': "smsc._api_errors",
+    'InvalidPhone': "smsc._api_errors",
+    'Undeliverable': "smsc._api_errors",
+    'TooManyRequests': "smsc._api_errors",
     'ResponseFormat': "smsc._enums",
     'MessageFormat': "smsc._enums",
     'Translit': "smsc._enums",
@@ -71,9 +71,9 @@ _HOMES = {
     'Balance': "smsc._models",
     'Estimate': "smsc._models",
     'SmtpTransport': "smsc._smtp",
-    'Segments': "smsc._segments",
-    'segments': "smsc._segments",
-    'transliterate': "smsc._translit",
+    'Segments': "smsc.text._segments",
+    'segments': "smsc.text._segments",
+    'transliterate': "smsc.text._translit",
 }
 
 __all__ = [

@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from smsc import _parsers as _ps
-from smsc import _requests as _rq
+from smsc import _builders as _rq
 from smsc._attachments import FileLike
 from smsc._client_base import BaseClient
-from smsc._estimate import Estimator
+from smsc.text._estimate import Estimator
 from smsc._enums import MessageFormat, Translit, StatusDetail
-from smsc._errors import ERROR_MAPS
+from smsc._api_errors import ERROR_MAPS
 from smsc._models import SendResult, Cost, Status
 from smsc._types import MessageId
 

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from smsc import _codec as _c
-from smsc import _reply
+from smsc import _parse_support as _reply
 from smsc._enums import MessageStatus, DeliveryError
 from smsc._models import SendResult, Cost, HlrInfo, Status, Balance, ErrorReply
-from smsc._reply import Ctx, ErrorMap, LazyPattern, Record, ReplyParser
+from smsc._parse_support import Ctx, ErrorMap, LazyPattern, Record, ReplyParser
 
 
 _MESSAGESTATUS_MEMBERS: dict[int, MessageStatus] = {int(m): m for m in MessageStatus}

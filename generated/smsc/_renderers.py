@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from smsc import _codec as _c
-from smsc import _render as _r
+from smsc import _render_support as _r
 from smsc._models import SendResult, Cost, Status, Balance, ErrorReply
 
 

@@ -1,13 +1,1 @@
-# Copied from generator/runtime/_types.py by `make generate`. DO NOT EDIT: edit the source.
-"""Small shared types: message ids and Moscow time."""
-
-from __future__ import annotations
-
-from datetime import timedelta, timezone
-from typing import TypeAlias
-
-MessageId: TypeAlias = int | str
-"""A message id: 1..2147483647, or up to 40 characters of A-Z a-z 0-9 . - _."""
-
-MSK = timezone(timedelta(hours=3), "MSK")
-"""Moscow time, in which the service writes its dates."""
+../../runtime/smsc/_types.py

@@ -1,0 +1,1 @@
+../../../runtime/smsc/text/__init__.py

@@ -1,0 +1,1 @@
+../../../runtime/smsc/text/_gsm.py

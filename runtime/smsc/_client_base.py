@@ -1,0 +1,225 @@
+"""What every client shares: credentials, the transport, attempts, the response format, closing."""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+import time
+from collections.abc import Callable, Mapping, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Protocol, Self, TypeVar, runtime_checkable
+
+from smsc._attachments import Attachment
+from smsc._enums import ResponseFormat
+from smsc._exceptions import InvalidRequest
+from smsc._http import DEFAULT_TIMEOUT, HttpTransport
+from smsc._params import MAX_ID
+from smsc._request import Request
+from smsc._retry import Attempts, RetryPolicy
+
+if TYPE_CHECKING:
+    import ssl
+
+    import urllib3
+
+    from smsc._models import SendResult
+
+DEFAULT_BASE_URL = "https://smsc.kz"
+T = TypeVar("T")
+
+
+class Transport(Protocol):
+    """Carries one request to the service and returns the raw reply.
+
+    It raises smsc.TransportError when the reply cannot be had, with `maybe_sent` False only
+    when the request certainly never reached the service. `deadline` is a time.monotonic()
+    value the transport should not wait past.
+    """
+
+    def request(
+        self, path: str, fields: Sequence[tuple[str, str]], *, files: Sequence[Attachment] = (),
+        deadline: float | None = None,
+    ) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class MessageTransport(Protocol):
+    """Carries sends only (SMTP, SMPP): the client's other commands keep going over HTTPS.
+
+    `submit` returns the SendResult when the transport learns one (SMPP's message id), or None
+    when the service acknowledges nothing (SMTP): the client then reports the request's id and
+    the offline sms_count estimate.
+    """
+
+    def submit(
+        self, request: Request, credentials: Sequence[tuple[str, str]], *, deadline: float | None = None
+    ) -> SendResult | None: ...
+
+    def close(self) -> None: ...
+
+
+class BaseClient:
+    """Credentials, transport, attempts and response format; the commands come from the generated Client."""
+
+    def __init__(
+        self,
+        *,
+        login: str | None = None,
+        password: str | None = None,
+        api_key: str | None = None,
+        base_url: str = DEFAULT_BASE_URL,
+        hosts: Sequence[str] | None = None,
+        response_format: ResponseFormat = ResponseFormat.JSON,
+        method: str = "POST",
+        timeout: float | tuple[float, float] | urllib3.Timeout = DEFAULT_TIMEOUT,
+        ca_certs: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        verify: bool = True,
+        pool_size: int = 4,
+        retry: RetryPolicy | None = None,
+        transport: Transport | MessageTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        if api_key is not None and (password is not None or login is not None):
+            raise InvalidRequest("give either login and password, or api_key, not both")
+        if api_key is not None:
+            if not isinstance(api_key, str) or not api_key:
+                raise InvalidRequest("api_key: must be a non-empty string")
+            self._auth: tuple[tuple[str, str], ...] = (("apikey", api_key),)
+        elif login is not None and password is not None:
+            if not isinstance(login, str) or not login or not isinstance(password, str) or not password:
+                raise InvalidRequest("login and password must be non-empty strings")
+            self._auth = (("login", login), ("psw", password))
+        else:
+            raise InvalidRequest("give login and password, or api_key")
+        if not isinstance(response_format, ResponseFormat):
+            raise InvalidRequest(f"response_format: {response_format!r} is not a smsc.ResponseFormat")
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise InvalidRequest(f"retry: {retry!r} is not a smsc.RetryPolicy")
+        self.login = login
+        self._response_format = response_format
+        self._fmt = int(response_format)
+        self._common = (("fmt", str(self._fmt)), ("charset", "utf-8"))
+        self._attempts = Attempts(retry or RetryPolicy(), clock=clock, sleep=sleep, rand=rand)
+        self.sender: MessageTransport | None = None
+        if isinstance(transport, MessageTransport):
+            self.sender, transport = transport, None
+        self.transport: Transport = transport if transport is not None else HttpTransport(
+            base_url, hosts=hosts, timeout=timeout, method=method, ca_certs=ca_certs, ssl_context=ssl_context,
+            verify=verify, pool_size=pool_size,
+        )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **options: object) -> Self:
+        """A client from SMSC_LOGIN and SMSC_PASSWORD, or SMSC_API_KEY, and SMSC_BASE_URL."""
+        env = os.environ if environ is None else environ
+        kwargs: dict[str, object] = {}
+        if env.get("SMSC_API_KEY"):
+            kwargs["api_key"] = env["SMSC_API_KEY"]
+        else:
+            kwargs["login"] = env.get("SMSC_LOGIN") or None
+            kwargs["password"] = env.get("SMSC_PASSWORD") or None
+            if kwargs["login"] is None or kwargs["password"] is None:
+                raise InvalidRequest("set SMSC_LOGIN and SMSC_PASSWORD, or SMSC_API_KEY")
+        if env.get("SMSC_BASE_URL"):
+            kwargs["base_url"] = env["SMSC_BASE_URL"]
+        kwargs.update(options)
+        return cls(**kwargs)  # type: ignore[arg-type]
+
+    @property
+    def response_format(self) -> ResponseFormat:
+        """The reply layout this client asks for."""
+        return self._response_format
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """How calls are attempted."""
+        return self._attempts.policy
+
+    def __repr__(self) -> str:
+        who = f"login={self.login!r}" if self.login is not None else "api_key=***"
+        fmt = self.response_format.name
+        return f"{type(self).__name__}({who}, transport={self.transport!r}, response_format={fmt})"
+
+    def _execute(
+        self,
+        endpoint: str,
+        request: Request,
+        parse: Callable[[bytes], T],
+    ) -> T:
+        """Send a request that may be repeated and parse its reply, under the retry policy."""
+        fields = [*self._auth, *self._common, *request.fields]
+
+        def attempt(deadline: float | None) -> T:
+            return parse(self.transport.request(endpoint, fields, files=request.files, deadline=deadline))
+
+        return self._attempts.run(attempt)
+
+    def _send(self, endpoint: str, request: Request, parse: Callable[[bytes], SendResult]) -> SendResult:
+        """Send a message: through the message transport when there is one, and after a lost
+        reply, looked up by its id before it is ever sent again."""
+        from smsc._models import SendResult
+
+        fields = [*self._auth, *self._common, *request.fields]
+
+        def attempt(deadline: float | None) -> SendResult:
+            if self.sender is None:
+                return parse(self.transport.request(endpoint, fields, files=request.files, deadline=deadline))
+            result = self.sender.submit(request, self._auth, deadline=deadline)
+            if result is None:  # acknowledged without a reply (SMTP)
+                result = SendResult(id=_as_id(request.value("id") or ""), sms_count=request.estimated_sms_count())
+            return result
+
+        return self._attempts.run(attempt, lookup=lambda deadline: self._lookup_sent(request, deadline))
+
+    def _lookup_sent(self, request: Request, deadline: float | None) -> SendResult | None:
+        """After a lost send reply: the message as the service knows it, or None if it does not.
+
+        The message is looked up by its id and first recipient with status.php; sms_count of a
+        found message is the offline estimate (its parts times its recipients).
+        """
+        from smsc import _builders, _parsers
+        from smsc._api_errors import ERROR_MAPS
+        from smsc._enums import MessageStatus, StatusDetail
+        from smsc._models import SendResult
+
+        message_id, phones = request.value("id"), request.value("phones")
+        if message_id is None or not phones:  # never so: send assigns an id and needs a phone
+            raise InvalidRequest("a lost send can only be looked up by its id and a recipient")
+        phone = phones.split(",")[0]
+        lookup = _builders.build_status(message_id, phone, detail=StatusDetail.FULL)
+        raw = self.transport.request("/sys/status.php", [*self._auth, *self._common, *lookup.fields],
+                                     deadline=deadline)
+        status = _parsers.parse_status_full(raw, self._fmt, ERROR_MAPS["status"], {"id": message_id, "phone": phone})
+        if status.status == MessageStatus.NOT_FOUND:
+            return None
+        return SendResult(id=_as_id(message_id), sms_count=request.estimated_sms_count(), cost=status.cost,
+                          recovered=True)
+
+    @staticmethod
+    def _new_id() -> int:
+        """A numeric id for a message the caller gave none, assigned before the first attempt."""
+        return secrets.randbelow(MAX_ID) + 1
+
+    def close(self) -> None:
+        """Close the transports' connections."""
+        self.transport.close()
+        if self.sender is not None:
+            self.sender.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _as_id(value: str) -> int | str:
+    return int(value) if value.isdigit() and value[0] != "0" else value

@@ -1,0 +1,194 @@
+"""What each `smsc` subcommand does (imported only when a command runs)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import smsc
+from smsc.cli import EXIT_API_ERROR, EXIT_OK, EXIT_TRANSPORT, EXIT_USAGE
+from smsc.cli._output import fields, table, to_json
+
+_FORMATS = {"json": smsc.ResponseFormat.JSON, "xml": smsc.ResponseFormat.XML, "csv": smsc.ResponseFormat.CSV,
+            "text": smsc.ResponseFormat.TEXT}
+_TRANSLIT = {"none": smsc.Translit.NONE, "latin": smsc.Translit.LATIN, "lookalike": smsc.Translit.LOOKALIKE}
+_DETAIL = {"basic": smsc.StatusDetail.BASIC, "full": smsc.StatusDetail.FULL,
+           "region": smsc.StatusDetail.FULL_WITH_REGION}
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"smsc: {message}", file=sys.stderr)
+    return code
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the parsed command; an API, input or network error becomes a message and an exit code."""
+    command: Callable[[argparse.Namespace], int] = _COMMANDS[args.command]
+    try:
+        return command(args)
+    except smsc.ApiError as exc:
+        return _fail(str(exc), EXIT_API_ERROR)
+    except smsc.InvalidRequest as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except (smsc.TransportError, smsc.ProtocolError) as exc:
+        return _fail(str(exc), EXIT_TRANSPORT)
+
+
+def _client(args: argparse.Namespace) -> smsc.Client:
+    env = os.environ
+    api_key = args.api_key or (None if args.login or args.password else env.get("SMSC_API_KEY") or None)
+    login = args.login or (None if api_key else env.get("SMSC_LOGIN") or None)
+    password = args.password or (None if api_key else env.get("SMSC_PASSWORD") or None)
+    if api_key is None and (login is None or password is None):
+        raise smsc.InvalidRequest("no credentials: give --login and --password (or --api-key), or set "
+                                  "SMSC_LOGIN and SMSC_PASSWORD (or SMSC_API_KEY)")
+    base_url = args.base_url or env.get("SMSC_BASE_URL") or "https://smsc.kz"
+    if api_key is not None:
+        return smsc.Client(api_key=api_key, base_url=base_url, response_format=_FORMATS[args.reply_format],
+                           timeout=args.timeout)
+    return smsc.Client(login=login, password=password, base_url=base_url,
+                       response_format=_FORMATS[args.reply_format], timeout=args.timeout)
+
+
+def _text(value: str) -> str:
+    return sys.stdin.read().rstrip("\n") if value == "-" else value
+
+
+def _message_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    phones = [p for p in args.phones.split(",") if p.strip()]
+    kwargs: dict[str, Any] = {"phones": phones, "message": _text(args.message),
+                              "format": smsc.MessageFormat[args.kind.upper()]}
+    options = {"sender": args.sender, "time": args.time, "tz": args.tz, "max_parts": args.max_parts,
+               "subject": args.subject, "translit": None if args.translit is None else _TRANSLIT[args.translit]}
+    kwargs.update({k: v for k, v in options.items() if v is not None})
+    return kwargs
+
+
+def _send(args: argparse.Namespace) -> int:
+    kwargs = _message_kwargs(args)
+    if args.id is not None:
+        kwargs["id"] = int(args.id) if args.id.isdigit() else args.id
+    with _client(args) as client:
+        result = client.send(**kwargs)
+    print(to_json(result) if args.json else fields([
+        ("id", result.id), ("sms", result.sms_count), ("cost", result.cost), ("balance", result.balance)]))
+    return EXIT_OK
+
+
+def _cost(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        result = client.cost(**_message_kwargs(args))
+    print(to_json(result) if args.json else fields([("sms", result.sms_count), ("cost", result.cost)]))
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace) -> int:
+    if len(args.pairs) % 2:
+        raise smsc.InvalidRequest("status: give ID PHONE pairs (an even number of arguments)")
+    pairs = [(int(i) if i.isdigit() else i, p) for i, p in zip(args.pairs[::2], args.pairs[1::2], strict=True)]
+    detail = _DETAIL[args.detail]
+    with _client(args) as client:
+        if len(pairs) == 1:
+            records = [client.status(*pairs[0], detail=detail)]
+        else:
+            records = client.statuses(pairs, detail=detail)
+    if args.json:
+        print(to_json(records if len(pairs) > 1 else records[0]))
+        return EXIT_OK
+    headers = ["id", "phone", "status", "error", "changed"]
+    rows: list[list[Any]] = [[r.id, r.phone, r.status, r.error, r.changed_at] for r in records]
+    if detail is not smsc.StatusDetail.BASIC:
+        headers += ["sent", "cost", "sender", "text"]
+        for row, r in zip(rows, records, strict=True):
+            row += [r.sent_at, r.cost, r.sender, r.message]
+    if detail is smsc.StatusDetail.FULL_WITH_REGION:
+        headers += ["country", "operator", "region"]
+        for row, r in zip(rows, records, strict=True):
+            row += [r.country, r.operator, r.region]
+    print(table(headers, rows))
+    return EXIT_OK
+
+
+def _balance(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        balance = client.balance()
+    print(to_json({"balance": balance}) if args.json else balance)
+    return EXIT_OK
+
+
+def _segments(args: argparse.Namespace) -> int:
+    from smsc.text._segments import describe
+
+    result = describe(_text(args.message), translit=_TRANSLIT[args.translit], max_parts=args.max_parts)
+    if args.json:
+        print(to_json(result))
+        return EXIT_OK
+    print(result["summary"])
+    print(fields([(f"part {n}", repr(part)) for n, part in enumerate(result["parts"], 1)]))
+    return EXIT_OK
+
+
+def _emulator(args: argparse.Namespace) -> int:
+    emulator_module = _load_emulator()
+    if emulator_module is None:
+        return EXIT_USAGE
+    import signal
+    import threading
+
+    emulator = emulator_module.Emulator(host=args.host, http_port=args.http_port, db=args.db, seed=args.seed,
+                                        rate_limits=not args.no_limits, ip_blocking=not args.no_limits,
+                                        smpp_port=args.smpp_port)
+    if args.balance is not None:
+        from decimal import Decimal, InvalidOperation
+
+        try:
+            emulator.accounts.update("demo", balance=Decimal(args.balance))
+        except InvalidOperation:
+            emulator.stop()
+            return _fail(f"--balance: {args.balance!r} is not a number", EXIT_USAGE)
+    try:
+        emulator.start()
+    except OSError as exc:
+        return _fail(f"cannot listen on {args.host}:{args.http_port}: {exc.strerror or exc}", EXIT_USAGE)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    where = f" (state in {args.db})" if args.db else ""
+    print(f"smsc emulator: listening on {emulator.base_url}{where}; account demo/demo; Ctrl-C to stop", flush=True)
+    print(f"  export SMSC_BASE_URL={emulator.base_url} SMSC_LOGIN=demo SMSC_PASSWORD=demo", flush=True)
+    if emulator.smpp_port is not None:
+        print(f"  SMPP 3.4 on {args.host}:{emulator.smpp_port} (system_id demo, password demo)", flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+    print("smsc emulator: stopped", flush=True)
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    if _load_emulator() is None:
+        return EXIT_USAGE
+    from smsc.emulator.demo import main
+
+    return main()
+
+
+def _load_emulator() -> Any:
+    try:
+        import smsc.emulator
+    except ImportError as exc:
+        _fail(f"the emulator needs the 'emulator' extra: pip install 'smsc[emulator]' ({exc})", EXIT_USAGE)
+        return None
+    return smsc.emulator
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "send": _send, "cost": _cost, "status": _status, "balance": _balance, "segments": _segments,
+    "emulator": _emulator, "demo": _demo,
+}

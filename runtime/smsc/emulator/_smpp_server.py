@@ -1,0 +1,406 @@
+"""The emulator's SMPP 3.4 listener: the server side of smsc.smpp's own codec, sharing the emulator's state.
+
+- bind_transmitter / _receiver / _transceiver: system_id = login and that account's password
+  (ESME_RBINDFAIL for an unknown login, ESME_RINVPASWD for a wrong password, ESME_RALYBND twice).
+- submit_sm goes through the same send pipeline as send.php (validation, billing, status
+  lifecycle), so `client.status()` over HTTP sees SMPP messages. Concatenated messages (UDH or SAR)
+  are reassembled: every part is answered with the message's id, and the message is stored,
+  counted and billed once its last part arrives. message_payload is accepted too.
+- Delivery receipts: a submit with registered_delivery gets a deliver_sm (Appendix B text, the
+  receipted_message_id / message_state / network_error_code TLVs and SMSC's vendor TLVs) when its
+  status becomes final on the emulator's clock, on a receiver or transceiver bind of the same login;
+  receipts wait while no such bind is connected.
+- query_sm answers from the store; enquire_link and unbind are answered; undecodable PDUs get
+  generic_nack (Session); a connection silent for `inactivity` seconds is dropped, as SMSC does
+  after two minutes.
+- Throttling: more than `throttle` submits per second on one connection get ESME_RTHROTTLED.
+- Faults (emulator.faults, command "send"): drop closes the connection without answering the
+  submit (it is stored: outcome unknown), delay answers late, refuse resets the connection,
+  garbage writes random bytes, http_error answers ESME_RSYSERR.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import socket
+import ssl
+import threading
+from datetime import datetime
+from typing import Any
+
+from attrs import define, field
+
+from smsc._enums import MessageStatus
+from smsc._exceptions import InvalidRequest
+from smsc._types import MSK
+from smsc.emulator._faults import Faults
+from smsc.emulator._service import ApiCall, Service
+from smsc.smpp import CommandStatus, MessageState
+from smsc.smpp._pdus import (
+    BindReceiver,
+    BindTransceiver,
+    BindTransmitter,
+    DeliverSmResp,
+    EnquireLink,
+    QuerySm,
+    SubmitSm,
+    Unbind,
+)
+from smsc.smpp._receipts import receipt_pdu
+from smsc.smpp._session import Session, bare_response
+from smsc.smpp._wire import Pdu
+from smsc.text._gsm import decode_gsm7, decode_ucs2
+from smsc.text._udh import parse_udh
+
+log = logging.getLogger("smsc.emulator.smpp")
+
+# send.php error code -> the command_status a submit_sm gets
+_SUBMIT_STATUS = {
+    1: CommandStatus.ESME_RSYSERR,
+    2: CommandStatus.ESME_RINVSYSID,
+    3: CommandStatus.ESME_RSUBMITFAIL,  # no money
+    4: CommandStatus.ESME_RSUBMITFAIL,
+    5: CommandStatus.ESME_RINVSCHED,
+    6: CommandStatus.ESME_RINVSRCADR,  # sender or text denied
+    7: CommandStatus.ESME_RINVDSTADR,
+    8: CommandStatus.ESME_RSUBMITFAIL,  # undeliverable number
+    9: CommandStatus.ESME_RTHROTTLED,  # identical message within a minute, or the rate limits
+}
+
+
+@define
+class _Esme:
+    """One connection's bind and reassembly state."""
+
+    session: Session
+    login: str | None = None
+    password: str = field(default="", repr=False)
+    mode: str = ""
+    window_start: float = 0.0
+    window_count: int = 0
+    parts: dict[tuple[str, str, int, int], dict[int, bytes]] = field(factory=dict)
+    part_ids: dict[tuple[str, str, int, int], str] = field(factory=dict)
+
+    @property
+    def can_submit(self) -> bool:
+        return self.mode in ("transmitter", "transceiver")
+
+    @property
+    def can_receive(self) -> bool:
+        return self.mode in ("receiver", "transceiver")
+
+
+@define
+class _Pending:
+    """A receipt to deliver when the message's status becomes final."""
+
+    login: str
+    message_id: str
+    phone: str
+    sender: str
+    text: str
+
+
+class SmppFrontend:
+    """The SMPP listener on its own thread and event loop."""
+
+    def __init__(
+        self,
+        service: Service,
+        faults: Faults,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        throttle: float | None = None,
+        inactivity: float = 120.0,
+        receipt_interval: float = 0.05,
+    ) -> None:
+        self.service = service
+        self.faults = faults
+        self.ssl_context = ssl_context
+        self.throttle = throttle
+        self.inactivity = inactivity
+        self.receipt_interval = receipt_interval
+        self.esmes: list[_Esme] = []
+        self._pending: list[_Pending] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: asyncio.Server | None = None
+        self._ticker: asyncio.Task[None] | None = None
+
+    # --- running ------------------------------------------------------------------------------
+
+    def start(self, host: str, port: int) -> int:
+        """Listen on host:port (0: a free port) and return the port."""
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.create_server((host, port), family=family, backlog=128)
+        port = sock.getsockname()[1]
+        loop = asyncio.new_event_loop()
+        ready = threading.Event()
+
+        async def serve() -> None:
+            self._server = await loop.create_server(self._protocol, sock=sock, ssl=self.ssl_context)
+            self._ticker = loop.create_task(self._tick())
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            loop.run_until_complete(serve())
+            ready.set()
+            try:
+                loop.run_forever()
+            finally:
+                loop.run_until_complete(self._shutdown())
+                loop.close()
+
+        self._loop = loop
+        self._thread = threading.Thread(target=run, name=f"smsc-emulator-smpp-{port}", daemon=True)
+        self._thread.start()
+        ready.wait(10)
+        return port
+
+    def stop(self) -> None:
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+        self._loop = self._thread = None
+
+    async def _shutdown(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+        for esme in self.esmes:
+            esme.session.abort()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    def _protocol(self) -> Session:
+        refuse = self.faults.pick(None, before=True)
+        session = Session(self._on_request, self._on_lost, name="emulator smpp")
+        esme = _Esme(session)
+        self.esmes.append(esme)
+        if refuse is not None and refuse.kind == "refuse":
+            asyncio.get_running_loop().call_soon(session.abort)
+        return session
+
+    def _on_lost(self, session: Session, exc: BaseException | None) -> None:
+        self.esmes = [e for e in self.esmes if e.session is not session]
+
+    def _esme(self, session: Session) -> _Esme:
+        return next(e for e in self.esmes if e.session is session)
+
+    # --- requests -----------------------------------------------------------------------------
+
+    def _on_request(self, session: Session, pdu: Pdu) -> None:
+        esme = self._esme(session)
+        if isinstance(pdu, BindTransceiver | BindTransmitter | BindReceiver):
+            session.send(pdu.response(command_status=self._bind(esme, pdu), system_id="SMSC",
+                                      sc_interface_version=0x34))
+        elif isinstance(pdu, SubmitSm):
+            self._submit(esme, pdu)
+        elif isinstance(pdu, EnquireLink):
+            session.send(pdu.response())
+        elif isinstance(pdu, Unbind):
+            session.send(pdu.response())
+            session.close_soon()
+        elif isinstance(pdu, QuerySm):
+            self._query(esme, pdu)
+        else:
+            session.send_bytes(bare_response(pdu.command_id, pdu.sequence_number, CommandStatus.ESME_RINVCMDID))
+
+    def _bind(self, esme: _Esme, pdu: BindTransceiver | BindTransmitter | BindReceiver) -> int:
+        if esme.login is not None:
+            return CommandStatus.ESME_RALYBND
+        with self.service.lock:
+            account = self.service.store.account(pdu.system_id)
+        if account is None:
+            return CommandStatus.ESME_RBINDFAIL
+        if not hmac.compare_digest(pdu.password.encode(), account.password.encode()):
+            return CommandStatus.ESME_RINVPASWD
+        esme.login, esme.password = account.login, account.password
+        esme.mode = pdu.command_name.removeprefix("bind_")
+        return 0
+
+    def _throttled(self, esme: _Esme) -> bool:
+        if self.throttle is None:
+            return False
+        now = asyncio.get_running_loop().time()
+        if now - esme.window_start >= 1.0:
+            esme.window_start, esme.window_count = now, 0
+        esme.window_count += 1
+        return esme.window_count > self.throttle
+
+    def _submit(self, esme: _Esme, pdu: SubmitSm) -> None:
+        session = esme.session
+        if esme.login is None or not esme.can_submit:
+            session.send_bytes(bare_response(pdu.command_id, pdu.sequence_number, CommandStatus.ESME_RINVBNDSTS))
+            return
+        if self._throttled(esme):
+            session.send_bytes(bare_response(pdu.command_id, pdu.sequence_number, CommandStatus.ESME_RTHROTTLED))
+            return
+        before = self.faults.pick("send", before=True)
+        if before is not None:
+            if before.kind == "refuse":
+                session.abort()
+                return
+            session.send_bytes(bare_response(pdu.command_id, pdu.sequence_number, CommandStatus.ESME_RSYSERR))
+            return
+        status, message_id = self._accept(esme, pdu)
+        after = self.faults.pick("send", before=False) if status == 0 else None
+        if status:
+            session.send_bytes(bare_response(pdu.command_id, pdu.sequence_number, status))
+        elif after is None:
+            session.send(pdu.response(message_id=message_id))
+        elif after.kind == "drop":
+            session.abort()  # stored, never answered: the client cannot know
+        elif after.kind == "delay":
+            asyncio.get_running_loop().call_later(after.seconds, session.send, pdu.response(message_id=message_id))
+        elif after.kind == "garbage":
+            session.send_bytes(self.faults.garbage_bytes())
+            session.close_soon()
+        else:  # empty: an answer without the id
+            session.send(pdu.response(message_id=""))
+
+    def _accept(self, esme: _Esme, pdu: SubmitSm) -> tuple[int, str]:
+        """Reassemble, store and bill; (command_status, message id)."""
+        try:
+            concat, payload = self._payload(pdu)
+        except InvalidRequest:
+            return CommandStatus.ESME_RINVMSGLEN, ""
+        assert esme.login is not None
+        if concat is not None:
+            reference, total, sequence = concat
+            key = (pdu.destination_addr, pdu.source_addr, reference, total)
+            parts = esme.parts.setdefault(key, {})
+            if key not in esme.part_ids:
+                with self.service.lock:
+                    esme.part_ids[key] = str(self.service.store.next_number("message_id"))
+            parts[sequence] = payload
+            message_id = esme.part_ids[key]
+            if len(parts) < total:
+                return 0, message_id
+            payload = b"".join(parts[i] for i in range(1, total + 1) if i in parts)
+            del esme.parts[key], esme.part_ids[key]
+        else:
+            message_id = ""
+        try:
+            text = self._text(pdu.data_coding, payload)
+        except InvalidRequest:
+            return CommandStatus.ESME_RSUBMITFAIL, ""
+        params = {"login": esme.login, "psw": esme.password, "phones": pdu.destination_addr, "mes": text,
+                  "fmt": "3", "cost": "3", "charset": "utf-8"}
+        if pdu.source_addr:
+            params["sender"] = pdu.source_addr
+        if message_id:
+            params["id"] = message_id
+        if pdu.data_coding & 0xF0 == 0x10:  # message class 0: flash
+            params["flash"] = "1"
+        reply = self.service.handle(ApiCall("/sys/send.php", params))
+        if reply.error is not None:
+            return _SUBMIT_STATUS.get(reply.error, CommandStatus.ESME_RSUBMITFAIL), ""
+        message_id = str(json.loads(reply.body)["id"])
+        if pdu.registered_delivery & 0x03:
+            self._pending.append(_Pending(esme.login, message_id, pdu.destination_addr, pdu.source_addr, text))
+        return 0, message_id
+
+    @staticmethod
+    def _payload(pdu: SubmitSm) -> tuple[tuple[int, int, int] | None, bytes]:
+        if pdu.message_payload is not None:
+            return None, pdu.message_payload
+        if pdu.esm_class & 0x40:
+            concat, payload = parse_udh(pdu.short_message)
+            return (None if concat is None else (concat.reference, concat.total, concat.sequence)), payload
+        if pdu.sar_msg_ref_num is not None and pdu.sar_total_segments and pdu.sar_segment_seqnum:
+            return (pdu.sar_msg_ref_num, pdu.sar_total_segments, pdu.sar_segment_seqnum), pdu.short_message
+        return None, pdu.short_message
+
+    @staticmethod
+    def _text(data_coding: int, payload: bytes) -> str:
+        coding = data_coding & 0x0F if data_coding & 0xF0 == 0x10 else data_coding
+        if coding == 0:
+            return decode_gsm7(payload, errors="replace")
+        if coding == 8:
+            return decode_ucs2(payload, errors="replace")
+        if coding in (1, 3):
+            return payload.decode("latin-1")
+        raise InvalidRequest(f"data_coding {data_coding} is not a text coding")
+
+    def _query(self, esme: _Esme, pdu: QuerySm) -> None:
+        found = None
+        if esme.login is not None:
+            with self.service.lock:
+                found = next((m for m in self.service.messages(esme.login) if str(m.id) == pdu.message_id), None)
+        if found is None:
+            esme.session.send_bytes(bare_response(pdu.command_id, pdu.sequence_number, CommandStatus.ESME_RQUERYFAIL))
+            return
+        final = _smpp_time(found.history[-1].at) if found.status.is_final and found.history else ""
+        esme.session.send(pdu.response(message_id=pdu.message_id, final_date=final,
+                                       message_state=int(_state(found.status)), error_code=int(found.error) & 0xFF))
+
+    # --- receipts and inactivity ------------------------------------------------------------------
+
+    async def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(self.receipt_interval)
+            now = loop.time()
+            for esme in list(self.esmes):
+                if now - esme.session.last_activity > self.inactivity:
+                    log.info("dropping an SMPP connection idle for %.0f s", now - esme.session.last_activity)
+                    esme.session.abort()
+            if self._pending:
+                self._deliver_receipts()
+
+    def _deliver_receipts(self) -> None:
+        receivers: dict[str, Session] = {}
+        for esme in self.esmes:
+            if esme.login is not None and esme.can_receive and esme.session.is_open:
+                receivers.setdefault(esme.login, esme.session)
+        if not receivers:
+            return
+        still: list[_Pending] = []
+        with self.service.lock:
+            by_login: dict[str, dict[tuple[str, str], Any]] = {}
+            for p in self._pending:
+                if p.login not in receivers:
+                    still.append(p)
+                    continue
+                if p.login not in by_login:
+                    by_login[p.login] = {(str(m.id), m.phone): m for m in self.service.messages(p.login)}
+                message = by_login[p.login].get((p.message_id, p.phone))
+                if message is None or not message.status.is_final:
+                    still.append(p)
+                    continue
+                self._send_receipt(receivers[p.login], p, message, still)
+        self._pending = still
+
+    def _send_receipt(self, session: Session, p: _Pending, message: Any, still: list[_Pending]) -> None:
+        done = message.history[-1].at if message.history else datetime.now(MSK)
+        pdu = receipt_pdu(
+            p.message_id, message.status, phone=p.phone, sender=p.sender, submitted_at=message.sent_at,
+            done_at=done, error=int(message.error), text=p.text, cost=message.cost, parts=message.parts,
+            kind=int(message.format),
+        )
+        future = session.start_request(pdu, 30.0)
+
+        def answered(f: asyncio.Future[Pdu]) -> None:
+            ok = not f.cancelled() and f.exception() is None and isinstance(f.result(), DeliverSmResp) \
+                and f.result().command_status == 0
+            if not ok:
+                self._pending.append(p)  # delivered again on the next bind or tick
+
+        future.add_done_callback(answered)
+
+
+def _state(status: MessageStatus) -> MessageState:
+    from smsc.smpp._constants import STATUS_STATES
+
+    return STATUS_STATES.get(status, MessageState.UNKNOWN)
+
+
+def _smpp_time(moment: datetime) -> str:
+    """An absolute SMPP time YYMMDDhhmmss t nn p (§7.1.1): tenths, quarter hours from UTC, sign."""
+    offset = moment.utcoffset()
+    quarters = int(offset.total_seconds() // 900) if offset is not None else 0
+    return f"{moment:%y%m%d%H%M%S}0{abs(quarters):02d}{'-' if quarters < 0 else '+'}"
