@@ -31,9 +31,11 @@ ROUNDS = 3
 @contextmanager
 def emulator_process() -> Iterator[str]:
     """`smsc emulator` in its own process, rate limits and IP blocking off; yields its base URL."""
-    process = subprocess.Popen([sys.executable, "-m", "smsc.cli", "emulator", "--http-port", "0", "--no-limits",
-                                "--balance", "1000000000"],
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "smsc.cli", "emulator", "--http-port", "0", "--no-limits", "--balance", "1000000000"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
@@ -52,8 +54,16 @@ def send_loop(url: str) -> Callable[[int], float]:
     def run(n: int) -> float:
         start = time.perf_counter()
         for _ in range(n):
-            fields = {"login": "demo", "psw": "demo", "phones": "+77011234567", "mes": "Hello", "cost": "3",
-                      "fmt": "3", "charset": "utf-8", "id": str(next(counter))}
+            fields = {
+                "login": "demo",
+                "psw": "demo",
+                "phones": "+77011234567",
+                "mes": "Hello",
+                "cost": "3",
+                "fmt": "3",
+                "charset": "utf-8",
+                "id": str(next(counter)),
+            }
             response = pool.request("POST", url + "/sys/send.php", fields=fields, encode_multipart=False)
             assert response.status == 200 and response.data.startswith(b'{"id"'), response.data
         return n / (time.perf_counter() - start)
@@ -73,8 +83,10 @@ def median_wall(argv: list[str], runs: int = 20) -> float:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    print(f"bench/emulator.py: {ROUNDS} alternating rounds of {n} send requests, keep-alive POST over loopback, "
-          f"{os.cpu_count()} CPUs")
+    print(
+        f"bench/emulator.py: {ROUNDS} alternating rounds of {n} send requests, keep-alive POST over loopback, "
+        f"{os.cpu_count()} CPUs"
+    )
     with emulator_process() as emulator_url, fixed_server(body=SEND_REPLY) as fixed_url:
         emulator, fixed = send_loop(emulator_url), send_loop(fixed_url)
         emulator_rates, fixed_rates = [], []

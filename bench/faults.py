@@ -50,10 +50,14 @@ def main() -> None:
     clean, _, clean_lookups, clean_stored = run(n, 0.0)
     faulty, recovered, lookups, stored = run(n, 0.10)
     print(f"no faults          {clean:8.0f} sends/s  status queries {clean_lookups}  stored {clean_stored}")
-    print(f"10 % replies lost  {faulty:8.0f} sends/s  recovered {recovered}  status queries {lookups}"
-          f"  stored {stored}  ({faulty / clean:.2f}x)")
-    print(f"extra status queries per recovered send: {lookups / max(recovered, 1):.2f}; "
-          f"duplicates: {stored - n}, lost: {n - stored if stored < n else 0}")
+    print(
+        f"10 % replies lost  {faulty:8.0f} sends/s  recovered {recovered}  status queries {lookups}"
+        f"  stored {stored}  ({faulty / clean:.2f}x)"
+    )
+    print(
+        f"extra status queries per recovered send: {lookups / max(recovered, 1):.2f}; "
+        f"duplicates: {stored - n}, lost: {n - stored if stored < n else 0}"
+    )
 
 
 if __name__ == "__main__":

@@ -26,8 +26,16 @@ from fixed_server import fixed_server
 
 import smsc
 
-FIELDS = {"login": "demo", "psw": "demo", "phones": "+77011234567", "mes": "Hello", "id": "12345",
-          "cost": "3", "fmt": "3", "charset": "utf-8"}
+FIELDS = {
+    "login": "demo",
+    "psw": "demo",
+    "phones": "+77011234567",
+    "mes": "Hello",
+    "id": "12345",
+    "cost": "3",
+    "fmt": "3",
+    "charset": "utf-8",
+}
 
 
 def trusted_context(ca_file: str | None) -> ssl.SSLContext:
@@ -43,15 +51,18 @@ def raw_urllib3(url: str, ca_file: str | None) -> Callable[[], None]:
     def call() -> None:
         response = pool.request("POST", url + "/sys/send.php", fields=FIELDS, encode_multipart=False)
         assert response.status == 200 and response.data
+
     return call
 
 
 def sdk(url: str, ca_file: str | None) -> Callable[[], None]:
-    client = smsc.Client(login="demo", password="demo", base_url=url,
-                         ssl_context=trusted_context(ca_file) if ca_file else None)
+    client = smsc.Client(
+        login="demo", password="demo", base_url=url, ssl_context=trusted_context(ca_file) if ca_file else None
+    )
 
     def call() -> None:
         assert client.send(["+77011234567"], "Hello", id=12345).sms_count == 1
+
     return call
 
 
@@ -61,13 +72,15 @@ def seed_style(url: str, ca_file: str | None) -> Callable[[], None]:
     def call() -> None:
         if parts.scheme == "https":
             conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-                parts.hostname or "", parts.port, context=trusted_context(ca_file))
+                parts.hostname or "", parts.port, context=trusted_context(ca_file)
+            )
         else:
             conn = http.client.HTTPConnection(parts.hostname or "", parts.port)
         conn.request("GET", "/sys/send.php?" + urlencode(FIELDS), headers={"Connection": "close"})
         body = conn.getresponse().read()
         conn.close()
         assert body.split(b",")
+
     return call
 
 
@@ -110,8 +123,10 @@ def main() -> None:
     columns = ("raw urllib3", "smsc.Client", "seed style", "client/raw", "client/seed")
     print(f"{'transport':<9} " + " ".join(f"{c:>12}" for c in columns))
     for transport, r in results.items():
-        print(f"{transport:<9} {r['raw urllib3']:>10.0f}/s {r['smsc.Client']:>10.0f}/s {r['seed style']:>10.0f}/s"
-              f" {r['smsc.Client'] / r['raw urllib3']:>11.2f}x {r['smsc.Client'] / r['seed style']:>11.1f}x")
+        print(
+            f"{transport:<9} {r['raw urllib3']:>10.0f}/s {r['smsc.Client']:>10.0f}/s {r['seed style']:>10.0f}/s"
+            f" {r['smsc.Client'] / r['raw urllib3']:>11.2f}x {r['smsc.Client'] / r['seed style']:>11.1f}x"
+        )
 
 
 if __name__ == "__main__":

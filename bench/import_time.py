@@ -31,9 +31,16 @@ def main() -> None:
     with_smsc = median_run("import smsc")
     with_client = median_run("import smsc; smsc.Client")
     leaked = subprocess.run(
-        [sys.executable, "-c", "import smsc, sys; print(sorted(m for m in sys.modules "
-         "if m.split('.')[0] in ('jinja2', 'yaml', 'hypothesis', 'aiohttp', 'cattrs')))"],
-        capture_output=True, text=True, check=True).stdout.strip()
+        [
+            sys.executable,
+            "-c",
+            "import smsc, sys; print(sorted(m for m in sys.modules "
+            "if m.split('.')[0] in ('jinja2', 'yaml', 'hypothesis', 'aiohttp', 'cattrs')))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     print(f"bench/import_time.py: median of 20 runs, {os.cpu_count()} CPUs")
     print(f"python -c pass          {bare * 1000:7.1f} ms")
     print(f"python -c 'import smsc' {with_smsc * 1000:7.1f} ms  (+{(with_smsc - bare) * 1000:.1f} ms, goal <= 30 ms)")

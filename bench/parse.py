@@ -31,7 +31,7 @@ STATUS = {
     0: b"Status = 1, check_time = 20.05.2024 12:00:05, err = 0",
     1: b"1,1716195605,0",
     2: b"<sms>\n<status>1</status>\n<last_date>20.05.2024 12:00:05</last_date>\n<last_timestamp>1716195605"
-       b"</last_timestamp>\n<flag>0</flag>\n<err>0</err>\n</sms>",
+    b"</last_timestamp>\n<flag>0</flag>\n<err>0</err>\n</sms>",
     3: b'{"status": 1, "last_date": "20.05.2024 12:00:05", "last_timestamp": 1716195605, "flag": 0, "err": 0}',
 }
 BASELINES: dict[int, Callable[[bytes], object]] = {

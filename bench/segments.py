@@ -40,8 +40,9 @@ def best(fns: dict[str, Callable[[], object]]) -> dict[str, float]:
 
 
 def main() -> None:
-    print(f"bench/segments.py: {LENGTH}-character texts, best of {ROUNDS} rounds x {NUMBER} calls, "
-          f"{os.cpu_count()} CPUs")
+    print(
+        f"bench/segments.py: {LENGTH}-character texts, best of {ROUNDS} rounds x {NUMBER} calls, {os.cpu_count()} CPUs"
+    )
     print(f"{'text':24} {'measured':34} {'chars/s':>12} {'µs':>8} {'x baseline':>11}")
     for name, base_text in TEXTS.items():
         text = base_text[:LENGTH]

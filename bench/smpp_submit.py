@@ -34,14 +34,21 @@ EMULATOR = (
 )
 SERVERS = {
     "emulator's SMPP listener (stateful, SQLite)": [sys.executable, "-c", EMULATOR],
-    "tests/smpp_server.py (stateless, our codec)": [sys.executable, "-m", "tests.smpp_server"],
+    "tests/support/smpp_server.py (stateless, our codec)": [sys.executable, "-m", "tests.support.smpp_server"],
 }
 
 
 def ours(port: int, window: int, n: int) -> float:
     async def run() -> float:
-        client = smpp.SmppClient("127.0.0.1", port, system_id="demo", password="demo", window=window,
-                                 rate_limit=None, registered_delivery=False)
+        client = smpp.SmppClient(
+            "127.0.0.1",
+            port,
+            system_id="demo",
+            password="demo",
+            window=window,
+            rate_limit=None,
+            registered_delivery=False,
+        )
         await client.connect()
         start = time.perf_counter()
         results = await client.send_many([("77011234567", TEXT)] * n, source="Shop")
@@ -49,6 +56,7 @@ def ours(port: int, window: int, n: int) -> float:
         await client.close()
         assert len({r.message_id for r in results if isinstance(r, smpp.SmppSendResult)}) == n
         return elapsed
+
     return asyncio.run(run())
 
 
@@ -60,8 +68,14 @@ def smpplib_sync(port: int, n: int) -> float:
     client.bind_transceiver(system_id="demo", password="demo")
     start = time.perf_counter()
     for _ in range(n):
-        client.send_message(source_addr="Shop", source_addr_ton=5, destination_addr="77011234567", dest_addr_ton=1,
-                            short_message=TEXT.encode(), data_coding=0)
+        client.send_message(
+            source_addr="Shop",
+            source_addr_ton=5,
+            destination_addr="77011234567",
+            dest_addr_ton=1,
+            short_message=TEXT.encode(),
+            data_coding=0,
+        )
         client.read_once()
     elapsed = time.perf_counter() - start
     client.unbind()
@@ -95,8 +109,10 @@ def measure(command: list[str], n: int) -> dict[str, float]:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    print(f"smpp_submit: {n} submit_sm per round, best of {REPEAT}, over 127.0.0.1; {os.cpu_count()} CPUs, "
-          f"Python {sys.version.split()[0]}")
+    print(
+        f"smpp_submit: {n} submit_sm per round, best of {REPEAT}, over 127.0.0.1; {os.cpu_count()} CPUs, "
+        f"Python {sys.version.split()[0]}"
+    )
     for server, command in SERVERS.items():
         rates = measure(command, n)
         base = rates["smpplib, synchronous"]

@@ -28,8 +28,20 @@ from generator.model import (
 CODECS = frozenset({"int", "str", "money", "message_id", "id_or_zero", "neg_int", "msk_date", "timestamp"})
 PARAM_TYPES = frozenset(
     {
-        "phones", "phone", "message", "sender", "message_id", "int", "decimal", "bool", "str",
-        "message_format", "send_time", "valid", "status_pairs", "files",
+        "phones",
+        "phone",
+        "message",
+        "sender",
+        "message_id",
+        "int",
+        "decimal",
+        "bool",
+        "str",
+        "message_format",
+        "send_time",
+        "valid",
+        "status_pairs",
+        "files",
     }
 )
 MODEL_TYPES = frozenset({"int", "str", "bool", "money", "datetime", "message_id"})
@@ -115,8 +127,10 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             if isinstance(key, (str, int, float, bool)) or key is None:
                 if key in seen:
                     raise yaml.constructor.ConstructorError(
-                        "while constructing a mapping", node.start_mark,
-                        f"found duplicate key {key!r} (first on line {seen[key]})", key_node.start_mark,
+                        "while constructing a mapping",
+                        node.start_mark,
+                        f"found duplicate key {key!r} (first on line {seen[key]})",
+                        key_node.start_mark,
                     )
                 seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
@@ -147,7 +161,13 @@ def load(spec_dir: Path) -> Spec:
         raise SpecError(f"{spec_dir}: no YAML files")
     root = spec_dir.parent
     sections: dict[str, dict[str, Any]] = {
-        "enums": {}, "errors": {}, "error_maps": {}, "models": {}, "commands": {}, "layouts": {}, "replies": {},
+        "enums": {},
+        "errors": {},
+        "error_maps": {},
+        "models": {},
+        "commands": {},
+        "layouts": {},
+        "replies": {},
     }
     sources: dict[str, str] = {}
     auth: list[Any] = []
@@ -268,6 +288,7 @@ def _validate(spec: Spec) -> None:
                 message = "give `values` for a multi reply, else `value`"
                 raise _fail(spec, "replies", reply.name, f".examples[{i}]", message)
     for command in spec.commands.values():
+
         def err(path: str, message: str, command: Any = command) -> SpecError:
             return _fail(spec, "commands", command.name, path, message)
 
@@ -460,8 +481,10 @@ def _validate_text(spec: Spec, text: Text) -> None:
             seen[char] = table + f"[0x{code:02X}]"
     missing = sorted(codes - set(text.alphabet))
     if missing:
-        raise fail(".alphabet", f"has {len(text.alphabet)} of {len(codes)} codes; missing "
-                   + ", ".join(f"0x{c:02X}" for c in missing))
+        raise fail(
+            ".alphabet",
+            f"has {len(text.alphabet)} of {len(codes)} codes; missing " + ", ".join(f"0x{c:02X}" for c in missing),
+        )
     udh: dict[str, Any] = {}
     for i, kind in enumerate(text.udh):
         if kind.name in udh or kind.reference_octets in {k.reference_octets for k in udh.values()}:
@@ -480,8 +503,11 @@ def _validate_text(spec: Spec, text: Text) -> None:
     for name, enc in text.encodings.items():
         single, multi = text.sms_octets * 8 // enc.bits, (text.sms_octets - header) * 8 // enc.bits
         if (enc.single, enc.multi) != (single, multi):
-            raise fail(f".encodings.{name}", f"{enc.bits}-bit units give single {single} and multi {multi} "
-                       f"(sms_octets {text.sms_octets}, a {header}-octet header)")
+            raise fail(
+                f".encodings.{name}",
+                f"{enc.bits}-bit units give single {single} and multi {multi} "
+                f"(sms_octets {text.sms_octets}, a {header}-octet header)",
+            )
     if text.max_chars < 1:
         raise fail(".max_chars", "must be positive")
     translit = members("Translit", ".translit")

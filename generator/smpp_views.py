@@ -143,15 +143,23 @@ def pdu_view(spec: Smpp, pdu: SmppPdu) -> PduView:
     args = ", ".join(f"{a.name}={a.name}" for a in attrs if a.name not in pdu.tlvs)
     dec.append(
         "return cls(sequence_number=sequence_number, command_status=command_status, "
-        + (args + ", " if args else "") + "other_tlvs=other_tlvs, **tlvs)"
+        + (args + ", " if args else "")
+        + "other_tlvs=other_tlvs, **tlvs)"
     )
     ints = [(f.name, f.type) for f in pdu.fields if f.type in INT_SIZES and f.length_of is None]
     ints += [("command_status", "int4"), ("sequence_number", "int4")]
     is_response = bool(pdu.id & 0x80000000)
     response = None if is_response else class_name(pdu.name + "_resp")
     return PduView(
-        pdu=pdu, cls=cls, is_response=is_response, attrs=attrs, structs=structs, encode=enc, decode=dec,
-        tlv_table="{" + table + "}", ints="(" + "".join(f"({n!r}, {t!r}), " for n, t in ints) + ")",
+        pdu=pdu,
+        cls=cls,
+        is_response=is_response,
+        attrs=attrs,
+        structs=structs,
+        encode=enc,
+        decode=dec,
+        tlv_table="{" + table + "}",
+        ints="(" + "".join(f"({n!r}, {t!r}), " for n, t in ints) + ")",
         response=response,
     )
 

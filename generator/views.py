@@ -16,7 +16,12 @@ from generator.model import Command, CsvItem, Layout, LayoutField, Model, Param,
 
 _TOKEN = re.compile(r"\{(\w+)\}|\[|\]|[^{}\[\]]+")
 PY_TYPES = {
-    "int": "int", "str": "str", "bool": "bool", "money": "Decimal", "datetime": "datetime", "message_id": "MessageId",
+    "int": "int",
+    "str": "str",
+    "bool": "bool",
+    "money": "Decimal",
+    "datetime": "datetime",
+    "message_id": "MessageId",
 }
 
 
@@ -162,8 +167,11 @@ class LayoutView:
 
     @property
     def text_literals(self) -> list[tuple[str, str]]:
-        return [(k, self.by_key[k].literal or "") for k, _ in _placeholders(_tokens(self.text))
-                if self.by_key[k].literal is not None]
+        return [
+            (k, self.by_key[k].literal or "")
+            for k, _ in _placeholders(_tokens(self.text))
+            if self.by_key[k].literal is not None
+        ]
 
     @property
     def csv_rest(self) -> bool:
@@ -221,7 +229,7 @@ class LayoutView:
                 continue
             var = "a_" + attr.replace(".", "_")
             first, *rest = fields
-            lines.append(f'{var} = {parse_expr(first.codec, f"rec[{first.key!r}]")} if {first.key!r} in rec else None')
+            lines.append(f"{var} = {parse_expr(first.codec, f'rec[{first.key!r}]')} if {first.key!r} in rec else None")
             for f in rest:
                 lines.append(f"if {var} is None and {f.key!r} in rec:")
                 lines.append(f"    {var} = {parse_expr(f.codec, f'rec[{f.key!r}]')}")
@@ -310,16 +318,18 @@ def layout_views(spec: Spec, reply: Reply) -> list[LayoutView]:
     for name in reply.layouts:
         layout = spec.layouts[name]
         prefix = reply.multi
-        views.append(LayoutView(
-            ident=f"{reply.name}__{name}",
-            layout=layout,
-            model=spec.models[layout.model],
-            fields=[*(prefix.fields if prefix else []), *layout.fields],
-            text=(prefix.text if prefix else "") + layout.text,
-            csv=[*(CsvItem(key=f.key) for f in (prefix.fields if prefix else [])), *layout.csv],
-            context=reply.context,
-            spec=spec,
-        ))
+        views.append(
+            LayoutView(
+                ident=f"{reply.name}__{name}",
+                layout=layout,
+                model=spec.models[layout.model],
+                fields=[*(prefix.fields if prefix else []), *layout.fields],
+                text=(prefix.text if prefix else "") + layout.text,
+                csv=[*(CsvItem(key=f.key) for f in (prefix.fields if prefix else [])), *layout.csv],
+                context=reply.context,
+                spec=spec,
+            )
+        )
     return views
 
 
@@ -382,8 +392,11 @@ class ParamView:
         t = p.type
         if t == "status_pairs":
             assert isinstance(wire, list)
-            return [f"_ids, _phones = _p.status_pairs({name}, {name!r})",
-                    f"fields.append(({wire[0]!r}, _ids))", f"fields.append(({wire[1]!r}, _phones))"]
+            return [
+                f"_ids, _phones = _p.status_pairs({name}, {name!r})",
+                f"fields.append(({wire[0]!r}, _ids))",
+                f"fields.append(({wire[1]!r}, _phones))",
+            ]
         if t == "message_format":
             return [f"fields.extend(_format_wire({name}))"]
         if t == "files":

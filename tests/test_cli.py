@@ -13,16 +13,23 @@ from pathlib import Path
 import pytest
 
 from smsc.emulator import Emulator
-from tests.emulator_support import running
+from tests.support.emulator_support import running
 
 PHONE = "+77011234567"
 
 
-def smsc_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
-             timeout: float = 30) -> subprocess.CompletedProcess[str]:
+def smsc_cli(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 30
+) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("SMSC_")}
-    return subprocess.run([sys.executable, "-m", "smsc.cli", *args], capture_output=True, text=True,
-                          env={**base, **(env or {})}, input=stdin, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "smsc.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**base, **(env or {})},
+        input=stdin,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture
@@ -87,26 +94,37 @@ def test_json_output(emulator: Emulator, env: dict[str, str]) -> None:
 
 def test_options_override_the_environment(emulator: Emulator) -> None:
     emulator.accounts.add("shop", "pw", api_key="key-1", balance="5")
-    result = smsc_cli("balance", "--base-url", emulator.base_url, "--api-key", "key-1",
-                      env={"SMSC_LOGIN": "demo", "SMSC_PASSWORD": "wrong"})
+    result = smsc_cli(
+        "balance",
+        "--base-url",
+        emulator.base_url,
+        "--api-key",
+        "key-1",
+        env={"SMSC_LOGIN": "demo", "SMSC_PASSWORD": "wrong"},
+    )
     assert result.returncode == 0 and result.stdout == "5.00\n"
-    result = smsc_cli("balance", "--base-url", emulator.base_url, "--login", "shop", "--password", "pw",
-                      env={"SMSC_API_KEY": "nope"})
+    result = smsc_cli(
+        "balance", "--base-url", emulator.base_url, "--login", "shop", "--password", "pw", env={"SMSC_API_KEY": "nope"}
+    )
     assert result.stdout == "5.00\n"
 
 
-@pytest.mark.parametrize(("args", "env_override", "code", "message"), [
-    (["balance"], {"SMSC_PASSWORD": "wrong"}, 1, "smsc: error 2: authorise error"),
-    (["send", "+79990080000", "x"], {}, 1, "smsc: error 8: can't to deliver"),
-    (["send", "123", "x"], {}, 2, "smsc: phones: '123' is not a phone number"),
-    (["send", PHONE, "x", "--time", "someday"], {}, 2, "smsc: time: unsupported time"),
-    (["status", "1"], {}, 2, "smsc: status: give ID PHONE pairs"),
-    (["balance"], {"SMSC_LOGIN": "", "SMSC_PASSWORD": ""}, 2, "smsc: no credentials"),
-    (["balance"], {"SMSC_BASE_URL": "ftp://example"}, 2, "smsc: base_url"),
-    (["balance", "--reply-format", "yaml"], {}, 2, "invalid choice"),
-])
-def test_errors_give_a_message_and_an_exit_code(env: dict[str, str], args: list[str], env_override: dict[str, str],
-                                                code: int, message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "env_override", "code", "message"),
+    [
+        (["balance"], {"SMSC_PASSWORD": "wrong"}, 1, "smsc: error 2: authorise error"),
+        (["send", "+79990080000", "x"], {}, 1, "smsc: error 8: can't to deliver"),
+        (["send", "123", "x"], {}, 2, "smsc: phones: '123' is not a phone number"),
+        (["send", PHONE, "x", "--time", "someday"], {}, 2, "smsc: time: unsupported time"),
+        (["status", "1"], {}, 2, "smsc: status: give ID PHONE pairs"),
+        (["balance"], {"SMSC_LOGIN": "", "SMSC_PASSWORD": ""}, 2, "smsc: no credentials"),
+        (["balance"], {"SMSC_BASE_URL": "ftp://example"}, 2, "smsc: base_url"),
+        (["balance", "--reply-format", "yaml"], {}, 2, "invalid choice"),
+    ],
+)
+def test_errors_give_a_message_and_an_exit_code(
+    env: dict[str, str], args: list[str], env_override: dict[str, str], code: int, message: str
+) -> None:
     result = smsc_cli(*args, env={**env, **env_override})
     _clean(result)
     assert result.returncode == code
@@ -133,8 +151,12 @@ def test_segments(env: dict[str, str]) -> None:
 
 
 def _start_emulator(*args: str) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen([sys.executable, "-m", "smsc.cli", "emulator", "--http-port", "0", *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "smsc.cli", "emulator", "--http-port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert process.stdout is not None
     first = process.stdout.readline()
     assert first.startswith("smsc emulator: listening on http://127.0.0.1:"), first + process.stderr.read()
@@ -177,7 +199,7 @@ def test_demo_runs_to_completion() -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if line.split() == ["id", "phone", "parts", "cost", "status"])
-    rows = [line.split() for line in lines[header + 2:header + 5]]
+    rows = [line.split() for line in lines[header + 2 : header + 5]]
     assert [(r[0], r[4]) for r in rows] == [("101", "DELIVERED"), ("102", "DELIVERED"), ("103", "UNDELIVERABLE")]
     assert int(rows[1][2]) >= 2  # the long Cyrillic message takes several parts
     assert lines[-1].startswith("balance: ")

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import smsc
 from smsc.emulator import Emulator
-from tests.emulator_support import OTHER, PHONE, client, running
+from tests.support.emulator_support import OTHER, PHONE, client, running
 
 FORMATS = list(smsc.ResponseFormat)
 DETAILS = list(smsc.StatusDetail)
@@ -51,7 +51,12 @@ def test_status_lifecycle(fmt: smsc.ResponseFormat, detail: smsc.StatusDetail) -
         else:
             assert final.sent_at == message.sent_at.replace(microsecond=0)
             assert (final.phone, final.cost, final.sender, final.status_name, final.message) == (
-                "77011234567", Decimal("1.50"), "Shop", "Доставлено", "Hello, world")
+                "77011234567",
+                Decimal("1.50"),
+                "Shop",
+                "Доставлено",
+                "Hello, world",
+            )
         if detail is smsc.StatusDetail.FULL_WITH_REGION:
             assert (final.country, final.operator) == ("Казахстан", "Kcell")
         else:
@@ -165,8 +170,11 @@ def test_rate_limits_answer_error_9(fmt: smsc.ResponseFormat) -> None:
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
 def test_ip_blocked_after_repeated_errors(fmt: smsc.ResponseFormat) -> None:
-    with running(ip_blocking=True) as emulator, client(emulator, fmt) as c, \
-            client(emulator, fmt, password="wrong") as bad:
+    with (
+        running(ip_blocking=True) as emulator,
+        client(emulator, fmt) as c,
+        client(emulator, fmt, password="wrong") as bad,
+    ):
         for _ in range(emulator.limits.block_after):
             _raises(smsc.AuthError, 2, bad.balance)
         _raises(smsc.IpBlocked, 4, c.balance)
@@ -216,15 +224,25 @@ def shared_emulator() -> Iterator[Emulator]:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=TEXTS, recipients=st.integers(1, 3), translit=st.sampled_from(list(smsc.Translit)),
-       kind=st.sampled_from([smsc.MessageFormat.SMS, smsc.MessageFormat.FLASH, smsc.MessageFormat.VIBER]),
-       max_parts=st.none() | st.integers(1, 4))
-def test_emulator_bills_what_the_offline_estimate_says(shared_emulator: Emulator, text: str, recipients: int,
-                                                       translit: smsc.Translit, kind: smsc.MessageFormat,
-                                                       max_parts: int | None) -> None:
+@given(
+    text=TEXTS,
+    recipients=st.integers(1, 3),
+    translit=st.sampled_from(list(smsc.Translit)),
+    kind=st.sampled_from([smsc.MessageFormat.SMS, smsc.MessageFormat.FLASH, smsc.MessageFormat.VIBER]),
+    max_parts=st.none() | st.integers(1, 4),
+)
+def test_emulator_bills_what_the_offline_estimate_says(
+    shared_emulator: Emulator,
+    text: str,
+    recipients: int,
+    translit: smsc.Translit,
+    kind: smsc.MessageFormat,
+    max_parts: int | None,
+) -> None:
     phones = [f"+7701000000{i}" for i in range(recipients)]
     with client(shared_emulator) as c:
-        estimate = c.estimate(phones, text, translit=translit, format=kind, max_parts=max_parts,
-                              price_per_sms=Decimal("0.77"))
+        estimate = c.estimate(
+            phones, text, translit=translit, format=kind, max_parts=max_parts, price_per_sms=Decimal("0.77")
+        )
         asked = c.cost(phones, text, translit=translit, format=kind, max_parts=max_parts)
         assert (asked.sms_count, asked.cost) == (estimate.sms_count, estimate.cost)

@@ -10,15 +10,19 @@ from urllib3.exceptions import HTTPError, ReadTimeoutError
 
 import smsc
 from smsc.emulator import Emulator, FaultHit, Faults
-from tests.emulator_support import PHONE, client, running
+from tests.support.emulator_support import PHONE, client, running
 
 AUTH = {"login": "demo", "psw": "demo", "fmt": "1"}
 
 
 def _send(emulator: Emulator, text: str, timeout: float = 5.0) -> bytes:
     with urllib3.PoolManager(retries=False, timeout=timeout) as http:
-        response = http.request("POST", emulator.base_url + "/sys/send.php",
-                                fields={**AUTH, "phones": PHONE, "mes": text}, encode_multipart=False)
+        response = http.request(
+            "POST",
+            emulator.base_url + "/sys/send.php",
+            fields={**AUTH, "phones": PHONE, "mes": text},
+            encode_multipart=False,
+        )
         assert response.status == 200
         return response.data
 
@@ -128,13 +132,16 @@ def test_first_matching_rule_wins_and_clear_removes_all() -> None:
         assert _balance(emulator).data == b"100.00"
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda f: f.drop(command="info"), "command"),
-    (lambda f: f.empty(count=0), "count"),
-    (lambda f: f.garbage(probability=1.5), "probability"),
-    (lambda f: f.delay(-1), "seconds"),
-    (lambda f: f.http_error(200), "status"),
-])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda f: f.drop(command="info"), "command"),
+        (lambda f: f.empty(count=0), "count"),
+        (lambda f: f.garbage(probability=1.5), "probability"),
+        (lambda f: f.delay(-1), "seconds"),
+        (lambda f: f.http_error(200), "status"),
+    ],
+)
 def test_bad_fault_rules_are_rejected(call: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call(Faults())  # type: ignore[operator]

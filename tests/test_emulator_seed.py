@@ -7,7 +7,7 @@ import urllib.request
 from urllib.parse import quote
 
 from smsc.emulator import Emulator
-from tests.emulator_support import running
+from tests.support.emulator_support import running
 
 FORMATS = ["flash=1", "push=1", "hlr=1", "bin=1", "bin=2", "ping=1", "mms=1", "mail=1", "call=1", "viber=1", "soc=1"]
 
@@ -19,17 +19,29 @@ class SeedStyle:
         self.base_url, self.login, self.password, self.charset = base_url, login, password, charset
 
     def _cmd(self, cmd: str, arg: str = "") -> list[str]:
-        url = (f"{self.base_url}/sys/{cmd}.php?login={quote(self.login)}&psw={quote(self.password)}"
-               f"&fmt=1&charset={self.charset}&{arg}")
+        url = (
+            f"{self.base_url}/sys/{cmd}.php?login={quote(self.login)}&psw={quote(self.password)}"
+            f"&fmt=1&charset={self.charset}&{arg}"
+        )
         with urllib.request.urlopen(url, timeout=5) as reply:
             return str(reply.read().decode(self.charset)).split(",")
 
-    def send_sms(self, phones: str, message: str, translit: int = 0, time: str = "", id: int = 0, format: int = 0,
-                 sender: str | None = None) -> list[str]:
-        arg = (f"cost=3&phones={quote(phones)}&mes={quote(message)}&translit={translit}&id={id}"
-               + (f"&{FORMATS[format - 1]}" if format > 0 else "")
-               + (f"&sender={quote(sender)}" if sender is not None else "")
-               + (f"&time={quote(time)}" if time else ""))
+    def send_sms(
+        self,
+        phones: str,
+        message: str,
+        translit: int = 0,
+        time: str = "",
+        id: int = 0,
+        format: int = 0,
+        sender: str | None = None,
+    ) -> list[str]:
+        arg = (
+            f"cost=3&phones={quote(phones)}&mes={quote(message)}&translit={translit}&id={id}"
+            + (f"&{FORMATS[format - 1]}" if format > 0 else "")
+            + (f"&sender={quote(sender)}" if sender is not None else "")
+            + (f"&time={quote(time)}" if time else "")
+        )
         return self._cmd("send", arg)  # (id, cnt, cost, balance) or (id, -error)
 
     def get_sms_cost(self, phones: str, message: str, translit: int = 0) -> list[str]:
@@ -51,7 +63,11 @@ def test_a_new_user_of_the_old_library() -> None:
         seed = SeedStyle(emulator.base_url)
         assert seed.get_balance() == "100.00"
         assert seed.send_sms("79991234567", "Ваш пароль: 123, никому не говорите", sender="Shop") == [
-            "1", "1", "1.50", "98.50"]
+            "1",
+            "1",
+            "1.50",
+            "98.50",
+        ]
         assert seed.get_sms_cost("79991234567,77011234567", "Hello") == ["3.00", "2"]
         status = seed.get_status(1, "79991234567")
         assert status[0] == "-1" and status[2] == "0"
@@ -59,8 +75,7 @@ def test_a_new_user_of_the_old_library() -> None:
         delivered = seed.get_status(1, "79991234567")
         assert delivered[0] == "1" and int(delivered[1]) > 0 and delivered[2] == "0"
         full = seed.get_status(1, "79991234567", all=1)
-        assert full[3:] == [full[3], "79991234567", "1.50", "Shop", "Доставлено",
-                            "Ваш пароль: 123, никому не говорите"]
+        assert full[3:] == [full[3], "79991234567", "1.50", "Shop", "Доставлено", "Ваш пароль: 123, никому не говорите"]
         assert seed.send_sms("79991234567", "", format=3) == ["2", "1", "1.50", "97.00"]  # HLR
         emulator.advance(60)
         hlr = seed.get_status(2, "79991234567", all=1)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import smsc
 from smsc.emulator import Emulator, Lifecycle
-from tests.emulator_support import OTHER, PHONE, client, raw, running
+from tests.support.emulator_support import OTHER, PHONE, client, raw, running
 
 AUTH = {"login": "demo", "psw": "demo"}
 
@@ -45,7 +45,9 @@ def test_per_recipient_formats_count_one_each() -> None:
         assert c.send([PHONE], "", format=smsc.MessageFormat.PING).sms_count == 1
         assert c.send([PHONE], "z" * 400, format=smsc.MessageFormat.FLASH).sms_count == 3
         assert [m.format for m in emulator.messages()] == [smsc.MessageFormat.VIBER] * 2 + [
-            smsc.MessageFormat.PING, smsc.MessageFormat.FLASH]
+            smsc.MessageFormat.PING,
+            smsc.MessageFormat.FLASH,
+        ]
 
 
 def test_test_numbers_end_in_their_status_and_error() -> None:
@@ -68,14 +70,20 @@ def test_test_numbers_end_in_their_status_and_error() -> None:
         records = c.statuses([(sent.id, phone) for phone in numbers])
         assert {"+" + r.phone: (r.status, r.error) for r in records} == numbers
         read = next(m for m in emulator.messages() if m.phone == "79990002000")
-        assert [h.status for h in read.history] == [smsc.MessageStatus.WAITING, smsc.MessageStatus.TRANSFERRED,
-                                                   smsc.MessageStatus.DELIVERED, smsc.MessageStatus.READ]
+        assert [h.status for h in read.history] == [
+            smsc.MessageStatus.WAITING,
+            smsc.MessageStatus.TRANSFERRED,
+            smsc.MessageStatus.DELIVERED,
+            smsc.MessageStatus.READ,
+        ]
 
 
 def test_injected_clock_and_lifecycle() -> None:
     now = [1_716_195_600.0]  # 2024-05-20 12:00:00 MSK
-    with running(clock=lambda: now[0], lifecycle=Lifecycle(transfer_after=10, final_after=20)) as emulator, \
-            client(emulator) as c:
+    with (
+        running(clock=lambda: now[0], lifecycle=Lifecycle(transfer_after=10, final_after=20)) as emulator,
+        client(emulator) as c,
+    ):
         sent = c.send([PHONE], "Tick")
         assert c.status(sent.id, PHONE).status is smsc.MessageStatus.WAITING
         now[0] += 10
@@ -87,19 +95,22 @@ def test_injected_clock_and_lifecycle() -> None:
         assert emulator.now() == datetime(2024, 5, 20, 12, 0, 20, tzinfo=smsc.MSK)
 
 
-@pytest.mark.parametrize(("time", "tz", "due"), [
-    ("2005241230", None, datetime(2024, 5, 20, 12, 30, tzinfo=smsc.MSK)),
-    ("20.05.24 12:30", None, datetime(2024, 5, 20, 12, 30, tzinfo=smsc.MSK)),
-    ("20.05.24 14:30", "2", datetime(2024, 5, 20, 12, 30, tzinfo=smsc.MSK)),
-    ("+90", None, datetime(2024, 5, 20, 13, 30, tzinfo=smsc.MSK)),
-    ("01716199200", None, datetime(2024, 5, 20, 13, 0, tzinfo=smsc.MSK)),
-    ("0", None, datetime(2024, 5, 20, 12, 0, tzinfo=smsc.MSK)),
-    ("01.01.20 00:00", None, datetime(2024, 5, 20, 12, 0, tzinfo=smsc.MSK)),  # past: now
-    ("9-18", None, datetime(2024, 5, 20, 12, 0, tzinfo=smsc.MSK)),  # inside the window: now
-    ("14-16", None, datetime(2024, 5, 20, 14, 0, tzinfo=smsc.MSK)),
-    ("22-6", None, datetime(2024, 5, 20, 22, 0, tzinfo=smsc.MSK)),
-    ("6-9", None, datetime(2024, 5, 21, 6, 0, tzinfo=smsc.MSK)),
-])
+@pytest.mark.parametrize(
+    ("time", "tz", "due"),
+    [
+        ("2005241230", None, datetime(2024, 5, 20, 12, 30, tzinfo=smsc.MSK)),
+        ("20.05.24 12:30", None, datetime(2024, 5, 20, 12, 30, tzinfo=smsc.MSK)),
+        ("20.05.24 14:30", "2", datetime(2024, 5, 20, 12, 30, tzinfo=smsc.MSK)),
+        ("+90", None, datetime(2024, 5, 20, 13, 30, tzinfo=smsc.MSK)),
+        ("01716199200", None, datetime(2024, 5, 20, 13, 0, tzinfo=smsc.MSK)),
+        ("0", None, datetime(2024, 5, 20, 12, 0, tzinfo=smsc.MSK)),
+        ("01.01.20 00:00", None, datetime(2024, 5, 20, 12, 0, tzinfo=smsc.MSK)),  # past: now
+        ("9-18", None, datetime(2024, 5, 20, 12, 0, tzinfo=smsc.MSK)),  # inside the window: now
+        ("14-16", None, datetime(2024, 5, 20, 14, 0, tzinfo=smsc.MSK)),
+        ("22-6", None, datetime(2024, 5, 20, 22, 0, tzinfo=smsc.MSK)),
+        ("6-9", None, datetime(2024, 5, 21, 6, 0, tzinfo=smsc.MSK)),
+    ],
+)
 def test_time_forms(time: str, tz: str | None, due: datetime) -> None:
     with running(clock=lambda: 1_716_195_600.0) as emulator:
         fields = {**AUTH, "phones": PHONE, "mes": "Hi", "time": time, "fmt": "3"}
@@ -143,16 +154,21 @@ def test_server_assigned_ids_are_sequential() -> None:
         assert reply.data == b"3,1"
 
 
-@pytest.mark.parametrize(("cost", "reply"), [
-    ("0", "OK - 1 SMS, ID - 7"),
-    ("1", "OK - 1 SMS, COST - 1.50"),
-    ("2", "OK - 1 SMS, ID - 7, COST - 1.50"),
-    ("3", "OK - 1 SMS, ID - 7, COST - 1.50, BALANCE - 98.50"),
-])
+@pytest.mark.parametrize(
+    ("cost", "reply"),
+    [
+        ("0", "OK - 1 SMS, ID - 7"),
+        ("1", "OK - 1 SMS, COST - 1.50"),
+        ("2", "OK - 1 SMS, ID - 7, COST - 1.50"),
+        ("3", "OK - 1 SMS, ID - 7, COST - 1.50, BALANCE - 98.50"),
+    ],
+)
 def test_cost_parameter_picks_the_layout(cost: str, reply: str) -> None:
     with running() as emulator:
-        assert raw(emulator, "/sys/send.php", {**AUTH, "phones": PHONE, "mes": "Hi", "id": "7", "cost": cost}).data \
+        assert (
+            raw(emulator, "/sys/send.php", {**AUTH, "phones": PHONE, "mes": "Hi", "id": "7", "cost": cost}).data
             == reply.encode()
+        )
 
 
 @pytest.mark.parametrize("charset", ["utf-8", "windows-1251", "koi8-r", None])
@@ -167,33 +183,54 @@ def test_charset_decodes_the_request_and_encodes_the_reply(charset: str | None, 
         sent = raw(emulator, "/sys/send.php", fields, method=method, charset=wire)
         assert json.loads(sent.data) == {"id": 9, "cnt": 1}
         assert emulator.messages()[0].text == text
-        status = raw(emulator, "/sys/status.php", {**{k: v for k, v in fields.items() if k not in ("mes", "phones")},
-                                                    "phone": PHONE, "all": "1"}, method=method, charset=wire)
+        status = raw(
+            emulator,
+            "/sys/status.php",
+            {**{k: v for k, v in fields.items() if k not in ("mes", "phones")}, "phone": PHONE, "all": "1"},
+            method=method,
+            charset=wire,
+        )
         assert json.loads(status.data.decode(wire))["message"] == text
         assert status.headers["Content-Type"] == f"application/json; charset={wire}"
 
 
 def test_multipart_post_with_files() -> None:
     with running() as emulator, urllib3.PoolManager() as http:
-        fields = {**AUTH, "phones": PHONE, "mes": "Картинка", "mms": "1", "fmt": "3", "charset": "utf-8",
-                  "file0": ("a.png", b"\x89PNG\r\n\x00data", "image/png")}
+        fields = {
+            **AUTH,
+            "phones": PHONE,
+            "mes": "Картинка",
+            "mms": "1",
+            "fmt": "3",
+            "charset": "utf-8",
+            "file0": ("a.png", b"\x89PNG\r\n\x00data", "image/png"),
+        }
         reply = http.request("POST", emulator.base_url + "/sys/send.php", fields=fields)
         assert json.loads(reply.data)["cnt"] == 1
         message = emulator.messages()[0]
         assert (message.text, message.format) == ("Картинка", smsc.MessageFormat.MMS)
         assert [(a.name, a.filename, a.content_type, a.data) for a in message.attachments] == [
-            ("file0", "a.png", "image/png", b"\x89PNG\r\n\x00data")]
+            ("file0", "a.png", "image/png", b"\x89PNG\r\n\x00data")
+        ]
 
 
 def test_get_with_md5_password_and_list_parameter() -> None:
     import hashlib
 
     with running() as emulator:
-        fields = {"login": "demo", "psw": hashlib.md5(b"demo").hexdigest(), "fmt": "1", "id": "11",
-                  "list": f"{PHONE}:Ваш пароль: 123\n{OTHER}:Ваш пароль: 456", "charset": "utf-8"}
+        fields = {
+            "login": "demo",
+            "psw": hashlib.md5(b"demo").hexdigest(),
+            "fmt": "1",
+            "id": "11",
+            "list": f"{PHONE}:Ваш пароль: 123\n{OTHER}:Ваш пароль: 456",
+            "charset": "utf-8",
+        }
         assert raw(emulator, "/sys/send.php", fields, method="GET").data == b"11,2"
         assert [(m.phone, m.text) for m in emulator.messages()] == [
-            ("77011234567", "Ваш пароль: 123"), ("79161234567", "Ваш пароль: 456")]
+            ("77011234567", "Ваш пароль: 123"),
+            ("79161234567", "Ваш пароль: 456"),
+        ]
 
 
 def test_phone_forms_and_duplicates() -> None:
@@ -206,17 +243,20 @@ def test_phone_forms_and_duplicates() -> None:
             assert reply.data == b"ERROR = 7 (invalid number), ID - 5", bad
 
 
-@pytest.mark.parametrize(("fields", "code"), [
-    ({"phones": PHONE}, 1),  # no text
-    ({"mes": "x"}, 1),  # no phones
-    ({"phones": PHONE, "mes": "x" * 1001}, 1),
-    ({"phones": PHONE, "mes": "x", "id": "2147483648"}, 1),
-    ({"phones": PHONE, "mes": "x", "id": "bad id!"}, 1),
-    ({"phones": PHONE, "mes": "x", "bin": "2"}, 1),  # not hex
-    ({"phones": PHONE, "mes": "x", "tz": "15", "time": "+5"}, 1),
-    ({"phones": PHONE, "mes": "x", "sender": "Far too long a sender"}, 6),
-    ({"phones": PHONE, "mes": "x", "sender": "blocked"}, 6),
-])
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"phones": PHONE}, 1),  # no text
+        ({"mes": "x"}, 1),  # no phones
+        ({"phones": PHONE, "mes": "x" * 1001}, 1),
+        ({"phones": PHONE, "mes": "x", "id": "2147483648"}, 1),
+        ({"phones": PHONE, "mes": "x", "id": "bad id!"}, 1),
+        ({"phones": PHONE, "mes": "x", "bin": "2"}, 1),  # not hex
+        ({"phones": PHONE, "mes": "x", "tz": "15", "time": "+5"}, 1),
+        ({"phones": PHONE, "mes": "x", "sender": "Far too long a sender"}, 6),
+        ({"phones": PHONE, "mes": "x", "sender": "blocked"}, 6),
+    ],
+)
 def test_send_parameter_errors(fields: dict[str, str], code: int) -> None:
     with running() as emulator:
         reply = raw(emulator, "/sys/send.php", {**AUTH, "fmt": "1", **fields})
@@ -294,8 +334,10 @@ def test_accounts_api() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(text=st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=60),
-       charset=st.sampled_from(["utf-8", "windows-1251", "koi8-r"]))
+@given(
+    text=st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=60),
+    charset=st.sampled_from(["utf-8", "windows-1251", "koi8-r"]),
+)
 def test_form_values_round_trip_in_every_charset(text: str, charset: str) -> None:
     from urllib.parse import urlencode
 

@@ -81,13 +81,20 @@ def test_near_misses_of_valid_replies(case: tuple[str, int, bytes]) -> None:
     _expect_value_or_smsc_error(name, raw, fmt)
 
 
-@given(doc=st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(
-        st.sampled_from(["id", "cnt", "cost", "balance", "status", "error_code", "error", "phone", "x"]),
-        children, max_size=6),
-    max_leaves=20,
-))
+@given(
+    doc=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(
+                st.sampled_from(["id", "cnt", "cost", "balance", "status", "error_code", "error", "phone", "x"]),
+                children,
+                max_size=6,
+            )
+        ),
+        max_leaves=20,
+    )
+)
 @settings(max_examples=300, deadline=None)
 def test_arbitrary_json_documents(doc: object) -> None:
     raw = json.dumps(doc).encode()

@@ -186,18 +186,29 @@ def test_the_runtime_is_linked_never_copied() -> None:
 
 
 BAD_SPECS = [
-    ("ping.yaml", ("hops, codec: int}", "hops, codec: integer}"),
-     "ping.yaml: $.layouts[pong].fields[1].codec: unknown codec 'integer'"),
-    ("ping.yaml", ("max_length: 5", "max_length: five"),
-     "ping.yaml: invalid value for type, expected int | None @ $.commands[0].params[0].max_length"),
-    ("ping.yaml", ('doc: "Ping the service."', 'doc: "Ping."\n    colour: red'),
-     "extra fields found (colour) @ $.commands[0]"),
-    ("ping.yaml", ("csv: [hops, echo]", "csv: [hops, echoes]"),
-     "$.layouts[pong].csv[1]: 'echoes' is not a field key"),
+    (
+        "ping.yaml",
+        ("hops, codec: int}", "hops, codec: integer}"),
+        "ping.yaml: $.layouts[pong].fields[1].codec: unknown codec 'integer'",
+    ),
+    (
+        "ping.yaml",
+        ("max_length: 5", "max_length: five"),
+        "ping.yaml: invalid value for type, expected int | None @ $.commands[0].params[0].max_length",
+    ),
+    (
+        "ping.yaml",
+        ('doc: "Ping the service."', 'doc: "Ping."\n    colour: red'),
+        "extra fields found (colour) @ $.commands[0]",
+    ),
+    ("ping.yaml", ("csv: [hops, echo]", "csv: [hops, echoes]"), "$.layouts[pong].csv[1]: 'echoes' is not a field key"),
     ("ping.yaml", ("reply: pong", "reply: pang"), "$.commands[ping].reply: unknown reply 'pang'"),
     ("errors.yaml", ("error: AuthError,", "error: AuthFailure,"), "$.error_maps[ping][0].error: unknown error class"),
-    ("ping.yaml", ('type: int, doc: "Hops."', 'type: integer, doc: "Hops."'),
-     "$.models[Pong].fields[1].type: unknown type"),
+    (
+        "ping.yaml",
+        ('type: int, doc: "Hops."', 'type: integer, doc: "Hops."'),
+        "$.models[Pong].fields[1].type: unknown type",
+    ),
 ]
 
 

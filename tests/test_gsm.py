@@ -19,10 +19,12 @@ GSM_EXT = sorted(EXTENSION)
 gsm_text = st.text(alphabet=st.sampled_from(GSM_BASIC + GSM_EXT), max_size=400)
 septets = st.binary(max_size=300).map(lambda b: bytes(x & 0x7F for x in b))
 # Lengths drawn first, so that most payloads need several parts.
-long_gsm = st.integers(0, 700).flatmap(lambda n: st.text(alphabet=st.sampled_from(GSM_BASIC + GSM_EXT * 4),
-                                                          min_size=n, max_size=n))
-long_ucs2 = st.integers(0, 300).flatmap(lambda n: st.text(alphabet=st.sampled_from(["ж", "😀", "a", "𝄞"]),
-                                                           min_size=n, max_size=n))
+long_gsm = st.integers(0, 700).flatmap(
+    lambda n: st.text(alphabet=st.sampled_from(GSM_BASIC + GSM_EXT * 4), min_size=n, max_size=n)
+)
+long_ucs2 = st.integers(0, 300).flatmap(
+    lambda n: st.text(alphabet=st.sampled_from(["ж", "😀", "a", "𝄞"]), min_size=n, max_size=n)
+)
 
 
 def ref_pack(data: bytes, fill_bits: int = 0) -> bytes:
@@ -74,10 +76,29 @@ def test_decoding_agrees_with_gsm0338(value: str) -> None:
 
 @pytest.mark.parametrize(
     ("char", "septets"),
-    [("@", b"\x00"), ("$", b"\x02"), ("¤", b"\x24"), ("§", b"\x5f"), ("¡", b"\x40"), ("¿", b"\x60"), ("Ç", b"\x09"),
-     ("\n", b"\x0a"), ("\r", b"\x0d"), ("\f", b"\x1b\x0a"), ("^", b"\x1b\x14"), ("{", b"\x1b\x28"),
-     ("}", b"\x1b\x29"), ("\\", b"\x1b\x2f"), ("[", b"\x1b\x3c"), ("~", b"\x1b\x3d"), ("]", b"\x1b\x3e"),
-     ("|", b"\x1b\x40"), ("€", b"\x1b\x65"), ("Δ", b"\x10"), ("à", b"\x7f")],
+    [
+        ("@", b"\x00"),
+        ("$", b"\x02"),
+        ("¤", b"\x24"),
+        ("§", b"\x5f"),
+        ("¡", b"\x40"),
+        ("¿", b"\x60"),
+        ("Ç", b"\x09"),
+        ("\n", b"\x0a"),
+        ("\r", b"\x0d"),
+        ("\f", b"\x1b\x0a"),
+        ("^", b"\x1b\x14"),
+        ("{", b"\x1b\x28"),
+        ("}", b"\x1b\x29"),
+        ("\\", b"\x1b\x2f"),
+        ("[", b"\x1b\x3c"),
+        ("~", b"\x1b\x3d"),
+        ("]", b"\x1b\x3e"),
+        ("|", b"\x1b\x40"),
+        ("€", b"\x1b\x65"),
+        ("Δ", b"\x10"),
+        ("à", b"\x7f"),
+    ],
 )
 def test_known_characters(char: str, septets: bytes) -> None:
     assert text.encode_gsm7(char) == septets
@@ -99,8 +120,12 @@ def test_packing_vector() -> None:
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [(b"\x80", "0x80 at offset 0 is not a septet"), (b"a\x1b", "ESC at the end"),
-     (b"\x1b\x41", "ESC followed by 0x41"), (b"\x1b\x1b", "ESC followed by 0x1B")],
+    [
+        (b"\x80", "0x80 at offset 0 is not a septet"),
+        (b"a\x1b", "ESC at the end"),
+        (b"\x1b\x41", "ESC followed by 0x41"),
+        (b"\x1b\x1b", "ESC followed by 0x1B"),
+    ],
 )
 def test_undecodable_septets(data: bytes, message: str) -> None:
     with pytest.raises(smsc.InvalidRequest, match=message):
@@ -218,8 +243,9 @@ payloads = st.one_of(
 
 @settings(max_examples=200)
 @given(payloads, st.integers(0, 65535), st.randoms(use_true_random=False))
-def test_udh_parts_reassemble_to_the_original_bytes(case: tuple[smsc.Encoding, bytes], ref: int,
-                                                     rnd: random.Random) -> None:
+def test_udh_parts_reassemble_to_the_original_bytes(
+    case: tuple[smsc.Encoding, bytes], ref: int, rnd: random.Random
+) -> None:
     encoding, payload = case
     parts = text.split_udh(payload, encoding, ref)
     if len(parts) == 1:

@@ -11,8 +11,8 @@ import pytest
 import trustme
 
 import smsc
-from tests.http_server import Script, serve
-from tests.tls_support import client_context, run_ca, server_context
+from tests.support.http_server import Script, serve
+from tests.support.tls_support import client_context, run_ca, server_context
 
 PASSWORD = "p@ss w0rd&=%"
 
@@ -40,8 +40,12 @@ def test_keep_alive_reuses_one_connection() -> None:
 
 def test_get_mode_puts_parameters_in_the_query() -> None:
     script = Script(body=b"5.00,RUR")
-    with serve(script) as url, smsc.Client(login="demo", password="x", base_url=url, method="GET",
-                                           response_format=smsc.ResponseFormat.CSV) as client:
+    with (
+        serve(script) as url,
+        smsc.Client(
+            login="demo", password="x", base_url=url, method="GET", response_format=smsc.ResponseFormat.CSV
+        ) as client,
+    ):
         client.balance()
     [seen] = script.seen
     parts = urlsplit(seen.path)
@@ -50,16 +54,20 @@ def test_get_mode_puts_parameters_in_the_query() -> None:
 
 
 def test_http_error_status_is_a_transport_error() -> None:
-    with serve(Script(status=502, body=b"bad gateway")) as url, \
-            smsc.Client(login="demo", password="x", base_url=url) as client:
+    with (
+        serve(Script(status=502, body=b"bad gateway")) as url,
+        smsc.Client(login="demo", password="x", base_url=url) as client,
+    ):
         with pytest.raises(smsc.TransportError, match="HTTP 502") as caught:
             client.balance()
     assert caught.value.status == 502
 
 
 def test_read_timeout_is_a_transport_error() -> None:
-    with serve(Script(delay=1.0)) as url, \
-            smsc.Client(login="demo", password="x", base_url=url, timeout=(1.0, 0.2)) as client:
+    with (
+        serve(Script(delay=1.0)) as url,
+        smsc.Client(login="demo", password="x", base_url=url, timeout=(1.0, 0.2)) as client,
+    ):
         with pytest.raises(smsc.TransportError, match="ReadTimeoutError") as caught:
             client.balance()
     assert caught.value.__cause__ is not None
@@ -75,24 +83,30 @@ def test_connection_refused_is_a_transport_error() -> None:
 
 
 def test_garbage_reply_is_a_protocol_error_with_the_raw_reply() -> None:
-    with serve(Script(body=b"<html>maintenance</html>")) as url, \
-            smsc.Client(login="demo", password="x", base_url=url) as client:
+    with (
+        serve(Script(body=b"<html>maintenance</html>")) as url,
+        smsc.Client(login="demo", password="x", base_url=url) as client,
+    ):
         with pytest.raises(smsc.ProtocolError) as caught:
             client.balance()
     assert caught.value.raw == b"<html>maintenance</html>"
 
 
 def test_api_error_reply_raises_its_class() -> None:
-    with serve(Script(body=b'{"error": "authorise error", "error_code": 2}')) as url, \
-            smsc.Client(login="demo", password="x", base_url=url) as client:
+    with (
+        serve(Script(body=b'{"error": "authorise error", "error_code": 2}')) as url,
+        smsc.Client(login="demo", password="x", base_url=url) as client,
+    ):
         with pytest.raises(smsc.AuthError, match="authorise error"):
             client.balance()
 
 
 def test_https_with_a_trusted_private_ca() -> None:
     script = Script(body=b'{"balance": "1.00", "currency": "KZT"}')
-    with serve(script, server_context()) as url, \
-            smsc.Client(login="demo", password="x", base_url=url, ssl_context=client_context()) as client:
+    with (
+        serve(script, server_context()) as url,
+        smsc.Client(login="demo", password="x", base_url=url, ssl_context=client_context()) as client,
+    ):
         assert client.balance() == Decimal("1.00")
 
 

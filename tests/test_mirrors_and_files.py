@@ -14,7 +14,7 @@ import pytest
 
 import smsc
 from smsc._http import mirror_urls
-from tests.http_server import Script, serve
+from tests.support.http_server import Script, serve
 
 
 def closed_port_url() -> str:
@@ -66,12 +66,19 @@ def test_files_go_as_multipart_form_data(tmp_path: Path) -> None:
     picture.write_bytes(b"\x89PNG\r\n\x1a\nbinary\x00data")
     script = Script()
     with serve(script) as url, smsc.Client(login="demo", password="pw", base_url=url) as client:
-        client.send(["+77011234567"], "Look", format=smsc.MessageFormat.MMS, id=1, subject="Hi",
-                    files=[picture, b"raw bytes", ("notes.txt", "Привет".encode(), "text/plain; charset=utf-8")])
+        client.send(
+            ["+77011234567"],
+            "Look",
+            format=smsc.MessageFormat.MMS,
+            id=1,
+            subject="Hi",
+            files=[picture, b"raw bytes", ("notes.txt", "Привет".encode(), "text/plain; charset=utf-8")],
+        )
     [seen] = script.seen
     assert seen.headers["Content-Type"].startswith("multipart/form-data; boundary=")
     message = BytesParser(policy=HTTP).parsebytes(
-        b"Content-Type: " + seen.headers["Content-Type"].encode() + b"\r\n\r\n" + seen.body)
+        b"Content-Type: " + seen.headers["Content-Type"].encode() + b"\r\n\r\n" + seen.body
+    )
     parts = {part.get_param("name", header="content-disposition"): part for part in message.iter_parts()}
     assert parts["mms"].get_content() == "1" and parts["psw"].get_content() == "pw"
     assert parts["file0"].get_filename() == "photo.png"
@@ -81,12 +88,15 @@ def test_files_go_as_multipart_form_data(tmp_path: Path) -> None:
     assert parts["file2"].get_payload(decode=True) == "Привет".encode()
 
 
-@pytest.mark.parametrize(("files", "message"), [
-    ("photo.png", "a list of files"),
-    ([123], "not a path, bytes"),
-    (["/nonexistent/x.png"], "cannot read"),
-    ([b"x" * (3 * 1024 * 1024 + 1)], "at most"),
-])
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ("photo.png", "a list of files"),
+        ([123], "not a path, bytes"),
+        (["/nonexistent/x.png"], "cannot read"),
+        ([b"x" * (3 * 1024 * 1024 + 1)], "at most"),
+    ],
+)
 def test_bad_files_are_refused_before_sending(files: object, message: str) -> None:
     with smsc.Client(login="d", password="p", base_url=closed_port_url()) as client:
         with pytest.raises(smsc.InvalidRequest, match=message):
@@ -94,13 +104,18 @@ def test_bad_files_are_refused_before_sending(files: object, message: str) -> No
 
 
 def test_the_emulator_stores_the_files_the_client_sends(tmp_path: Path) -> None:
-    from tests.emulator_support import PHONE, running
+    from tests.support.emulator_support import PHONE, running
 
     picture = tmp_path / "menu.png"
     picture.write_bytes(bytes(range(256)) * 40)
     with running() as emulator, smsc.Client(login="demo", password="demo", base_url=emulator.base_url) as client:
-        sent = client.send([PHONE], "Меню", format=smsc.MessageFormat.MMS, subject="Menu",
-                           files=[picture, ("notes.txt", "Привет".encode(), "text/plain")])
+        sent = client.send(
+            [PHONE],
+            "Меню",
+            format=smsc.MessageFormat.MMS,
+            subject="Menu",
+            files=[picture, ("notes.txt", "Привет".encode(), "text/plain")],
+        )
         [message] = emulator.messages()
     assert message.id == sent.id and message.format is smsc.MessageFormat.MMS and message.text == "Меню"
     assert [(a.filename, a.content_type, a.data) for a in message.attachments] == [

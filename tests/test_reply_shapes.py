@@ -17,9 +17,11 @@ EXPECTED = smsc.SendResult(id=12345, sms_count=2, cost=Decimal("4.48"), balance=
 
 
 @settings(max_examples=50, deadline=None)
-@given(order=st.permutations(list(SEND)),
-       extra=st.dictionaries(st.sampled_from(["x", "phones", "op"]), st.integers()),
-       indent=st.sampled_from([None, 0, 2]))
+@given(
+    order=st.permutations(list(SEND)),
+    extra=st.dictionaries(st.sampled_from(["x", "phones", "op"]), st.integers()),
+    indent=st.sampled_from([None, 0, 2]),
+)
 def test_json_any_order_whitespace_and_extra_keys(order: list[str], extra: dict[str, int], indent: int | None) -> None:
     doc = {**{k: SEND[k] for k in order}, **extra}
     raw = json.dumps(doc, indent=indent).encode()
@@ -27,8 +29,7 @@ def test_json_any_order_whitespace_and_extra_keys(order: list[str], extra: dict[
 
 
 @settings(max_examples=50, deadline=None)
-@given(order=st.permutations(list(SEND)), space=st.sampled_from(["", "\n", "\n  ", "\r\n\t"]),
-       extra=st.booleans())
+@given(order=st.permutations(list(SEND)), space=st.sampled_from(["", "\n", "\n  ", "\r\n\t"]), extra=st.booleans())
 def test_xml_any_order_whitespace_and_extra_elements(order: list[str], space: str, extra: bool) -> None:
     children = [f"{space}<{k}>{SEND[k]}</{k}>" for k in order]
     if extra:
@@ -37,18 +38,29 @@ def test_xml_any_order_whitespace_and_extra_elements(order: list[str], space: st
     assert _parsers.parse_send_balance(raw, 2, {}) == EXPECTED
 
 
-@pytest.mark.parametrize("raw", [
-    b"12345,2,4.48", b"12345,2,4.48,1231.21,9", b" 12345,2,4.48,1231.21", b"12345;2;4.48;1",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"12345,2,4.48",
+        b"12345,2,4.48,1231.21,9",
+        b" 12345,2,4.48,1231.21",
+        b"12345;2;4.48;1",
+    ],
+)
 def test_comma_layout_is_strict(raw: bytes) -> None:
     with pytest.raises(smsc.ProtocolError) as caught:
         _parsers.parse_send_balance(raw, 1, {})
     assert caught.value.raw == raw
 
 
-@pytest.mark.parametrize("raw", [
-    b"OK - 2 SMS, ID - 12345", b"OK - 2 SMS, ID - 12345, COST - 4.48, BALANCE - x", b"ok - 2 sms",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"OK - 2 SMS, ID - 12345",
+        b"OK - 2 SMS, ID - 12345, COST - 4.48, BALANCE - x",
+        b"ok - 2 sms",
+    ],
+)
 def test_text_layout_is_strict(raw: bytes) -> None:
     with pytest.raises(smsc.ProtocolError):
         _parsers.parse_send_balance(raw, 0, {})

@@ -20,8 +20,9 @@ class Recorder:
         self.calls: list[tuple[str, list[tuple[str, str]]]] = []
         self.closed = False
 
-    def request(self, path: str, fields: Sequence[tuple[str, str]], *, files: Sequence[Any] = (),
-                deadline: float | None = None) -> bytes:
+    def request(
+        self, path: str, fields: Sequence[tuple[str, str]], *, files: Sequence[Any] = (), deadline: float | None = None
+    ) -> bytes:
         self.calls.append((path, list(fields)))
         return self.replies.pop(0)
 
@@ -39,15 +40,31 @@ SEND_REPLY = b'{"id": 77, "cnt": 2, "cost": "4.48", "balance": "95.52"}'
 
 def test_send_fields_in_order_with_auth_format_and_charset() -> None:
     c, rec = client(SEND_REPLY)
-    result = c.send(["+7 701 123-45-67", "77017654321"], "Hello, world & co", sender="Shop", id=77,
-                    translit=smsc.Translit.LATIN, format=smsc.MessageFormat.FLASH, max_parts=3)
+    result = c.send(
+        ["+7 701 123-45-67", "77017654321"],
+        "Hello, world & co",
+        sender="Shop",
+        id=77,
+        translit=smsc.Translit.LATIN,
+        format=smsc.MessageFormat.FLASH,
+        max_parts=3,
+    )
     assert result == smsc.SendResult(id=77, sms_count=2, cost=Decimal("4.48"), balance=Decimal("95.52"))
     path, fields = rec.calls[0]
     assert path == "/sys/send.php"
     assert fields == [
-        ("login", "demo"), ("psw", "secret-pw"), ("fmt", "3"), ("charset", "utf-8"), ("cost", "3"),
-        ("phones", "+77011234567,77017654321"), ("mes", "Hello, world & co"), ("sender", "Shop"),
-        ("translit", "1"), ("maxsms", "3"), ("flash", "1"), ("id", "77"),
+        ("login", "demo"),
+        ("psw", "secret-pw"),
+        ("fmt", "3"),
+        ("charset", "utf-8"),
+        ("cost", "3"),
+        ("phones", "+77011234567,77017654321"),
+        ("mes", "Hello, world & co"),
+        ("sender", "Shop"),
+        ("translit", "1"),
+        ("maxsms", "3"),
+        ("flash", "1"),
+        ("id", "77"),
     ]
 
 
@@ -61,8 +78,14 @@ def test_send_assigns_an_id_before_sending() -> None:
 def test_every_time_form() -> None:
     moment = datetime(2030, 1, 2, 3, 4, tzinfo=UTC)
     forms = {
-        moment: f"0{int(moment.timestamp())}", timedelta(minutes=90): "+90", "0101301200": "0101301200",
-        "01.01.30 12:00": "01.01.30 12:00", "9-18": "9-18", "01700000000": "01700000000", "+5": "+5", 0: "0",
+        moment: f"0{int(moment.timestamp())}",
+        timedelta(minutes=90): "+90",
+        "0101301200": "0101301200",
+        "01.01.30 12:00": "01.01.30 12:00",
+        "9-18": "9-18",
+        "01700000000": "01700000000",
+        "+5": "+5",
+        0: "0",
     }
     for value, wire in forms.items():
         c, rec = client(SEND_REPLY)
@@ -71,17 +94,27 @@ def test_every_time_form() -> None:
 
 
 def test_cost_status_statuses_balance_fields() -> None:
-    c, rec = client(b"1.50,1", b"1,1716195605,0", b"101,79991111111,1,0,0", b"10.00,KZT",
-                    response_format=smsc.ResponseFormat.CSV)
+    c, rec = client(
+        b"1.50,1", b"1,1716195605,0", b"101,79991111111,1,0,0", b"10.00,KZT", response_format=smsc.ResponseFormat.CSV
+    )
     with pytest.raises(AttributeError):
         c.response_format = smsc.ResponseFormat.JSON  # type: ignore[misc]
     assert c.cost("+77011234567", "Hi") == smsc.Cost(cost=Decimal("1.50"), sms_count=1)
     assert dict(rec.calls[0][1])["cost"] == "1"
     status = c.status(5, "+77011234567")
     assert (status.id, status.phone, status.status) == (5, "+77011234567", smsc.MessageStatus.DELIVERED)
-    assert rec.calls[1] == ("/sys/status.php", [("login", "demo"), ("psw", "secret-pw"), ("fmt", "1"),
-                                                ("charset", "utf-8"), ("id", "5"), ("phone", "+77011234567"),
-                                                ("all", "0")])
+    assert rec.calls[1] == (
+        "/sys/status.php",
+        [
+            ("login", "demo"),
+            ("psw", "secret-pw"),
+            ("fmt", "1"),
+            ("charset", "utf-8"),
+            ("id", "5"),
+            ("phone", "+77011234567"),
+            ("all", "0"),
+        ],
+    )
     [one] = c.statuses([(101, "79991111111")])
     assert one.id == 101 and dict(rec.calls[2][1])["id"] == "101," and dict(rec.calls[2][1])["phone"] == "79991111111,"
     assert c.balance() == Decimal("10.00")
@@ -89,8 +122,9 @@ def test_cost_status_statuses_balance_fields() -> None:
 
 
 def test_status_detail_selects_the_layout() -> None:
-    c, rec = client(b"1,1716195605,0,1716195600,77011234567,12.00,Shop,Delivered,Hi, there",
-                    response_format=smsc.ResponseFormat.CSV)
+    c, rec = client(
+        b"1,1716195605,0,1716195600,77011234567,12.00,Shop,Delivered,Hi, there", response_format=smsc.ResponseFormat.CSV
+    )
     status = c.status("order-1", "77011234567", detail=smsc.StatusDetail.FULL)
     assert status.message == "Hi, there" and status.sender == "Shop" and status.id == "order-1"
     assert ("all", "1") in rec.calls[0][1]
@@ -157,13 +191,20 @@ def test_hlr_and_mail_recipients() -> None:
     assert ("phones", "user@example.com") in rec.calls[1][1]
 
 
-@pytest.mark.parametrize("kwargs", [
-    {}, {"login": "demo"}, {"password": "x"}, {"login": "demo", "password": "x", "api_key": "k"},
-    {"login": "", "password": "x"}, {"api_key": ""},
-    {"login": "demo", "password": "x", "response_format": 3},
-    {"login": "demo", "password": "x", "method": "PUT"},
-    {"login": "demo", "password": "x", "base_url": "ftp://smsc.kz"},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"login": "demo"},
+        {"password": "x"},
+        {"login": "demo", "password": "x", "api_key": "k"},
+        {"login": "", "password": "x"},
+        {"api_key": ""},
+        {"login": "demo", "password": "x", "response_format": 3},
+        {"login": "demo", "password": "x", "method": "PUT"},
+        {"login": "demo", "password": "x", "base_url": "ftp://smsc.kz"},
+    ],
+)
 def test_bad_client_configuration(kwargs: dict[str, Any]) -> None:
     with pytest.raises(smsc.InvalidRequest):
         smsc.Client(**kwargs)
@@ -194,7 +235,8 @@ def test_results_to_json_ready_data_and_back() -> None:
     from smsc import _parsers
 
     status = _parsers.parse_status_full(
-        b"1,1716195605,0,1716195600,77011234567,12.00,Shop,Delivered,Hi", 1, {}, {"id": 5, "phone": "7701"})
+        b"1,1716195605,0,1716195600,77011234567,12.00,Shop,Delivered,Hi", 1, {}, {"id": 5, "phone": "7701"}
+    )
     data = smsc.to_dict(status)
     assert data["cost"] == "12.00" and data["status"] == 1 and data["changed_at"] == "2024-05-20T12:00:05+03:00"
     assert smsc.from_dict(smsc.Status, json.loads(json.dumps(data))) == status

@@ -11,8 +11,10 @@ import pytest
 import smsc
 
 SENT = b'{"id": 42, "cnt": 1, "cost": "1.00", "balance": "9.00"}'
-FOUND = b'{"status": 1, "last_date": "", "last_timestamp": 0, "err": 0, "send_date": "", "send_timestamp": 0, ' \
-        b'"phone": "77011234567", "cost": "1.00", "sender_id": "", "status_name": "x", "message": "Hi"}'
+FOUND = (
+    b'{"status": 1, "last_date": "", "last_timestamp": 0, "err": 0, "send_date": "", "send_timestamp": 0, '
+    b'"phone": "77011234567", "cost": "1.00", "sender_id": "", "status_name": "x", "message": "Hi"}'
+)
 NOT_FOUND = FOUND.replace(b'"status": 1', b'"status": -3')
 LOST = smsc.TransportError("read timed out", maybe_sent=True)
 UNREACHABLE = smsc.TransportError("connection refused", maybe_sent=False)
@@ -25,8 +27,9 @@ class Script:
         self.steps = list(steps)
         self.paths: list[str] = []
 
-    def request(self, path: str, fields: Sequence[tuple[str, str]], *, files: Sequence[Any] = (),
-                deadline: float | None = None) -> bytes:
+    def request(
+        self, path: str, fields: Sequence[tuple[str, str]], *, files: Sequence[Any] = (), deadline: float | None = None
+    ) -> bytes:
         self.paths.append(path)
         step = self.steps.pop(0)
         if isinstance(step, Exception):
@@ -92,8 +95,15 @@ def test_a_request_that_never_left_is_sent_again_without_a_lookup() -> None:
 
 def test_too_many_requests_backs_off_and_succeeds() -> None:
     script, clock = Script(b"0,-9", b"0,-9", b"5.00,RUR"), Clock()
-    c = smsc.Client(login="d", password="p", transport=script, response_format=smsc.ResponseFormat.CSV,
-                    retry=smsc.RetryPolicy(backoff=0.5, jitter=False), clock=clock, sleep=clock.sleep)
+    c = smsc.Client(
+        login="d",
+        password="p",
+        transport=script,
+        response_format=smsc.ResponseFormat.CSV,
+        retry=smsc.RetryPolicy(backoff=0.5, jitter=False),
+        clock=clock,
+        sleep=clock.sleep,
+    )
     assert c.balance() == Decimal("5.00")
     assert clock.sleeps == [0.5, 1.0]
 
@@ -138,8 +148,14 @@ def test_transports_get_the_deadline_on_the_monotonic_clock_whatever_clock_the_p
     seen: list[float | None] = []
 
     class Deadlines(Script):
-        def request(self, path: str, fields: Sequence[tuple[str, str]], *, files: Sequence[Any] = (),
-                    deadline: float | None = None) -> bytes:
+        def request(
+            self,
+            path: str,
+            fields: Sequence[tuple[str, str]],
+            *,
+            files: Sequence[Any] = (),
+            deadline: float | None = None,
+        ) -> bytes:
             seen.append(deadline)
             return super().request(path, fields, files=files, deadline=deadline)
 

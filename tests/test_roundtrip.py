@@ -13,7 +13,7 @@ from smsc import _parsers, _renderers
 from smsc._api_errors import ERROR_MAPS
 from smsc._exceptions import ApiError
 from tests.conftest import SPEC
-from tests.strategies import build_model, layout_values
+from tests.support.strategies import build_model, layout_values
 
 CASES = [
     pytest.param(reply.name, index, fmt, id=f"{reply.name}-{view.layout.name}-fmt{fmt}")

@@ -27,8 +27,11 @@ chars = st.one_of(
 )
 # Long texts: a run of one character (so parts fill up) with random text around and inside it.
 runs = st.tuples(
-    st.text(alphabet=chars, max_size=30), st.sampled_from(["a", "€", "ж", "😀", "{", "a€", "ж😀"]),
-    st.integers(0, 360), st.text(alphabet=chars, max_size=10), st.text(alphabet=chars, max_size=30),
+    st.text(alphabet=chars, max_size=30),
+    st.sampled_from(["a", "€", "ж", "😀", "{", "a€", "ж😀"]),
+    st.integers(0, 360),
+    st.text(alphabet=chars, max_size=10),
+    st.text(alphabet=chars, max_size=30),
 ).map(lambda t: t[0] + t[1] * (t[2] // 2) + t[3] + t[1] * (t[2] - t[2] // 2) + t[4])
 texts = st.one_of(
     runs,
@@ -149,8 +152,12 @@ def test_lone_surrogates_are_refused(encoding: smsc.Encoding | None) -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"translit": 1}, "translit"), ({"max_parts": 0}, "max_parts"), ({"max_parts": True}, "max_parts"),
-     ({"encoding": "GSM7"}, "encoding")],
+    [
+        ({"translit": 1}, "translit"),
+        ({"max_parts": 0}, "max_parts"),
+        ({"max_parts": True}, "max_parts"),
+        ({"encoding": "GSM7"}, "encoding"),
+    ],
 )
 def test_bad_arguments(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(smsc.InvalidRequest, match=message):
@@ -227,8 +234,11 @@ def test_max_parts_keeps_a_prefix_of_the_full_split(value: str, max_parts: int) 
     if max_parts > 1 or not cut.truncated:
         assert cut.parts == full.parts[:max_parts]
     else:
-        assert units(cut.text, cut.encoding) <= CAP[cut.encoding][0] < units(cut.text + full.text[len(cut.text)],
-                                                                             cut.encoding)
+        assert (
+            units(cut.text, cut.encoding)
+            <= CAP[cut.encoding][0]
+            < units(cut.text + full.text[len(cut.text)], cut.encoding)
+        )
 
 
 @given(texts)
@@ -244,9 +254,13 @@ def test_a_split_never_breaks_an_escape_or_surrogate_pair(value: str) -> None:
     assert "".join(text.decode_ucs2(c) for c in chunks) == value
 
 
-@given(st.text(alphabet=st.sampled_from(GSM_CHARS), max_size=30).flatmap(
-    lambda gsm: st.tuples(st.just(gsm), st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1))
-    .filter(lambda pair: not text.is_gsm7(pair[1]))))
+@given(
+    st.text(alphabet=st.sampled_from(GSM_CHARS), max_size=30).flatmap(
+        lambda gsm: st.tuples(
+            st.just(gsm), st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1)
+        ).filter(lambda pair: not text.is_gsm7(pair[1]))
+    )
+)
 def test_unencodable_text_for_a_forced_encoding_raises_invalid_request(pair: tuple[str, str]) -> None:
     gsm, other = pair
     with pytest.raises(smsc.InvalidRequest) as caught:
@@ -327,8 +341,9 @@ def test_binary_kinds_count_octets(client: smsc.Client) -> None:
         (("+77011234567", "Hi"), {"format": 0}, "format"),
     ],
 )
-def test_estimate_validates_like_send(client: smsc.Client, args: tuple[str, str], kwargs: dict[str, object],
-                                      message: str) -> None:
+def test_estimate_validates_like_send(
+    client: smsc.Client, args: tuple[str, str], kwargs: dict[str, object], message: str
+) -> None:
     with pytest.raises(smsc.InvalidRequest, match=message):
         client.estimate(*args, **kwargs)  # type: ignore[arg-type]
 

@@ -13,13 +13,11 @@ import smsc
 from generator.smpp_views import class_name
 from smsc import smpp
 from tests.conftest import SPEC
-from tests.smpp_strategies import pdu_strategy
+from tests.support.smpp_strategies import pdu_strategy
 
 assert SPEC.smpp is not None
 SMPP = SPEC.smpp
-VECTOR = bytes.fromhex(
-    "0000002F000000020000000000000001534D50503354455354007365637265743038005355424D4954310000010100"
-)
+VECTOR = bytes.fromhex("0000002F000000020000000000000001534D50503354455354007365637265743038005355424D4954310000010100")
 
 
 def frame(command_id: int, body: bytes, status: int = 0, sequence: int = 7) -> bytes:
@@ -28,18 +26,30 @@ def frame(command_id: int, body: bytes, status: int = 0, sequence: int = 7) -> b
 
 # --- the spec's fixed vector (transports.md §1.11) ---------------------------------------------
 
+
 def test_bind_transmitter_vector_decodes_to_the_spec_fields() -> None:
     pdu = smpp.decode(VECTOR)
     assert pdu == smpp.BindTransmitter(
-        sequence_number=1, system_id="SMPP3TEST", password="secret08", system_type="SUBMIT1",
-        interface_version=0, addr_ton=1, addr_npi=1, address_range="",
+        sequence_number=1,
+        system_id="SMPP3TEST",
+        password="secret08",
+        system_type="SUBMIT1",
+        interface_version=0,
+        addr_ton=1,
+        addr_npi=1,
+        address_range="",
     )
 
 
 def test_bind_transmitter_vector_encodes_to_the_spec_octets() -> None:
     pdu = smpp.BindTransmitter(
-        sequence_number=1, system_id="SMPP3TEST", password="secret08", system_type="SUBMIT1",
-        interface_version=0, addr_ton=1, addr_npi=1,
+        sequence_number=1,
+        system_id="SMPP3TEST",
+        password="secret08",
+        system_type="SUBMIT1",
+        interface_version=0,
+        addr_ton=1,
+        addr_npi=1,
     )
     assert pdu.encode() == VECTOR
     assert len(VECTOR) == 47
@@ -55,12 +65,21 @@ def test_every_pdu_and_tlv_of_the_spec_is_generated() -> None:
     assert set(smpp.CommandId) == set(ids) and set(smpp._pdus.PDUS) == ids
     exposed = {name for p in SMPP.pdus for name in p.tlvs}
     assert exposed == {t.name for t in SMPP.tlvs}, "every TLV must be exposed by some PDU (and round-tripped)"
-    for name in ("message_payload", "sar_msg_ref_num", "sar_total_segments", "sar_segment_seqnum",
-                 "receipted_message_id", "message_state", "smsc_cost", "smsc_message_kind"):
+    for name in (
+        "message_payload",
+        "sar_msg_ref_num",
+        "sar_total_segments",
+        "sar_segment_seqnum",
+        "receipted_message_id",
+        "message_state",
+        "smsc_cost",
+        "smsc_message_kind",
+    ):
         assert name in exposed
 
 
 # --- round trips --------------------------------------------------------------------------------
+
 
 def _valid(pdu: smpp.Pdu) -> bool:
     payload = getattr(pdu, "message_payload", None)
@@ -97,7 +116,7 @@ def test_tlv_order_is_kept_for_unknown_tags_and_output_is_canonical(pdu: smpp.De
 
 def test_known_tlvs_in_any_order_and_unknown_tags_kept_raw() -> None:
     body = smpp.SubmitSm(destination_addr="1").encode()[16:]
-    tlvs = bytes.fromhex("0424 0002 4142" "1400 0001 ff" "020e 0001 03")
+    tlvs = bytes.fromhex("0424 0002 41421400 0001 ff020e 0001 03")
     pdu = smpp.decode(frame(4, body + tlvs))
     assert isinstance(pdu, smpp.SubmitSm)
     assert pdu.message_payload == b"AB" and pdu.sar_total_segments == 3
@@ -106,18 +125,26 @@ def test_known_tlvs_in_any_order_and_unknown_tags_kept_raw() -> None:
 
 def test_vendor_tlvs_of_smsc_in_a_receipt() -> None:
     receipt = smpp.DeliverSm(
-        esm_class=4, receipted_message_id="42", message_state=2, network_error_code=b"\x03\x00\x00",
-        smsc_cost="1.2000", smsc_message_kind=0, smsc_part_count=2, smsc_tag_2003="x",
+        esm_class=4,
+        receipted_message_id="42",
+        message_state=2,
+        network_error_code=b"\x03\x00\x00",
+        smsc_cost="1.2000",
+        smsc_message_kind=0,
+        smsc_part_count=2,
+        smsc_tag_2003="x",
     )
     assert smpp.decode(receipt.encode(5)) == receipt.__class__(**{**_fields(receipt), "sequence_number": 5})
 
 
 def _fields(pdu: object) -> dict[str, object]:
     import attrs
+
     return attrs.asdict(pdu, recurse=False)  # type: ignore[arg-type]
 
 
 # --- strict encoding ----------------------------------------------------------------------------
+
 
 def test_c_string_maximum_counts_the_nul() -> None:
     assert smpp.BindTransmitter(system_id="x" * 15).encode()
@@ -148,11 +175,12 @@ def test_encoder_refuses_what_does_not_fit() -> None:
     with pytest.raises(smsc.InvalidRequest, match="network_error_code"):
         smpp.DeliverSm(network_error_code=b"\x01").encode()
     with pytest.raises(smsc.InvalidRequest):
-        smpp.SubmitSm().encode(sequence_number=2 ** 32)
+        smpp.SubmitSm().encode(sequence_number=2**32)
     assert smpp.SubmitSm(schedule_delivery_time="020610233429000R").encode()
 
 
 # --- strict, total decoding -----------------------------------------------------------------------
+
 
 def test_missing_nul_names_the_field() -> None:
     body = b"SMPP3TEST"  # system_id without its NUL, and nothing after
@@ -254,8 +282,10 @@ def test_arbitrary_bytes_raise_only_pdu_error(data: bytes) -> None:
                     break
 
 
-@given(pdu=pdu_strategy(SMPP, next(p for p in SMPP.pdus if p.name == "submit_sm")),
-       flips=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=4))
+@given(
+    pdu=pdu_strategy(SMPP, next(p for p in SMPP.pdus if p.name == "submit_sm")),
+    flips=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=4),
+)
 @settings(max_examples=300)
 def test_corrupted_pdus_raise_only_pdu_error(pdu: smpp.SubmitSm, flips: list[tuple[int, int]]) -> None:
     assume(_valid(pdu))
@@ -284,7 +314,7 @@ def test_fragmented_and_coalesced_reads(cuts: list[int]) -> None:
     out: list[smpp.Pdu] = []
     pos = 0
     for size in cuts:
-        reader.feed(data[pos:pos + size])
+        reader.feed(data[pos : pos + size])
         pos += size
         out.extend(reader)
     reader.feed(data[pos:])
@@ -297,7 +327,7 @@ def test_one_octet_at_a_time() -> None:
     reader = smpp.PduReader()
     out: list[smpp.Pdu] = []
     for i in range(len(data)):
-        reader.feed(data[i:i + 1])
+        reader.feed(data[i : i + 1])
         out.extend(reader)
     assert out == STREAM
 

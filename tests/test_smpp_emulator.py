@@ -46,6 +46,7 @@ def with_client(emu: Emulator, body: Callable[[smpp.SmppClient], Awaitable[T]], 
     async def go() -> T:
         async with smpp_client(emu, **options) as c:
             return await body(c)
+
     return run(go())
 
 
@@ -60,17 +61,20 @@ def test_bind_uses_the_emulator_accounts() -> None:
                 assert info.value.code == code
             async with smpp_client(emu, system_id="shop", password="s3cret") as c:
                 assert c.bound
+
         run(body())
 
 
 def test_submit_is_seen_over_http_and_the_receipt_arrives() -> None:
     with emulator() as emu:
+
         async def body(c: smpp.SmppClient) -> tuple[smpp.SmppSendResult, smpp.Receipt]:
             sent = await c.send(PHONE, "Hello over SMPP", source="Shop")
             await asyncio.get_running_loop().run_in_executor(None, emu.advance, 60)
             async for receipt in c.receipts():
                 return sent, receipt
             raise AssertionError("no receipt")
+
         sent, receipt = with_client(emu, body)
         [message] = emu.messages()
         assert str(message.id) == sent.message_id and message.text == "Hello over SMPP" and message.sender == "Shop"
@@ -81,8 +85,10 @@ def test_submit_is_seen_over_http_and_the_receipt_arrives() -> None:
         assert receipt.cost == message.cost and receipt.parts == 1 and receipt.phone == PHONE
 
 
-@pytest.mark.parametrize(("mode", "text"), [("udh", "a" * 152 + "€" + "b" * 10), ("sar", "Привет, мир! " * 6),
-                                            ("payload", "Длинный текст " * 10)])
+@pytest.mark.parametrize(
+    ("mode", "text"),
+    [("udh", "a" * 152 + "€" + "b" * 10), ("sar", "Привет, мир! " * 6), ("payload", "Длинный текст " * 10)],
+)
 def test_long_messages_are_reassembled_and_counted(mode: str, text: str) -> None:
     with emulator() as emu:
         sent = with_client(emu, lambda c: c.send(PHONE, text), long_messages=mode)
@@ -94,11 +100,13 @@ def test_long_messages_are_reassembled_and_counted(mode: str, text: str) -> None
 
 def test_query_sm_reads_the_store() -> None:
     with emulator() as emu:
+
         async def body(c: smpp.SmppClient) -> tuple[smpp.QuerySmResp, smpp.QuerySmResp]:
             sent = await c.send(PHONE, "query me")
             before = await c.query(sent.message_id)
             await asyncio.get_running_loop().run_in_executor(None, emu.advance, 60)
             return before, await c.query(sent.message_id)
+
         before, after = with_client(emu, body, registered_delivery=False)
         assert before.message_state == smpp.MessageState.ENROUTE and before.final_date == ""
         assert after.message_state == smpp.MessageState.DELIVERED and len(after.final_date) == 16
@@ -106,13 +114,16 @@ def test_query_sm_reads_the_store() -> None:
         async def missing(c: smpp.SmppClient) -> None:
             with pytest.raises(smpp.SmppStatusError, match="ESME_RQUERYFAIL"):
                 await c.query("424242")
+
         with_client(emu, missing)
 
 
 def test_throttling_beyond_the_configured_rate() -> None:
     with emulator(smpp_throttle=5) as emu:
+
         async def body(c: smpp.SmppClient) -> list[smpp.SmppSendResult]:
             return await asyncio.gather(*(c.send(PHONE, f"m{i}") for i in range(12)))
+
         results = with_client(emu, body, throttle_retries=8, throttle_delay=(0.2, 1.0))
         assert len(results) == 12 and len(emu.messages()) == 12
 
@@ -124,6 +135,7 @@ def test_drop_fault_mid_window_and_rebind() -> None:
         async def body(c: smpp.SmppClient) -> tuple[list[Any], int]:
             results = await asyncio.gather(*(c.send(PHONE, f"msg {i}") for i in range(30)), return_exceptions=True)
             return list(results), c.reconnects
+
         results, reconnects = with_client(emu, body, window=10)
         acked = [r for r in results if isinstance(r, smpp.SmppSendResult)]
         failed = [r for r in results if not isinstance(r, smpp.SmppSendResult)]
@@ -143,21 +155,26 @@ def test_delay_fault_meets_the_response_timeout() -> None:
             with pytest.raises(smpp.ResponseTimeout):
                 await c.send(PHONE, "slow")
             assert (await c.send(PHONE, "fast")).parts == 1
+
         with_client(emu, body, response_timeout=0.2)
 
 
 def test_inactivity_limit_drops_the_connection() -> None:
     with emulator(smpp_inactivity=0.3) as emu:
+
         async def body(c: smpp.SmppClient) -> int:
             for _ in range(60):
                 await asyncio.sleep(0.05)
                 if c.reconnects:
                     break
             return c.reconnects
+
         assert with_client(emu, body, enquire_link_interval=60) >= 1
+
         async def keepalive(c: smpp.SmppClient) -> int:
             await asyncio.sleep(0.8)
             return c.reconnects
+
         assert with_client(emu, keepalive, enquire_link_interval=0.1) == 0
 
 
@@ -188,8 +205,16 @@ def test_smpplib_client_against_the_emulator() -> None:
         for text in texts:
             parts, coding, esm = smpplib.gsm.make_parts(text)
             for part in parts:
-                c.send_message(source_addr="Shop", source_addr_ton=5, destination_addr=PHONE, dest_addr_ton=1,
-                               short_message=part, data_coding=coding, esm_class=esm, registered_delivery=1)
+                c.send_message(
+                    source_addr="Shop",
+                    source_addr_ton=5,
+                    destination_addr=PHONE,
+                    dest_addr_ton=1,
+                    short_message=part,
+                    data_coding=coding,
+                    esm_class=esm,
+                    registered_delivery=1,
+                )
                 sent += 1
         for _ in range(50):
             if len(acks) >= sent:
@@ -213,8 +238,12 @@ def test_command_line_emulator_serves_smpp() -> None:
     import subprocess
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-m", "smsc.cli", "emulator", "--http-port", "0", "--smpp-port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "smsc.cli", "emulator", "--http-port", "0", "--smpp-port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         port = None
@@ -238,8 +267,7 @@ def test_sync_client_receipts_and_errors() -> None:
         assert emu.smpp_port is not None
         with pytest.raises(smpp.SmppAuthError):
             smpp.SyncSmppClient("127.0.0.1", emu.smpp_port, system_id="demo", password="bad").connect()
-        with smpp.SyncSmppClient("127.0.0.1", emu.smpp_port, system_id="demo", password="demo",
-                                 rate_limit=None) as c:
+        with smpp.SyncSmppClient("127.0.0.1", emu.smpp_port, system_id="demo", password="demo", rate_limit=None) as c:
             sent = c.send(PHONE, "sync hello", source="Shop")
             emu.advance(60)
             receipts = list(itertools.islice(c.receipts(timeout=5), 1))

@@ -19,7 +19,7 @@ import smsc
 from smsc import smpp
 from smsc.text._gsm import decode_gsm7, decode_ucs2, encode_gsm7
 from smsc.text._udh import join_udh
-from tests.smpp_server import ThreadedServer
+from tests.support.smpp_server import ThreadedServer
 from tests.test_smpp_client import run
 
 
@@ -70,12 +70,22 @@ class SmpplibServer:
                     next_id += 1
                     self.submits.append(pdu)
                     writer.write(_make("submit_sm_resp", pdu.sequence, message_id=f"lib{next_id}"))
-                    text = (f"id:lib{next_id} sub:001 dlvrd:001 submit date:2611271030 done date:2611271031 "
-                            "stat:DELIVRD err:000 text:x")
-                    writer.write(_make("deliver_sm", 1000 + next_id, source_addr=pdu.destination_addr.decode(),
-                                       destination_addr=pdu.source_addr.decode(), esm_class=4,
-                                       short_message=text.encode(), receipted_message_id=f"lib{next_id}",
-                                       message_state=2))
+                    text = (
+                        f"id:lib{next_id} sub:001 dlvrd:001 submit date:2611271030 done date:2611271031 "
+                        "stat:DELIVRD err:000 text:x"
+                    )
+                    writer.write(
+                        _make(
+                            "deliver_sm",
+                            1000 + next_id,
+                            source_addr=pdu.destination_addr.decode(),
+                            destination_addr=pdu.source_addr.decode(),
+                            esm_class=4,
+                            short_message=text.encode(),
+                            receipted_message_id=f"lib{next_id}",
+                            message_state=2,
+                        )
+                    )
                 elif pdu.command == "deliver_sm_resp":
                     self.receipt_answers.append(pdu)
                 elif pdu.command == "enquire_link":
@@ -123,6 +133,7 @@ def test_our_client_against_a_server_built_on_smpplib() -> None:
         assert {r.message_id for r in receipts} == {f"lib{i}" for i in range(1, 6)}
         assert all(r.status is smsc.MessageStatus.DELIVERED for r in receipts)
         assert len(server.receipt_answers) == 5 and all(a.status == 0 for a in server.receipt_answers)
+
     run(body())
 
 
@@ -134,6 +145,7 @@ def test_our_client_bad_password_against_smpplib_server() -> None:
         with pytest.raises(smpp.SmppAuthError, match="ESME_RINVPASWD"):
             await c.connect()
         await server.stop()
+
     run(body())
 
 
@@ -154,9 +166,16 @@ def test_smpplib_client_against_our_server(text: str) -> None:
         from datetime import UTC, datetime
 
         from smsc.smpp._receipts import receipt_pdu
+
         now = datetime(2026, 11, 27, 10, 30, tzinfo=UTC)
-        deliver = receipt_pdu(message_id, smsc.MessageStatus.DELIVERED, phone=pdu.destination_addr,
-                              sender=pdu.source_addr, submitted_at=now, done_at=now)
+        deliver = receipt_pdu(
+            message_id,
+            smsc.MessageStatus.DELIVERED,
+            phone=pdu.destination_addr,
+            sender=pdu.source_addr,
+            submitted_at=now,
+            done_at=now,
+        )
         asyncio.get_running_loop().create_task(session.request(deliver, 5))
 
     with ThreadedServer() as server:
@@ -166,8 +185,16 @@ def test_smpplib_client_against_our_server(text: str) -> None:
         c.bind_transceiver(system_id="demo", password="demo")
         parts, coding, esm = smpplib.gsm.make_parts(text)
         for part in parts:
-            c.send_message(source_addr="Shop", source_addr_ton=5, destination_addr="77011234567", dest_addr_ton=1,
-                           short_message=part, data_coding=coding, esm_class=esm, registered_delivery=1)
+            c.send_message(
+                source_addr="Shop",
+                source_addr_ton=5,
+                destination_addr="77011234567",
+                dest_addr_ton=1,
+                short_message=part,
+                data_coding=coding,
+                esm_class=esm,
+                registered_delivery=1,
+            )
         for _ in range(50):
             if len(acks) + len(errors) >= len(parts) and len(received) >= len(parts):
                 break

@@ -10,7 +10,7 @@ import pytest
 import smsc
 from smsc import smpp
 from smsc.emulator import Emulator
-from tests.smpp_server import Faults, ThreadedServer
+from tests.support.smpp_server import Faults, ThreadedServer
 
 PHONE = "+77011234567"
 

@@ -11,8 +11,8 @@ import trustme
 
 import smsc
 from smsc.emulator._smtp_server import BodyError, parse_body
-from tests.emulator_support import PHONE, running
-from tests.tls_support import client_context, server_context
+from tests.support.emulator_support import PHONE, running
+from tests.support.tls_support import client_context, server_context
 
 
 def test_sends_over_smtp_with_starttls_appear_in_status_and_balance() -> None:
@@ -46,8 +46,13 @@ def test_one_connection_serves_consecutive_letters() -> None:
 def test_bad_credentials_and_malformed_bodies_get_a_5xx() -> None:
     with running(smtp_port=0) as emulator:
         smtp = smsc.SmtpTransport("127.0.0.1", emulator.smtp_port, starttls=None)
-        with smsc.Client(login="demo", password="wrong", base_url=emulator.base_url, transport=smtp,
-                         retry=smsc.RetryPolicy(attempts=1)) as client:
+        with smsc.Client(
+            login="demo",
+            password="wrong",
+            base_url=emulator.base_url,
+            transport=smtp,
+            retry=smsc.RetryPolicy(attempts=1),
+        ) as client:
             with pytest.raises(smsc.TransportError, match="550") as caught:
                 client.send([PHONE], "Hi", id=1)
         assert caught.value.maybe_sent is False
@@ -63,14 +68,16 @@ def test_bad_credentials_and_malformed_bodies_get_a_5xx() -> None:
 def test_starttls_is_required_by_default_and_verified() -> None:
     with running(smtp_port=0) as plain:  # offers no STARTTLS
         smtp = smsc.SmtpTransport("127.0.0.1", plain.smtp_port)
-        with smsc.Client(login="demo", password="demo", base_url=plain.base_url, transport=smtp,
-                         retry=smsc.RetryPolicy(attempts=1)) as client:
+        with smsc.Client(
+            login="demo", password="demo", base_url=plain.base_url, transport=smtp, retry=smsc.RetryPolicy(attempts=1)
+        ) as client:
             with pytest.raises(smsc.TransportError, match="does not offer STARTTLS"):
                 client.send([PHONE], "Hi", id=1)
     with running(smtp_port=0, smtp_tls_context=server_context()) as tls:
         smtp = smsc.SmtpTransport("127.0.0.1", tls.smtp_port, ssl_context=client_context(trustme.CA()))
-        with smsc.Client(login="demo", password="demo", base_url=tls.base_url, transport=smtp,
-                         retry=smsc.RetryPolicy(attempts=1)) as client:
+        with smsc.Client(
+            login="demo", password="demo", base_url=tls.base_url, transport=smtp, retry=smsc.RetryPolicy(attempts=1)
+        ) as client:
             with pytest.raises(smsc.TransportError, match="CERTIFICATE_VERIFY_FAILED"):
                 client.send([PHONE], "Hi", id=1)
         assert tls.messages() == []
@@ -78,19 +85,23 @@ def test_starttls_is_required_by_default_and_verified() -> None:
 
 def test_the_letter_never_carries_the_plain_password() -> None:
     smtp = smsc.SmtpTransport("127.0.0.1", 25)
-    request = smsc._builders.build_send([PHONE], "a:b", id=7, sender="Shop", translit=smsc.Translit.LATIN,
-                                        format=smsc.MessageFormat.FLASH)
+    request = smsc._builders.build_send(
+        [PHONE], "a:b", id=7, sender="Shop", translit=smsc.Translit.LATIN, format=smsc.MessageFormat.FLASH
+    )
     letter = smtp.letter(request, [("login", "demo"), ("psw", "s3cret")])
     body = letter.get_content()
     assert body.strip() == f"demo:{hashlib.md5(b's3cret').hexdigest()}:7::1,1,Shop:{PHONE}:a:b"
-    assert "s3cret" not in letter.as_string() and "charset=\"utf-8\"" in letter.as_string()
+    assert "s3cret" not in letter.as_string() and 'charset="utf-8"' in letter.as_string()
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"time": "01.01.30 12:00"}, "colon"),
-    ({"files": [b"x"]}, "attachments"),
-    ({"extra": {"op": "1"}}, "SMTP carries no op"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"time": "01.01.30 12:00"}, "colon"),
+        ({"files": [b"x"]}, "attachments"),
+        ({"extra": {"op": "1"}}, "SMTP carries no op"),
+    ],
+)
 def test_what_smtp_cannot_carry_is_refused(kwargs: dict[str, object], message: str) -> None:
     smtp = smsc.SmtpTransport("127.0.0.1", 25)
     with smsc.Client(login="demo", password="demo", transport=smtp) as client:

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 import smsc
-from tests.emulator_support import PHONE, running
+from tests.support.emulator_support import PHONE, running
 
 FAST = smsc.RetryPolicy(attempts=6, backoff=0.001, max_backoff=0.01, deadline=30)
 
@@ -38,8 +38,10 @@ def test_a_refusing_primary_fails_over_to_a_mirror() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    with running() as emulator, smsc.Client(login="demo", password="demo", hosts=[dead, emulator.base_url],
-                                             retry=FAST) as client:
+    with (
+        running() as emulator,
+        smsc.Client(login="demo", password="demo", hosts=[dead, emulator.base_url], retry=FAST) as client,
+    ):
         sent = client.send([PHONE], "Hello", id=5)
         assert sent.id == 5 and not sent.recovered
         assert [m.id for m in emulator.messages()] == [5]
@@ -54,8 +56,9 @@ def test_too_many_requests_backs_off_and_succeeds_without_sending_twice() -> Non
             waits.append(seconds)
             emulator.advance(seconds)
 
-        with smsc.Client(login="demo", password="demo", base_url=emulator.base_url, retry=policy,
-                         sleep=sleep) as client:
+        with smsc.Client(
+            login="demo", password="demo", base_url=emulator.base_url, retry=policy, sleep=sleep
+        ) as client:
             client.send([PHONE], "Same text", id=1)
             second = client.send([PHONE], "Same text", id=2)  # identical within a minute: error 9 first
         assert second.id == 2 and waits == [61.0]
@@ -84,8 +87,13 @@ def test_secrets_appear_nowhere(caplog: pytest.LogCaptureFixture) -> None:
         post = smsc.Client(login="leaky", password=password, base_url=emulator.base_url, retry=FAST)
         keyed = smsc.Client(api_key=api_key, base_url=emulator.base_url, retry=FAST)
         get = smsc.Client(login="leaky", password=password, base_url=emulator.base_url, method="GET", retry=FAST)
-        mail = smsc.Client(login="leaky", password=password, base_url=emulator.base_url, retry=FAST,
-                           transport=smsc.SmtpTransport("127.0.0.1", emulator.smtp_port, starttls=None))
+        mail = smsc.Client(
+            login="leaky",
+            password=password,
+            base_url=emulator.base_url,
+            retry=FAST,
+            transport=smsc.SmtpTransport("127.0.0.1", emulator.smtp_port, starttls=None),
+        )
         for client in (post, keyed, get, mail):
             texts.append(repr(client))
             texts.append(repr(client.send([PHONE], "Hi")))

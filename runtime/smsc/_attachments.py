@@ -47,8 +47,9 @@ def attachments(value: Sequence[FileLike], name: str) -> list[Attachment]:
             except OSError as exc:
                 raise InvalidRequest(f"{name}: cannot read {str(path)!r}: {exc.strerror}") from None
             file = Attachment(path.name, data, mimetypes.guess_type(path.name)[0] or "application/octet-stream")
-        elif isinstance(item, tuple) and len(item) in (2, 3) and isinstance(item[0], str) \
-                and isinstance(item[1], bytes):
+        elif (
+            isinstance(item, tuple) and len(item) in (2, 3) and isinstance(item[0], str) and isinstance(item[1], bytes)
+        ):
             kind = item[2] if len(item) == 3 else mimetypes.guess_type(item[0])[0] or "application/octet-stream"
             file = Attachment(item[0], item[1], str(kind))
         else:

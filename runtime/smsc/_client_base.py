@@ -38,7 +38,11 @@ class Transport(Protocol):
     """
 
     def request(
-        self, path: str, fields: Sequence[tuple[str, str]], *, files: Sequence[Attachment] = (),
+        self,
+        path: str,
+        fields: Sequence[tuple[str, str]],
+        *,
+        files: Sequence[Attachment] = (),
         deadline: float | None = None,
     ) -> bytes: ...
 
@@ -109,9 +113,19 @@ class BaseClient:
         self.sender: MessageTransport | None = None
         if isinstance(transport, MessageTransport):
             self.sender, transport = transport, None
-        self.transport: Transport = transport if transport is not None else HttpTransport(
-            base_url, hosts=hosts, timeout=timeout, method=method, ca_certs=ca_certs, ssl_context=ssl_context,
-            verify=verify, pool_size=pool_size,
+        self.transport: Transport = (
+            transport
+            if transport is not None
+            else HttpTransport(
+                base_url,
+                hosts=hosts,
+                timeout=timeout,
+                method=method,
+                ca_certs=ca_certs,
+                ssl_context=ssl_context,
+                verify=verify,
+                pool_size=pool_size,
+            )
         )
 
     @classmethod
@@ -193,13 +207,13 @@ class BaseClient:
             raise InvalidRequest("a lost send can only be looked up by its id and a recipient")
         phone = phones.split(",")[0]
         lookup = _builders.build_status(message_id, phone, detail=StatusDetail.FULL)
-        raw = self.transport.request("/sys/status.php", [*self._auth, *self._common, *lookup.fields],
-                                     deadline=deadline)
+        raw = self.transport.request("/sys/status.php", [*self._auth, *self._common, *lookup.fields], deadline=deadline)
         status = _parsers.parse_status_full(raw, self._fmt, ERROR_MAPS["status"], {"id": message_id, "phone": phone})
         if status.status == MessageStatus.NOT_FOUND:
             return None
-        return SendResult(id=_as_id(message_id), sms_count=request.estimated_sms_count(), cost=status.cost,
-                          recovered=True)
+        return SendResult(
+            id=_as_id(message_id), sms_count=request.estimated_sms_count(), cost=status.cost, recovered=True
+        )
 
     @staticmethod
     def _new_id() -> int:

@@ -122,16 +122,20 @@ class HttpTransport:
         if not verify:
             if ca_certs is not None or ssl_context is not None:
                 raise InvalidRequest("verify=False cannot be combined with ca_certs or ssl_context")
-            log.warning("TLS certificate verification is OFF: anyone on the network path can read "
-                        "and change requests, credentials included")
+            log.warning(
+                "TLS certificate verification is OFF: anyone on the network path can read "
+                "and change requests, credentials included"
+            )
             tls = {"cert_reqs": "CERT_NONE", "assert_hostname": False}
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self.hosts = urls
         self.method = method
         self.timeout = timeout
         connect, read = timeout.connect_timeout, timeout.read_timeout
-        self._limits = (connect if isinstance(connect, (int, float)) else None,
-                        read if isinstance(read, (int, float)) else None)
+        self._limits = (
+            connect if isinstance(connect, (int, float)) else None,
+            read if isinstance(read, (int, float)) else None,
+        )
         self._current = 0
         self._manager = urllib3.PoolManager(
             num_pools=max(4, len(urls)),
@@ -176,8 +180,11 @@ class HttpTransport:
                 tried.append(host)
                 if error.maybe_sent or step == count - 1 or (deadline is not None and time.monotonic() >= deadline):
                     if len(tried) > 1:
-                        raise TransportError(f"{error} (hosts tried: {', '.join(tried)})", status=error.status,
-                                             maybe_sent=error.maybe_sent) from error.__cause__
+                        raise TransportError(
+                            f"{error} (hosts tried: {', '.join(tried)})",
+                            status=error.status,
+                            maybe_sent=error.maybe_sent,
+                        ) from error.__cause__
                     raise
                 log.warning("%s cannot be reached (%s); trying %s", host, error, self.hosts[(index + 1) % count])
                 continue
@@ -185,8 +192,14 @@ class HttpTransport:
             return body
         raise AssertionError("unreachable")
 
-    def _send(self, index: int, path: str, fields: Sequence[tuple[str, str]], files: Sequence[Attachment],
-              deadline: float | None) -> bytes:
+    def _send(
+        self,
+        index: int,
+        path: str,
+        fields: Sequence[tuple[str, str]],
+        files: Sequence[Attachment],
+        deadline: float | None,
+    ) -> bytes:
         urllib3 = self._urllib3
         pool, prefix = self._pools[index]
         url = self.hosts[index] + path
@@ -201,30 +214,59 @@ class HttpTransport:
         wait = None if limit is None else math.ceil(limit)  # urllib3 takes whole seconds here
         method = "POST" if files else self.method
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s %s %s%s", method, url, urlencode(redact(fields)),
-                      f" + {len(files)} file(s)" if files else "")
+            log.debug("%s %s %s%s", method, url, urlencode(redact(fields)), f" + {len(files)} file(s)" if files else "")
         try:
             if files:
                 parts: list[tuple[str, str | tuple[str, bytes, str]]] = list(fields)
                 parts += [(f"file{i}", (a.name, a.data, a.content_type)) for i, a in enumerate(files)]
                 body, content_type = urllib3.encode_multipart_formdata(parts)
                 headers = {**pool.headers, "Content-Type": content_type}
-                response = pool.urlopen("POST", target, body=body, headers=headers,
-                                        timeout=timeout, pool_timeout=wait, retries=False, redirect=False)
+                response = pool.urlopen(
+                    "POST",
+                    target,
+                    body=body,
+                    headers=headers,
+                    timeout=timeout,
+                    pool_timeout=wait,
+                    retries=False,
+                    redirect=False,
+                )
             elif method == "POST":
-                response = pool.urlopen("POST", target, body=urlencode(fields), headers={**pool.headers, **_FORM},
-                                        timeout=timeout, pool_timeout=wait, retries=False, redirect=False)
+                response = pool.urlopen(
+                    "POST",
+                    target,
+                    body=urlencode(fields),
+                    headers={**pool.headers, **_FORM},
+                    timeout=timeout,
+                    pool_timeout=wait,
+                    retries=False,
+                    redirect=False,
+                )
             else:
-                response = pool.urlopen("GET", f"{target}?{urlencode(fields)}",
-                                        timeout=timeout, pool_timeout=wait, retries=False, redirect=False)
+                response = pool.urlopen(
+                    "GET",
+                    f"{target}?{urlencode(fields)}",
+                    timeout=timeout,
+                    pool_timeout=wait,
+                    retries=False,
+                    redirect=False,
+                )
         except urllib3.exceptions.HTTPError as exc:
-            unsent = isinstance(exc, (urllib3.exceptions.ConnectTimeoutError, urllib3.exceptions.SSLError,
-                                      urllib3.exceptions.ProxyError, urllib3.exceptions.EmptyPoolError))
+            unsent = isinstance(
+                exc,
+                (
+                    urllib3.exceptions.ConnectTimeoutError,
+                    urllib3.exceptions.SSLError,
+                    urllib3.exceptions.ProxyError,
+                    urllib3.exceptions.EmptyPoolError,
+                ),
+            )
             raise TransportError(f"{method} {url} failed: {_describe(exc)}", maybe_sent=not unsent) from exc
         data: bytes = response.data
         if response.status != 200:
-            raise TransportError(f"{method} {url}: HTTP {response.status}", status=response.status,
-                                 maybe_sent=response.status >= 500)
+            raise TransportError(
+                f"{method} {url}: HTTP {response.status}", status=response.status, maybe_sent=response.status >= 500
+            )
         log.debug("reply %d bytes: %r", len(data), data[:200])
         return data
 

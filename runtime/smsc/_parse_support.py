@@ -95,8 +95,9 @@ def _raise(error: ReplyParser[Any], rec_or_text: Any, fmt: int, errors: ErrorMap
     raise cls(reply.code, reply.description or description, message_id=reply.id, raw=raw)
 
 
-def parse_one(raw: bytes, fmt: int, parser: ReplyParser[T], error: ReplyParser[Any], errors: ErrorMap,
-              ctx: Ctx = _NO_CONTEXT) -> T:
+def parse_one(
+    raw: bytes, fmt: int, parser: ReplyParser[T], error: ReplyParser[Any], errors: ErrorMap, ctx: Ctx = _NO_CONTEXT
+) -> T:
     """Parse a single-record reply, raising the mapped ApiError for an error reply."""
     text = decode(raw)
     value: T | None = None
@@ -154,8 +155,9 @@ def parse_many(raw: bytes, fmt: int, parser: ReplyParser[T], error: ReplyParser[
                 top = _record(elements[0])
                 if _is_error_record(top):
                     _raise(error, top, fmt, errors, raw)
-                values = [parser.record(_record(c), _NO_CONTEXT) if c.tag == parser.xml_root else None
-                          for c in children]
+                values = [
+                    parser.record(_record(c), _NO_CONTEXT) if c.tag == parser.xml_root else None for c in children
+                ]
         else:
             if (fmt == 1 and _is_csv_error(text)) or (fmt == 0 and text.startswith("ERROR")):
                 _raise(error, text, fmt, errors, raw)

@@ -39,6 +39,10 @@ class Request:
         recipients = len((self.value("phones") or "").split(","))
         kind = self.message_format() or MessageFormat.SMS
         max_parts = self.value("maxsms")
-        _, parts = billed_parts(self.value("mes") or "", kind, Translit(int(self.value("translit") or 0)),
-                          int(max_parts) if max_parts else None)
+        _, parts = billed_parts(
+            self.value("mes") or "",
+            kind,
+            Translit(int(self.value("translit") or 0)),
+            int(max_parts) if max_parts else None,
+        )
         return parts * recipients

@@ -30,8 +30,9 @@ from smsc._request import Request
 log = logging.getLogger("smsc")
 
 DEFAULT_RECIPIENT = "send@send.smsc.kz"
-_CARRIED = frozenset({"cost", "phones", "mes", "id", "time", "tz", "translit", "sender", "fmt", "charset",
-                      "login", "psw", "apikey"})
+_CARRIED = frozenset(
+    {"cost", "phones", "mes", "id", "time", "tz", "translit", "sender", "fmt", "charset", "login", "psw", "apikey"}
+)
 
 
 class SmtpTransport:
@@ -92,8 +93,10 @@ class SmtpTransport:
         moment = fields.get("time", "")
         for name, value in (("login", login), ("time", moment), ("sender", fields.get("sender", ""))):
             if ":" in value:
-                raise InvalidRequest(f"{name}: {value!r} holds a colon, which the e-mail body cannot carry "
-                                     "(for time use a datetime, a timedelta or DDMMYYhhmm)")
+                raise InvalidRequest(
+                    f"{name}: {value!r} holds a colon, which the e-mail body cannot carry "
+                    "(for time use a datetime, a timedelta or DDMMYYhhmm)"
+                )
         when = f"{moment},{fields['tz']}" if "tz" in fields else moment
         head = f"{login}:{secret}:{fields.get('id', '')}:{when}:"
         options = f"{fields.get('translit', '0')},{int(kind)},{fields.get('sender', '')}"
@@ -127,18 +130,27 @@ class SmtpTransport:
                     # a kept connection went stale before this letter: open a new one, once
                 except smtplib.SMTPResponseException as exc:
                     self._reset()
-                    text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) \
+                    text = (
+                        exc.smtp_error.decode("utf-8", "replace")
+                        if isinstance(exc.smtp_error, bytes)
                         else str(exc.smtp_error)
-                    raise TransportError(f"SMTP {self.host}:{self.port} refused the letter: {exc.smtp_code} {text}",
-                                         status=exc.smtp_code, maybe_sent=False) from exc
+                    )
+                    raise TransportError(
+                        f"SMTP {self.host}:{self.port} refused the letter: {exc.smtp_code} {text}",
+                        status=exc.smtp_code,
+                        maybe_sent=False,
+                    ) from exc
                 except smtplib.SMTPRecipientsRefused as exc:
                     self._reset()
-                    raise TransportError(f"SMTP {self.host}:{self.port} refused the recipient {self.recipient}",
-                                         maybe_sent=False) from exc
+                    raise TransportError(
+                        f"SMTP {self.host}:{self.port} refused the recipient {self.recipient}", maybe_sent=False
+                    ) from exc
                 except (OSError, smtplib.SMTPException) as exc:
                     self._drop()
-                    raise TransportError(f"SMTP {self.host}:{self.port} failed: {type(exc).__name__}: {exc}",
-                                         maybe_sent=not fresh or not isinstance(exc, ConnectionRefusedError)) from exc
+                    raise TransportError(
+                        f"SMTP {self.host}:{self.port} failed: {type(exc).__name__}: {exc}",
+                        maybe_sent=not fresh or not isinstance(exc, ConnectionRefusedError),
+                    ) from exc
 
     def _connect(self, deadline: float | None) -> smtplib.SMTP:
         if self._connection is not None:
@@ -147,14 +159,17 @@ class SmtpTransport:
         try:
             connection = smtplib.SMTP(self.host, self.port, timeout=timeout)
         except (OSError, smtplib.SMTPException) as exc:
-            raise TransportError(f"SMTP {self.host}:{self.port}: cannot connect: {type(exc).__name__}: {exc}",
-                                 maybe_sent=False) from exc
+            raise TransportError(
+                f"SMTP {self.host}:{self.port}: cannot connect: {type(exc).__name__}: {exc}", maybe_sent=False
+            ) from exc
         try:
             connection.ehlo()
             if self.starttls is not False and (self.starttls or connection.has_extn("starttls")):
                 if not connection.has_extn("starttls"):
-                    raise TransportError(f"SMTP {self.host}:{self.port} does not offer STARTTLS; pass "
-                                         "starttls=None to send without it", maybe_sent=False)
+                    raise TransportError(
+                        f"SMTP {self.host}:{self.port} does not offer STARTTLS; pass starttls=None to send without it",
+                        maybe_sent=False,
+                    )
                 connection.starttls(context=self._ssl_context or ssl.create_default_context())
                 connection.ehlo()
             if self._auth is not None:
@@ -164,8 +179,9 @@ class SmtpTransport:
             raise
         except (OSError, smtplib.SMTPException, ssl.SSLError) as exc:
             connection.close()
-            raise TransportError(f"SMTP {self.host}:{self.port}: {type(exc).__name__}: {exc}",
-                                 maybe_sent=False) from exc
+            raise TransportError(
+                f"SMTP {self.host}:{self.port}: {type(exc).__name__}: {exc}", maybe_sent=False
+            ) from exc
         self._connection = connection
         return connection
 

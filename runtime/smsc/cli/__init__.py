@@ -33,12 +33,19 @@ def _connection() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("connection")
     group.add_argument("--login", help="account login (default: $SMSC_LOGIN)")
-    group.add_argument("--password", help="password or its MD5 (default: $SMSC_PASSWORD; an option is visible to "
-                                          "other local users, prefer the variable)")
+    group.add_argument(
+        "--password",
+        help="password or its MD5 (default: $SMSC_PASSWORD; an option is visible to "
+        "other local users, prefer the variable)",
+    )
     group.add_argument("--api-key", help="API key instead of login and password (default: $SMSC_API_KEY)")
     group.add_argument("--base-url", help="the service (default: $SMSC_BASE_URL or https://smsc.kz)")
-    group.add_argument("--reply-format", choices=("json", "xml", "csv", "text"), default="json",
-                       help="the reply layout asked of the service (default: json)")
+    group.add_argument(
+        "--reply-format",
+        choices=("json", "xml", "csv", "text"),
+        default="json",
+        help="the reply layout asked of the service (default: json)",
+    )
     group.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the service (default: 30)")
     parent.add_argument("--json", action="store_true", help="print JSON for scripts instead of a table")
     return parent
@@ -61,52 +68,85 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="smsc",
         description="The SMSC SMS gateway (smsc.kz, smsc.ru, smsc.ua, smscentre.com) from the command line.",
-        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     connection = _connection()
 
-    send = commands.add_parser("send", parents=[connection], help="send a message",
-                               description="Send a message; prints its id, parts, cost and the new balance.")
+    send = commands.add_parser(
+        "send",
+        parents=[connection],
+        help="send a message",
+        description="Send a message; prints its id, parts, cost and the new balance.",
+    )
     _message_options(send)
     send.add_argument("--id", help="message id (default: one assigned by the client)")
 
-    cost = commands.add_parser("cost", parents=[connection], help="what a message would cost (nothing is sent)",
-                               description="Ask the service what a message would cost; nothing is sent.")
+    cost = commands.add_parser(
+        "cost",
+        parents=[connection],
+        help="what a message would cost (nothing is sent)",
+        description="Ask the service what a message would cost; nothing is sent.",
+    )
     _message_options(cost)
 
-    status = commands.add_parser("status", parents=[connection], help="delivery status of messages",
-                                 description="Delivery status of messages: give ID PHONE pairs.")
+    status = commands.add_parser(
+        "status",
+        parents=[connection],
+        help="delivery status of messages",
+        description="Delivery status of messages: give ID PHONE pairs.",
+    )
     status.add_argument("pairs", nargs="+", metavar="ID PHONE", help="message id and recipient, repeated")
-    status.add_argument("--detail", choices=("basic", "full", "region"), default="basic",
-                        help="basic, full (send time, cost, sender, text) or region (adds country, operator)")
+    status.add_argument(
+        "--detail",
+        choices=("basic", "full", "region"),
+        default="basic",
+        help="basic, full (send time, cost, sender, text) or region (adds country, operator)",
+    )
 
-    commands.add_parser("balance", parents=[connection], help="account balance",
-                        description="The account balance.")
+    commands.add_parser("balance", parents=[connection], help="account balance", description="The account balance.")
 
-    segments = commands.add_parser("segments", help="how a text splits into SMS parts (offline)",
-                                   description="How a text splits into SMS parts, computed offline.")
+    segments = commands.add_parser(
+        "segments",
+        help="how a text splits into SMS parts (offline)",
+        description="How a text splits into SMS parts, computed offline.",
+    )
     segments.add_argument("message", metavar="TEXT", help="the text; '-' reads it from standard input")
-    segments.add_argument("--translit", choices=("none", "latin", "lookalike"), default="none",
-                          help="transliteration applied before counting")
+    segments.add_argument(
+        "--translit",
+        choices=("none", "latin", "lookalike"),
+        default="none",
+        help="transliteration applied before counting",
+    )
     segments.add_argument("--max-parts", type=int, help="truncate to this many parts, as the service's maxsms does")
     segments.add_argument("--json", action="store_true", help="print JSON for scripts instead of a table")
 
-    emulator = commands.add_parser("emulator", help="run a local SMSC emulator in the foreground",
-                                   description="Run a local SMSC emulator (account demo/demo) until interrupted.")
+    emulator = commands.add_parser(
+        "emulator",
+        help="run a local SMSC emulator in the foreground",
+        description="Run a local SMSC emulator (account demo/demo) until interrupted.",
+    )
     emulator.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     emulator.add_argument("--http-port", type=int, default=8000, help="HTTP port, 0 for a free one (default: 8000)")
-    emulator.add_argument("--smpp-port", type=int, metavar="PORT",
-                          help="also serve SMPP 3.4 on this port, 0 for a free one (SMSC uses 3700)")
+    emulator.add_argument(
+        "--smpp-port",
+        type=int,
+        metavar="PORT",
+        help="also serve SMPP 3.4 on this port, 0 for a free one (SMSC uses 3700)",
+    )
     emulator.add_argument("--db", metavar="PATH", help="SQLite file that keeps the state across restarts")
     emulator.add_argument("--no-limits", action="store_true", help="switch off rate limits and IP blocking")
     emulator.add_argument("--balance", metavar="AMOUNT", help="set the demo account's balance (default: 100.00)")
     emulator.add_argument("--seed", type=int, default=0, help="seed of the fault injector (default: 0)")
 
-    commands.add_parser("demo", help="send three messages through an in-process emulator and show the result",
-                        description="The demo of `make demo`: an in-process emulator, three messages, their "
-                                    "final statuses and the balance.")
+    commands.add_parser(
+        "demo",
+        help="send three messages through an in-process emulator and show the result",
+        description="The demo of `make demo`: an in-process emulator, three messages, their "
+        "final statuses and the balance.",
+    )
     return parser
 
 

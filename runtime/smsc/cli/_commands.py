@@ -12,11 +12,18 @@ import smsc
 from smsc.cli import EXIT_API_ERROR, EXIT_OK, EXIT_TRANSPORT, EXIT_USAGE
 from smsc.cli._output import fields, table, to_json
 
-_FORMATS = {"json": smsc.ResponseFormat.JSON, "xml": smsc.ResponseFormat.XML, "csv": smsc.ResponseFormat.CSV,
-            "text": smsc.ResponseFormat.TEXT}
+_FORMATS = {
+    "json": smsc.ResponseFormat.JSON,
+    "xml": smsc.ResponseFormat.XML,
+    "csv": smsc.ResponseFormat.CSV,
+    "text": smsc.ResponseFormat.TEXT,
+}
 _TRANSLIT = {"none": smsc.Translit.NONE, "latin": smsc.Translit.LATIN, "lookalike": smsc.Translit.LOOKALIKE}
-_DETAIL = {"basic": smsc.StatusDetail.BASIC, "full": smsc.StatusDetail.FULL,
-           "region": smsc.StatusDetail.FULL_WITH_REGION}
+_DETAIL = {
+    "basic": smsc.StatusDetail.BASIC,
+    "full": smsc.StatusDetail.FULL,
+    "region": smsc.StatusDetail.FULL_WITH_REGION,
+}
 
 
 def _fail(message: str, code: int) -> int:
@@ -43,14 +50,22 @@ def _client(args: argparse.Namespace) -> smsc.Client:
     login = args.login or (None if api_key else env.get("SMSC_LOGIN") or None)
     password = args.password or (None if api_key else env.get("SMSC_PASSWORD") or None)
     if api_key is None and (login is None or password is None):
-        raise smsc.InvalidRequest("no credentials: give --login and --password (or --api-key), or set "
-                                  "SMSC_LOGIN and SMSC_PASSWORD (or SMSC_API_KEY)")
+        raise smsc.InvalidRequest(
+            "no credentials: give --login and --password (or --api-key), or set "
+            "SMSC_LOGIN and SMSC_PASSWORD (or SMSC_API_KEY)"
+        )
     base_url = args.base_url or env.get("SMSC_BASE_URL") or "https://smsc.kz"
     if api_key is not None:
-        return smsc.Client(api_key=api_key, base_url=base_url, response_format=_FORMATS[args.reply_format],
-                           timeout=args.timeout)
-    return smsc.Client(login=login, password=password, base_url=base_url,
-                       response_format=_FORMATS[args.reply_format], timeout=args.timeout)
+        return smsc.Client(
+            api_key=api_key, base_url=base_url, response_format=_FORMATS[args.reply_format], timeout=args.timeout
+        )
+    return smsc.Client(
+        login=login,
+        password=password,
+        base_url=base_url,
+        response_format=_FORMATS[args.reply_format],
+        timeout=args.timeout,
+    )
 
 
 def _text(value: str) -> str:
@@ -59,10 +74,19 @@ def _text(value: str) -> str:
 
 def _message_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     phones = [p for p in args.phones.split(",") if p.strip()]
-    kwargs: dict[str, Any] = {"phones": phones, "message": _text(args.message),
-                              "format": smsc.MessageFormat[args.kind.upper()]}
-    options = {"sender": args.sender, "time": args.time, "tz": args.tz, "max_parts": args.max_parts,
-               "subject": args.subject, "translit": None if args.translit is None else _TRANSLIT[args.translit]}
+    kwargs: dict[str, Any] = {
+        "phones": phones,
+        "message": _text(args.message),
+        "format": smsc.MessageFormat[args.kind.upper()],
+    }
+    options = {
+        "sender": args.sender,
+        "time": args.time,
+        "tz": args.tz,
+        "max_parts": args.max_parts,
+        "subject": args.subject,
+        "translit": None if args.translit is None else _TRANSLIT[args.translit],
+    }
     kwargs.update({k: v for k, v in options.items() if v is not None})
     return kwargs
 
@@ -73,8 +97,11 @@ def _send(args: argparse.Namespace) -> int:
         kwargs["id"] = int(args.id) if args.id.isdigit() else args.id
     with _client(args) as client:
         result = client.send(**kwargs)
-    print(to_json(result) if args.json else fields([
-        ("id", result.id), ("sms", result.sms_count), ("cost", result.cost), ("balance", result.balance)]))
+    print(
+        to_json(result)
+        if args.json
+        else fields([("id", result.id), ("sms", result.sms_count), ("cost", result.cost), ("balance", result.balance)])
+    )
     return EXIT_OK
 
 
@@ -138,9 +165,15 @@ def _emulator(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    emulator = emulator_module.Emulator(host=args.host, http_port=args.http_port, db=args.db, seed=args.seed,
-                                        rate_limits=not args.no_limits, ip_blocking=not args.no_limits,
-                                        smpp_port=args.smpp_port)
+    emulator = emulator_module.Emulator(
+        host=args.host,
+        http_port=args.http_port,
+        db=args.db,
+        seed=args.seed,
+        rate_limits=not args.no_limits,
+        ip_blocking=not args.no_limits,
+        smpp_port=args.smpp_port,
+    )
     if args.balance is not None:
         from decimal import Decimal, InvalidOperation
 
@@ -189,6 +222,11 @@ def _load_emulator() -> Any:
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "send": _send, "cost": _cost, "status": _status, "balance": _balance, "segments": _segments,
-    "emulator": _emulator, "demo": _demo,
+    "send": _send,
+    "cost": _cost,
+    "status": _status,
+    "balance": _balance,
+    "segments": _segments,
+    "emulator": _emulator,
+    "demo": _demo,
 }

@@ -123,10 +123,26 @@ def hlr_info(phone: str, error: DeliveryError) -> HlrInfo:
     """The HLR answer for a number: filled for a reachable subscriber, empty otherwise."""
     net = network(phone)
     if error is not DeliveryError.NONE or not net.mcc:
-        return HlrInfo(imsi="", msc="", mcc=net.mcc, mnc=net.mnc, country=net.country_en, network=net.operator_en,
-                       roaming_country="", roaming_network="")
+        return HlrInfo(
+            imsi="",
+            msc="",
+            mcc=net.mcc,
+            mnc=net.mnc,
+            country=net.country_en,
+            network=net.operator_en,
+            roaming_country="",
+            roaming_network="",
+        )
     mnc = net.mnc or "01"
     imsi = (net.mcc + mnc + phone[-10:].rjust(10, "0"))[:15]
     msc = phone[: max(len(phone) - 7, 1)] + "0000000"[: min(7, len(phone) - 1)]
-    return HlrInfo(imsi=imsi, msc=msc, mcc=net.mcc, mnc=mnc, country=net.country_en, network=net.operator_en,
-                   roaming_country="", roaming_network="")
+    return HlrInfo(
+        imsi=imsi,
+        msc=msc,
+        mcc=net.mcc,
+        mnc=mnc,
+        country=net.country_en,
+        network=net.operator_en,
+        roaming_country="",
+        roaming_network="",
+    )

@@ -40,25 +40,50 @@ class Accounts:
     def __init__(self, service: Service) -> None:
         self._service = service
 
-    def add(self, login: str, password: str, *, api_key: str | None = None, balance: Money = DEFAULT_BALANCE,
-            price: Money = DEFAULT_PRICE, currency: str = DEFAULT_CURRENCY, sender: str = DEFAULT_SENDER) -> Account:
+    def add(
+        self,
+        login: str,
+        password: str,
+        *,
+        api_key: str | None = None,
+        balance: Money = DEFAULT_BALANCE,
+        price: Money = DEFAULT_PRICE,
+        currency: str = DEFAULT_CURRENCY,
+        sender: str = DEFAULT_SENDER,
+    ) -> Account:
         """Create (or replace) an account."""
         if not login or not password:
             raise ValueError("an account needs a login and a password")
-        account = Account(login=login, password=password, api_key=api_key, balance=Decimal(balance),
-                          price=Decimal(price), currency=currency, sender=sender)
+        account = Account(
+            login=login,
+            password=password,
+            api_key=api_key,
+            balance=Decimal(balance),
+            price=Decimal(price),
+            currency=currency,
+            sender=sender,
+        )
         with self._service.lock:
             self._service.store.put_account(account)
         return account
 
-    def update(self, login: str, *, balance: Money | None = None, price: Money | None = None,
-               currency: str | None = None, sender: str | None = None, password: str | None = None,
-               api_key: str | None = None) -> Account:
+    def update(
+        self,
+        login: str,
+        *,
+        balance: Money | None = None,
+        price: Money | None = None,
+        currency: str | None = None,
+        sender: str | None = None,
+        password: str | None = None,
+        api_key: str | None = None,
+    ) -> Account:
         """Change some fields of an account; returns the new record."""
         with self._service.lock:
             old = self[login]
             new = Account(
-                login=login, password=old.password if password is None else password,
+                login=login,
+                password=old.password if password is None else password,
                 api_key=old.api_key if api_key is None else api_key,
                 balance=old.balance if balance is None else Decimal(balance),
                 price=old.price if price is None else Decimal(price),
@@ -139,15 +164,19 @@ class Emulator:
         self.http_port = http_port
         self.ssl_context = ssl_context
         self.smpp_port = smpp_port
-        self._smpp_options = {"ssl_context": smpp_tls_context, "throttle": smpp_throttle,
-                              "inactivity": smpp_inactivity}
+        self._smpp_options = {"ssl_context": smpp_tls_context, "throttle": smpp_throttle, "inactivity": smpp_inactivity}
         self._smpp: SmppFrontend | None = None
         self.smtp_port = smtp_port
         self.smtp_tls_context = smtp_tls_context
         self._smtp: Any = None
         self.faults = Faults(seed)
-        self._service = Service(Store(db), clock=Clock() if clock is None else Clock(clock), limits=limits,
-                                lifecycle=lifecycle, default_account=default_account)
+        self._service = Service(
+            Store(db),
+            clock=Clock() if clock is None else Clock(clock),
+            limits=limits,
+            lifecycle=lifecycle,
+            default_account=default_account,
+        )
         self.accounts = Accounts(self._service)
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -279,8 +308,9 @@ class Emulator:
     def __enter__(self) -> Self:
         return self.start() if self._thread is None else self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     def __repr__(self) -> str:

@@ -74,8 +74,9 @@ class Faults:
         with self._lock:
             self._random.seed(seed)
 
-    def _add(self, kind: Kind, command: str | None, count: int | None, probability: float | None,
-             **options: object) -> Fault:
+    def _add(
+        self, kind: Kind, command: str | None, count: int | None, probability: float | None, **options: object
+    ) -> Fault:
         if command is not None and command not in COMMANDS:
             raise ValueError(f"command {command!r} is not one of {sorted(COMMANDS)}")
         if count is not None and count < 1:
@@ -87,13 +88,13 @@ class Faults:
             self._rules.append(rule)
         return rule
 
-    def drop(self, *, command: str | None = None, count: int | None = None,
-             probability: float | None = None) -> Fault:
+    def drop(self, *, command: str | None = None, count: int | None = None, probability: float | None = None) -> Fault:
         """Process the request, then close the connection without a reply."""
         return self._add("drop", command, _once(count, probability), probability)
 
-    def delay(self, seconds: float, *, command: str | None = None, count: int | None = None,
-              probability: float | None = None) -> Fault:
+    def delay(
+        self, seconds: float, *, command: str | None = None, count: int | None = None, probability: float | None = None
+    ) -> Fault:
         """Process the request and send its reply `seconds` late."""
         if seconds < 0:
             raise ValueError("seconds must not be negative")
@@ -103,18 +104,29 @@ class Faults:
         """Reset new connections before reading a byte (the request never reaches the service)."""
         return self._add("refuse", None, _once(count, probability), probability)
 
-    def garbage(self, *, command: str | None = None, count: int | None = None,
-                probability: float | None = None, body: bytes | None = None) -> Fault:
+    def garbage(
+        self,
+        *,
+        command: str | None = None,
+        count: int | None = None,
+        probability: float | None = None,
+        body: bytes | None = None,
+    ) -> Fault:
         """Process the request and answer 200 with random bytes (or `body`)."""
         return self._add("garbage", command, _once(count, probability), probability, body=body)
 
-    def empty(self, *, command: str | None = None, count: int | None = None,
-              probability: float | None = None) -> Fault:
+    def empty(self, *, command: str | None = None, count: int | None = None, probability: float | None = None) -> Fault:
         """Process the request and answer 200 with an empty body."""
         return self._add("empty", command, _once(count, probability), probability)
 
-    def http_error(self, status: int = 502, *, command: str | None = None, count: int | None = None,
-                   probability: float | None = None) -> Fault:
+    def http_error(
+        self,
+        status: int = 502,
+        *,
+        command: str | None = None,
+        count: int | None = None,
+        probability: float | None = None,
+    ) -> Fault:
         """Answer with this HTTP status without processing the request."""
         if not 400 <= status <= 599:
             raise ValueError("status must be an HTTP error status (400-599)")

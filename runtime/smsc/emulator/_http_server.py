@@ -106,8 +106,9 @@ class HttpFrontend:
                 del self._in_progress[who]
 
 
-async def _read_multipart(http: web.BaseRequest, pairs: list[tuple[bytes, bytes]],
-                          files: list[tuple[str, str, str, bytes]]) -> None:
+async def _read_multipart(
+    http: web.BaseRequest, pairs: list[tuple[bytes, bytes]], files: list[tuple[str, str, str, bytes]]
+) -> None:
     """Form fields into `pairs`, file parts into `files`."""
     reader = await http.multipart()
     while True:

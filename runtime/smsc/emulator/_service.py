@@ -170,15 +170,29 @@ class Service:
             return [self._public(m, now) for m in self.store.messages(login)]
 
     def _public(self, m: StoredMessage, now: float) -> Message:
-        history = tuple(StatusChange(datetime.fromtimestamp(at, MSK), MessageStatus(s), DeliveryError(e))
-                        for at, s, e in self.store.history(m.seq, now))
-        last = history[-1] if history else StatusChange(_moment(m.sent_at) or datetime.now(MSK),
-                                                         MessageStatus.WAITING, DeliveryError.NONE)
+        history = tuple(
+            StatusChange(datetime.fromtimestamp(at, MSK), MessageStatus(s), DeliveryError(e))
+            for at, s, e in self.store.history(m.seq, now)
+        )
+        last = (
+            history[-1]
+            if history
+            else StatusChange(_moment(m.sent_at) or datetime.now(MSK), MessageStatus.WAITING, DeliveryError.NONE)
+        )
         return Message(
-            id=p_message_id(m.id), login=m.login, phone=m.phone, text=m.text, sender=m.sender,
-            format=MessageFormat(m.format), parts=m.parts, cost=m.cost,
-            sent_at=datetime.fromtimestamp(m.sent_at, MSK), due_at=datetime.fromtimestamp(m.due, MSK),
-            status=last.status, error=last.error, history=history,
+            id=p_message_id(m.id),
+            login=m.login,
+            phone=m.phone,
+            text=m.text,
+            sender=m.sender,
+            format=MessageFormat(m.format),
+            parts=m.parts,
+            cost=m.cost,
+            sent_at=datetime.fromtimestamp(m.sent_at, MSK),
+            due_at=datetime.fromtimestamp(m.due, MSK),
+            status=last.status,
+            error=last.error,
+            history=history,
             attachments=tuple(StoredFile(*a) for a in self.store.attachments(m.batch)),
         )
 
@@ -224,8 +238,10 @@ class Service:
             account = self.store.account_by_key(api_key)
         elif login and psw:
             account = self.store.account(login)
-            if account is not None and not (hmac.compare_digest(psw.encode(), account.password.encode())
-                                            or hmac.compare_digest(psw.encode(), _md5(account.password).encode())):
+            if account is not None and not (
+                hmac.compare_digest(psw.encode(), account.password.encode())
+                or hmac.compare_digest(psw.encode(), _md5(account.password).encode())
+            ):
                 account = None
         else:
             account = None
@@ -278,10 +294,17 @@ class Service:
             raise Failure(3, reply_id)
         assert message_id is not None and reply_id is not None
         balance = account.balance - cost
-        self.store.add_messages(account.login, message_id, now, [
-            NewMessage(phone, text, sender, int(kind), n, account.price * n, due, self._plan(phone, now, due))
-            for phones, text, n in units for phone in phones
-        ], request.files)
+        self.store.add_messages(
+            account.login,
+            message_id,
+            now,
+            [
+                NewMessage(phone, text, sender, int(kind), n, account.price * n, due, self._plan(phone, now, due))
+                for phones, text, n in units
+                for phone in phones
+            ],
+            request.files,
+        )
         self.store.set_balance(account.login, balance)
         self.limiter.count(key, now)
         result = SendResult(id=reply_id, sms_count=sms_count, cost=cost, balance=balance)
@@ -372,9 +395,19 @@ class Service:
             if detail is StatusDetail.BASIC:
                 return Status(id=message_id, phone=phone, status=missing, error=DeliveryError.NONE)
             country, operator, region = _region("", detail)
-            return Status(id=message_id, phone=phone, status=missing, error=DeliveryError.NONE, cost=Decimal("0"),
-                          sender="", status_name=missing.label, message="", country=country, operator=operator,
-                          region=region)
+            return Status(
+                id=message_id,
+                phone=phone,
+                status=missing,
+                error=DeliveryError.NONE,
+                cost=Decimal("0"),
+                sender="",
+                status_name=missing.label,
+                message="",
+                country=country,
+                operator=operator,
+                region=region,
+            )
         at, code, err = self.store.history(stored.seq, now)[-1]
         status, error = MessageStatus(code), DeliveryError(err)
         hlr = None
@@ -385,9 +418,20 @@ class Service:
             return Status(id=message_id, phone=stored.phone, status=status, changed_at=changed, error=error, hlr=hlr)
         country, operator, region = _region(stored.phone, detail)
         return Status(
-            id=message_id, phone=stored.phone, status=status, changed_at=changed, error=error,
-            sent_at=_moment(stored.sent_at), cost=stored.cost, sender=stored.sender, status_name=status.label,
-            message=stored.text, country=country, operator=operator, region=region, hlr=hlr,
+            id=message_id,
+            phone=stored.phone,
+            status=status,
+            changed_at=changed,
+            error=error,
+            sent_at=_moment(stored.sent_at),
+            cost=stored.cost,
+            sender=stored.sender,
+            status_name=status.label,
+            message=stored.text,
+            country=country,
+            operator=operator,
+            region=region,
+            hlr=hlr,
         )
 
     def _delete(self, account: Account, ids_text: str, phones_text: str) -> str:

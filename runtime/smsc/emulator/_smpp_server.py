@@ -195,8 +195,9 @@ class SmppFrontend:
     def _on_request(self, session: Session, pdu: Pdu) -> None:
         esme = self._esme(session)
         if isinstance(pdu, BindTransceiver | BindTransmitter | BindReceiver):
-            session.send(pdu.response(command_status=self._bind(esme, pdu), system_id="SMSC",
-                                      sc_interface_version=0x34))
+            session.send(
+                pdu.response(command_status=self._bind(esme, pdu), system_id="SMSC", sc_interface_version=0x34)
+            )
         elif isinstance(pdu, SubmitSm):
             self._submit(esme, pdu)
         elif isinstance(pdu, EnquireLink):
@@ -288,8 +289,15 @@ class SmppFrontend:
             text = self._text(pdu.data_coding, payload)
         except InvalidRequest:
             return CommandStatus.ESME_RSUBMITFAIL, ""
-        params = {"login": esme.login, "psw": esme.password, "phones": pdu.destination_addr, "mes": text,
-                  "fmt": "3", "cost": "3", "charset": "utf-8"}
+        params = {
+            "login": esme.login,
+            "psw": esme.password,
+            "phones": pdu.destination_addr,
+            "mes": text,
+            "fmt": "3",
+            "cost": "3",
+            "charset": "utf-8",
+        }
         if pdu.source_addr:
             params["sender"] = pdu.source_addr
         if message_id:
@@ -335,8 +343,14 @@ class SmppFrontend:
             esme.session.send_bytes(bare_response(pdu.command_id, pdu.sequence_number, CommandStatus.ESME_RQUERYFAIL))
             return
         final = _smpp_time(found.history[-1].at) if found.status.is_final and found.history else ""
-        esme.session.send(pdu.response(message_id=pdu.message_id, final_date=final,
-                                       message_state=int(_state(found.status)), error_code=int(found.error) & 0xFF))
+        esme.session.send(
+            pdu.response(
+                message_id=pdu.message_id,
+                final_date=final,
+                message_state=int(_state(found.status)),
+                error_code=int(found.error) & 0xFF,
+            )
+        )
 
     # --- receipts and inactivity ------------------------------------------------------------------
 
@@ -378,15 +392,27 @@ class SmppFrontend:
     def _send_receipt(self, session: Session, p: _Pending, message: Any, still: list[_Pending]) -> None:
         done = message.history[-1].at if message.history else datetime.now(MSK)
         pdu = receipt_pdu(
-            p.message_id, message.status, phone=p.phone, sender=p.sender, submitted_at=message.sent_at,
-            done_at=done, error=int(message.error), text=p.text, cost=message.cost, parts=message.parts,
+            p.message_id,
+            message.status,
+            phone=p.phone,
+            sender=p.sender,
+            submitted_at=message.sent_at,
+            done_at=done,
+            error=int(message.error),
+            text=p.text,
+            cost=message.cost,
+            parts=message.parts,
             kind=int(message.format),
         )
         future = session.start_request(pdu, 30.0)
 
         def answered(f: asyncio.Future[Pdu]) -> None:
-            ok = not f.cancelled() and f.exception() is None and isinstance(f.result(), DeliverSmResp) \
+            ok = (
+                not f.cancelled()
+                and f.exception() is None
+                and isinstance(f.result(), DeliverSmResp)
                 and f.result().command_status == 0
+            )
             if not ok:
                 self._pending.append(p)  # delivered again on the next bind or tick
 

@@ -31,7 +31,7 @@ def parse_body(text: str) -> dict[str, str]:
     """send.php parameters from a letter body."""
     text = text.strip()
     if text.startswith("[text]") and text.endswith("[/text]"):
-        text = text[len("[text]"):-len("[/text]")].strip()
+        text = text[len("[text]") : -len("[/text]")].strip()
     fields = text.split(":", 6)
     if len(fields) != 7:
         raise BodyError("the body needs login:psw:id:time:options:phones:message")
@@ -117,9 +117,15 @@ class SmtpFrontend:
                 probe.bind((host, 0))
                 port = probe.getsockname()[1]
         self._controller = Controller(
-            _Handler(self.service), hostname=host, port=port, server_hostname="localhost",
-            tls_context=self.tls_context, require_starttls=self.tls_context is not None,
-            data_size_limit=MAX_LETTER, decode_data=False, ready_timeout=10,
+            _Handler(self.service),
+            hostname=host,
+            port=port,
+            server_hostname="localhost",
+            tls_context=self.tls_context,
+            require_starttls=self.tls_context is not None,
+            data_size_limit=MAX_LETTER,
+            decode_data=False,
+            ready_timeout=10,
         )
         self._controller.start()
         return port

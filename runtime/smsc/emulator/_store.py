@@ -71,8 +71,15 @@ class NewMessage:
 
 def _account(row: tuple[str, str, str | None, str, str, str, str]) -> Account:
     login, password, api_key, balance, price, currency, sender = row
-    return Account(login=login, password=password, api_key=api_key, balance=Decimal(balance),
-                   price=Decimal(price), currency=currency, sender=sender)
+    return Account(
+        login=login,
+        password=password,
+        api_key=api_key,
+        balance=Decimal(balance),
+        price=Decimal(price),
+        currency=currency,
+        sender=sender,
+    )
 
 
 def _message(row: tuple[int, int, str, str, str, str, str, int, int, str, float, float]) -> StoredMessage:
@@ -85,8 +92,7 @@ class Store:
 
     def __init__(self, path: str | None = None) -> None:
         self.path = path
-        self._db = sqlite3.connect(":memory:" if path is None else path, check_same_thread=False,
-                                   isolation_level=None)
+        self._db = sqlite3.connect(":memory:" if path is None else path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA foreign_keys = ON")
         if path is not None:
             self._db.execute("PRAGMA journal_mode = WAL")
@@ -125,8 +131,15 @@ class Store:
         verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
         self._db.execute(
             f"{verb} INTO accounts ({_ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (account.login, account.password, account.api_key, str(account.balance), str(account.price),
-             account.currency, account.sender),
+            (
+                account.login,
+                account.password,
+                account.api_key,
+                str(account.balance),
+                str(account.price),
+                account.currency,
+                account.sender,
+            ),
         )
 
     def account(self, login: str) -> Account | None:
@@ -145,8 +158,14 @@ class Store:
         self._db.execute("UPDATE accounts SET balance = ? WHERE login = ?", (str(balance), login))
 
     # messages -----------------------------------------------------------------------------
-    def add_messages(self, login: str, message_id: str, sent_at: float, messages: Iterable[NewMessage],
-                     attachments: Sequence[tuple[str, str, str, bytes]] = ()) -> int:
+    def add_messages(
+        self,
+        login: str,
+        message_id: str,
+        sent_at: float,
+        messages: Iterable[NewMessage],
+        attachments: Sequence[tuple[str, str, str, bytes]] = (),
+    ) -> int:
         """Store one send (one row per phone) and its attachments; returns the batch number."""
         batch = self.next_number("batch")
         for m in messages:
@@ -155,8 +174,10 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (batch, login, message_id, m.phone, m.text, m.sender, m.format, m.parts, str(m.cost), sent_at, m.due),
             )
-            self._db.executemany("INSERT INTO history (seq, at, status, err) VALUES (?, ?, ?, ?)",
-                                 [(cursor.lastrowid, at, status, err) for at, status, err in m.plan])
+            self._db.executemany(
+                "INSERT INTO history (seq, at, status, err) VALUES (?, ?, ?, ?)",
+                [(cursor.lastrowid, at, status, err) for at, status, err in m.plan],
+            )
         self._db.executemany(
             "INSERT INTO attachments (batch, name, filename, content_type, data) VALUES (?, ?, ?, ?, ?)",
             [(batch, *a) for a in attachments],
@@ -167,7 +188,8 @@ class Store:
         """The latest message with this id to this phone (ids need not be unique)."""
         row = self._db.execute(
             f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE login = ? AND id = ? AND phone = ?"
-            " ORDER BY seq DESC LIMIT 1", (login, message_id, phone),
+            " ORDER BY seq DESC LIMIT 1",
+            (login, message_id, phone),
         ).fetchone()
         return None if row is None else _message(row)
 
@@ -178,17 +200,20 @@ class Store:
         if login is None:
             rows = self._db.execute(f"SELECT {_MESSAGE_COLUMNS} FROM messages ORDER BY seq").fetchall()
         else:
-            rows = self._db.execute(f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE login = ? ORDER BY seq",
-                                    (login,)).fetchall()
+            rows = self._db.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE login = ? ORDER BY seq", (login,)
+            ).fetchall()
         return [_message(r) for r in rows]
 
     def history(self, seq: int, until: float) -> list[tuple[float, int, int]]:
         """(at, status, err) of a message up to `until`, oldest first."""
-        rows = self._db.execute("SELECT at, status, err FROM history WHERE seq = ? AND at <= ? ORDER BY at, rowid",
-                                (seq, until)).fetchall()
+        rows = self._db.execute(
+            "SELECT at, status, err FROM history WHERE seq = ? AND at <= ? ORDER BY at, rowid", (seq, until)
+        ).fetchall()
         return [(float(at), int(status), int(err)) for at, status, err in rows]
 
     def attachments(self, batch: int) -> list[tuple[str, str, str, bytes]]:
-        rows = self._db.execute("SELECT name, filename, content_type, data FROM attachments WHERE batch = ?"
-                                " ORDER BY rowid", (batch,)).fetchall()
+        rows = self._db.execute(
+            "SELECT name, filename, content_type, data FROM attachments WHERE batch = ? ORDER BY rowid", (batch,)
+        ).fetchall()
         return [(str(n), str(f), str(c), bytes(d)) for n, f, c, d in rows]

@@ -63,7 +63,9 @@ log = logging.getLogger("smsc.smpp")
 
 BindMode = Literal["transceiver", "transmitter", "receiver"]
 _BINDS: dict[str, type[BindTransceiver] | type[BindTransmitter] | type[BindReceiver]] = {
-    "transceiver": BindTransceiver, "transmitter": BindTransmitter, "receiver": BindReceiver,
+    "transceiver": BindTransceiver,
+    "transmitter": BindTransmitter,
+    "receiver": BindReceiver,
 }
 _RETRY_LIMITED = 1  # retries of ESME_RSYSERR
 
@@ -165,8 +167,9 @@ class SmppClient:
         self.host, self.port = host, port
         self.system_id = system_id
         self._password = password
-        self._bind_pdu = _BINDS[bind](system_id=system_id, password=password, system_type=system_type,
-                                      interface_version=VERSION)
+        self._bind_pdu = _BINDS[bind](
+            system_id=system_id, password=password, system_type=system_type, interface_version=VERSION
+        )
         self._bind_pdu.encode()  # InvalidRequest now for credentials that do not fit
         self.bind_mode = bind
         self._ssl: _ssl.SSLContext | None = (
@@ -206,8 +209,10 @@ class SmppClient:
 
     def __repr__(self) -> str:
         state = "bound" if self.bound else "closed" if self._closing else "not bound"
-        return (f"SmppClient({self.host!r}, {self.port}, system_id={self.system_id!r}, bind={self.bind_mode!r}, "
-                f"window={self.window}, {state})")
+        return (
+            f"SmppClient({self.host!r}, {self.port}, system_id={self.system_id!r}, bind={self.bind_mode!r}, "
+            f"window={self.window}, {state})"
+        )
 
     # --- state --------------------------------------------------------------------------------
 
@@ -244,13 +249,17 @@ class SmppClient:
             _, session = await asyncio.wait_for(
                 loop.create_connection(
                     lambda: Session(self._on_request, self._on_lost, name=f"smpp {where}"),
-                    self.host, self.port, ssl=self._ssl, server_hostname=self._server_hostname,
+                    self.host,
+                    self.port,
+                    ssl=self._ssl,
+                    server_hostname=self._server_hostname,
                 ),
                 self.connect_timeout,
             )
         except TimeoutError:
-            raise TransportError(f"connecting to {where} timed out after {self.connect_timeout:g} s",
-                                 maybe_sent=False) from None
+            raise TransportError(
+                f"connecting to {where} timed out after {self.connect_timeout:g} s", maybe_sent=False
+            ) from None
         except _ssl.SSLError as exc:
             raise TransportError(f"TLS with {where} failed: {exc}", maybe_sent=False) from exc
         except OSError as exc:
@@ -309,8 +318,13 @@ class SmppClient:
                 self._bound.set()  # wake the waiters so that they see the failure
                 return
             except (TransportError, BindError) as exc:
-                log.warning("reconnect to %s:%s failed: %s; next try in about %.1f s", self.host, self.port, exc,
-                            min(delay * 2, longest))
+                log.warning(
+                    "reconnect to %s:%s failed: %s; next try in about %.1f s",
+                    self.host,
+                    self.port,
+                    exc,
+                    min(delay * 2, longest),
+                )
                 delay = min(delay * 2, longest)
                 continue
             self.reconnects += 1
@@ -417,8 +431,10 @@ class SmppClient:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.window_timeout
         if not await self._window.acquire(deadline):
-            raise WindowTimeout(f"the window of {self.window} stayed full for {self.window_timeout:g} s; "
-                                f"{pdu.command_name} was not sent")
+            raise WindowTimeout(
+                f"the window of {self.window} stayed full for {self.window_timeout:g} s; "
+                f"{pdu.command_name} was not sent"
+            )
         try:
             session = self._session
             if session is None or not session.is_open or self._failed is not None:
@@ -453,8 +469,9 @@ class SmppClient:
                 raise SessionClosed(f"not connected (call connect() first); {pdu.command_name} was not sent")
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise WindowTimeout(f"no bound session within {self.window_timeout:g} s; "
-                                    f"{pdu.command_name} was not sent")
+                raise WindowTimeout(
+                    f"no bound session within {self.window_timeout:g} s; {pdu.command_name} was not sent"
+                )
             if self._bound.is_set():  # bound, but the connection is closing: its loss is being handled
                 await asyncio.sleep(0.01)
                 continue
@@ -488,14 +505,19 @@ class SmppClient:
             if attempt >= limit:
                 raise SmppStatusError(status, pdu.command_name, raw=resp.encode())
             first, longest = self.throttle_delay
-            await asyncio.sleep(min(first * 2 ** attempt, longest) * random.uniform(0.5, 1.0))
+            await asyncio.sleep(min(first * 2**attempt, longest) * random.uniform(0.5, 1.0))
             attempt += 1
 
-    async def query(self, message_id: str, source_addr: str = "", *, source_addr_ton: int = 0,
-                    source_addr_npi: int = 0) -> QuerySmResp:
+    async def query(
+        self, message_id: str, source_addr: str = "", *, source_addr_ton: int = 0, source_addr_npi: int = 0
+    ) -> QuerySmResp:
         """query_sm: the state of a submitted message (SmppStatusError when the SMSC refuses)."""
-        pdu = QuerySm(message_id=message_id, source_addr=source_addr, source_addr_ton=source_addr_ton,
-                      source_addr_npi=source_addr_npi)
+        pdu = QuerySm(
+            message_id=message_id,
+            source_addr=source_addr,
+            source_addr_ton=source_addr_ton,
+            source_addr_npi=source_addr_npi,
+        )
         resp = await self.request(pdu)
         if resp.command_status or not isinstance(resp, QuerySmResp):
             raise SmppStatusError(resp.command_status or CommandStatus.ESME_RINVCMDID, "query_sm")
@@ -534,13 +556,21 @@ class SmppClient:
         receipts = self.registered_delivery if registered_delivery is None else registered_delivery
         pdus = [
             SubmitSm(
-                source_addr_ton=source_addr_ton, source_addr_npi=source_addr_npi if source else 0,
+                source_addr_ton=source_addr_ton,
+                source_addr_npi=source_addr_npi if source else 0,
                 source_addr=source.removeprefix("+") if source_addr_ton == 1 else source,
-                dest_addr_ton=dest_addr_ton, dest_addr_npi=dest_addr_npi, destination_addr=destination,
-                esm_class=part.esm_class, data_coding=split.data_coding, registered_delivery=int(receipts),
-                validity_period=validity_period, schedule_delivery_time=schedule_delivery_time,
-                short_message=part.short_message, message_payload=part.message_payload,
-                sar_msg_ref_num=part.sar_msg_ref_num, sar_total_segments=part.sar_total_segments,
+                dest_addr_ton=dest_addr_ton,
+                dest_addr_npi=dest_addr_npi,
+                destination_addr=destination,
+                esm_class=part.esm_class,
+                data_coding=split.data_coding,
+                registered_delivery=int(receipts),
+                validity_period=validity_period,
+                schedule_delivery_time=schedule_delivery_time,
+                short_message=part.short_message,
+                message_payload=part.message_payload,
+                sar_msg_ref_num=part.sar_msg_ref_num,
+                sar_total_segments=part.sar_total_segments,
                 sar_segment_seqnum=part.sar_segment_seqnum,
             )
             for part in split.parts
@@ -549,8 +579,9 @@ class SmppClient:
         if len(pdus) == 1:
             resp = await self.submit(pdus[0], encoded[0])
             return SmppSendResult(message_ids=(resp.message_id,), parts=1, data_coding=split.data_coding)
-        results = await asyncio.gather(*(self.submit(p, e) for p, e in zip(pdus, encoded, strict=True)),
-                                       return_exceptions=True)
+        results = await asyncio.gather(
+            *(self.submit(p, e) for p, e in zip(pdus, encoded, strict=True)), return_exceptions=True
+        )
         errors = [r for r in results if isinstance(r, BaseException)]
         if errors:
             accepted = tuple(r.message_id for r in results if isinstance(r, SubmitSmResp))
@@ -563,9 +594,7 @@ class SmppClient:
         ids = tuple(r.message_id for r in results if isinstance(r, SubmitSmResp))
         return SmppSendResult(message_ids=ids, parts=len(pdus), data_coding=split.data_coding)
 
-    async def send_many(
-        self, messages: Iterable[tuple[str, str]], **options: Any
-    ) -> list[SmppSendResult | SmscError]:
+    async def send_many(self, messages: Iterable[tuple[str, str]], **options: Any) -> list[SmppSendResult | SmscError]:
         """Send many (destination, text) pairs with the window kept full; results in the same order.
 
         Takes send()'s keyword options. A message that fails is reported by its error in the list

@@ -21,12 +21,24 @@ def decode(frame: bytes) -> Pdu:
         raise PduError(f"{len(frame)} octets, a PDU has at least 16", raw=frame, field="command_length", fatal=True)
     length, command_id, status, sequence = HEADER.unpack_from(frame)
     if length != len(frame):
-        raise PduError(f"says {length} octets, the frame has {len(frame)}", raw=frame, field="command_length",
-                       command_id=command_id, sequence_number=sequence, fatal=True)
+        raise PduError(
+            f"says {length} octets, the frame has {len(frame)}",
+            raw=frame,
+            field="command_length",
+            command_id=command_id,
+            sequence_number=sequence,
+            fatal=True,
+        )
     cls = PDUS.get(command_id)
     if cls is None:
-        raise PduError(f"unknown command_id 0x{command_id:08X}", raw=frame, field="command_id",
-                       status=CommandStatus.ESME_RINVCMDID, command_id=command_id, sequence_number=sequence)
+        raise PduError(
+            f"unknown command_id 0x{command_id:08X}",
+            raw=frame,
+            field="command_id",
+            status=CommandStatus.ESME_RINVCMDID,
+            command_id=command_id,
+            sequence_number=sequence,
+        )
     body = frame[16:]
     if cls.is_response and (not body or status):
         if body:
@@ -82,16 +94,21 @@ class PduReader:
         buf, pos = self._buf, self._pos
         if len(buf) - pos < 4:
             return None
-        length = int.from_bytes(buf[pos:pos + 4], "big")
+        length = int.from_bytes(buf[pos : pos + 4], "big")
         if length < 16 or length > self.max_length:
-            raw = bytes(buf[pos:pos + 16])
+            raw = bytes(buf[pos : pos + 16])
             sequence = int.from_bytes(raw[12:16], "big") if len(raw) == 16 else None
-            self._broken = PduError(f"{length} is not a PDU length (16..{self.max_length})", raw=raw,
-                                    field="command_length", sequence_number=sequence, fatal=True)
+            self._broken = PduError(
+                f"{length} is not a PDU length (16..{self.max_length})",
+                raw=raw,
+                field="command_length",
+                sequence_number=sequence,
+                fatal=True,
+            )
             raise self._broken
         if len(buf) - pos < length:
             return None
-        frame = bytes(buf[pos:pos + length])
+        frame = bytes(buf[pos : pos + length])
         pos += length
         if pos == len(buf):
             buf.clear()

@@ -45,8 +45,9 @@ class SmppStatusError(ApiError):
 
     def __init__(self, code: int, command: str, *, message_id: str | None = None, raw: bytes = b"") -> None:
         status = CommandStatus(code)
-        super().__init__(code, f"{status.name} ({status.description}) in answer to {command}",
-                         message_id=message_id, raw=raw)
+        super().__init__(
+            code, f"{status.name} ({status.description}) in answer to {command}", message_id=message_id, raw=raw
+        )
         self.status = status
         self.command = command
         self.retryable = status.handling in ("backoff", "limited")

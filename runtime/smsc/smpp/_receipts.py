@@ -80,10 +80,10 @@ def parse_text(text: str) -> dict[str, str]:
     for i, m in enumerate(matches):
         key = m.group(1).lower().replace(" ", "_")
         if key == "text":
-            out[key] = text[m.end():].strip()
+            out[key] = text[m.end() :].strip()
             break
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        out.setdefault(key, text[m.end():end].strip())
+        out.setdefault(key, text[m.end() : end].strip())
     return out
 
 
@@ -154,9 +154,14 @@ def receipt_text(
     if delivered is None:
         delivered = submitted if state is MessageState.DELIVERED else 0
     return RECEIPT_TEMPLATE.format(
-        id=message_id, sub=f"{submitted:03d}", dlvrd=f"{delivered:03d}",
-        submit_date=submitted_at.strftime("%y%m%d%H%M"), done_date=done_at.strftime("%y%m%d%H%M"),
-        stat=state.stat, err=f"{error:03d}", text=text[:RECEIPT_TEXT_LENGTH],
+        id=message_id,
+        sub=f"{submitted:03d}",
+        dlvrd=f"{delivered:03d}",
+        submit_date=submitted_at.strftime("%y%m%d%H%M"),
+        done_date=done_at.strftime("%y%m%d%H%M"),
+        stat=state.stat,
+        err=f"{error:03d}",
+        text=text[:RECEIPT_TEXT_LENGTH],
     )
 
 
@@ -178,11 +183,18 @@ def receipt_pdu(
     state = STATUS_STATES.get(status, MessageState.UNKNOWN)
     body = receipt_text(message_id, state, submitted_at=submitted_at, done_at=done_at, error=error, text=text)
     return DeliverSm(
-        source_addr_ton=1, source_addr_npi=1, source_addr=phone,
-        dest_addr_ton=5 if not sender.isdigit() else 1, dest_addr_npi=1, destination_addr=sender,
-        esm_class=RECEIPT_FLAG, short_message=body.encode("latin-1", "replace"),
-        receipted_message_id=message_id, message_state=int(state),
+        source_addr_ton=1,
+        source_addr_npi=1,
+        source_addr=phone,
+        dest_addr_ton=5 if not sender.isdigit() else 1,
+        dest_addr_npi=1,
+        destination_addr=sender,
+        esm_class=RECEIPT_FLAG,
+        short_message=body.encode("latin-1", "replace"),
+        receipted_message_id=message_id,
+        message_state=int(state),
         network_error_code=bytes((3, error >> 8 & 0xFF, error & 0xFF)) if error else None,
         smsc_cost=f"{cost:.4f}"[:6].rstrip(".") if cost is not None else None,  # n.nnnn, at most 6 characters
-        smsc_message_kind=kind, smsc_part_count=parts,
+        smsc_message_kind=kind,
+        smsc_part_count=parts,
     )

@@ -110,10 +110,14 @@ class Session(asyncio.Protocol):
         if self._sweep_handle is not None:
             self._sweep_handle.cancel()
         for seq, waiting in pending.items():
-            waiting.fail(OutcomeUnknown(
-                f"the connection closed with {waiting.command} (sequence {seq}) unanswered; it may have been processed",
-                command=waiting.command, sequence_number=seq,
-            ))
+            waiting.fail(
+                OutcomeUnknown(
+                    f"the connection closed with {waiting.command} (sequence {seq}) unanswered;"
+                    " it may have been processed",
+                    command=waiting.command,
+                    sequence_number=seq,
+                )
+            )
         if self._writable is not None:
             self._writable.set()
         if self.closed is not None and not self.closed.done():
@@ -185,8 +189,9 @@ class Session(asyncio.Protocol):
         `encoded` is `pdu.encode()` done earlier (any sequence number): it is reused, not re-encoded.
         """
         if self.transport is None or self.transport.is_closing():
-            raise TransportError(f"{self.name}: the connection is closed; {pdu.command_name} was not sent",
-                                 maybe_sent=False)
+            raise TransportError(
+                f"{self.name}: the connection is closed; {pdu.command_name} was not sent", maybe_sent=False
+            )
         assert self._loop is not None
         seq = self.next_sequence()
         # encode() raises InvalidRequest before anything is registered or sent
@@ -222,10 +227,14 @@ class Session(asyncio.Protocol):
         expired = [seq for seq, w in self._pending.items() if w.deadline <= now]
         for seq in expired:
             waiting = self._pending.pop(seq)
-            waiting.fail(ResponseTimeout(
-                f"no response to {waiting.command} (sequence {seq}) within {waiting.timeout:g} s; "
-                "it may have been processed", command=waiting.command, sequence_number=seq,
-            ))
+            waiting.fail(
+                ResponseTimeout(
+                    f"no response to {waiting.command} (sequence {seq}) within {waiting.timeout:g} s; "
+                    "it may have been processed",
+                    command=waiting.command,
+                    sequence_number=seq,
+                )
+            )
         upcoming = min((w.deadline for w in self._pending.values()), default=None)
         if upcoming is not None and upcoming != float("inf"):
             self._arm(upcoming)
@@ -233,12 +242,20 @@ class Session(asyncio.Protocol):
     def _resolve(self, pdu: Pdu) -> None:
         waiting = self._pending.pop(pdu.sequence_number, None)
         if waiting is None:
-            log.warning("%s: %s for unknown or expired sequence %d ignored (status 0x%X)", self.name,
-                        pdu.command_name, pdu.sequence_number, pdu.command_status)
+            log.warning(
+                "%s: %s for unknown or expired sequence %d ignored (status 0x%X)",
+                self.name,
+                pdu.command_name,
+                pdu.sequence_number,
+                pdu.command_status,
+            )
             return
         if pdu.command_id != waiting.response_id and not isinstance(pdu, GenericNack):
-            waiting.fail(ProtocolError(f"{pdu.command_name} answered {waiting.command} (sequence "
-                                       f"{pdu.sequence_number})", raw=pdu.encode()))
+            waiting.fail(
+                ProtocolError(
+                    f"{pdu.command_name} answered {waiting.command} (sequence {pdu.sequence_number})", raw=pdu.encode()
+                )
+            )
             return
         if not waiting.future.done():
             waiting.future.set_result(pdu)

@@ -42,8 +42,10 @@ class SyncSmppClient:
             self._receipts = queue.SimpleQueue()
             options["on_receipt"] = self._receipts.put
         self.client = SmppClient(host, port, **options)
-        self.call_timeout = call_timeout if call_timeout is not None else (
-            self.client.window_timeout + self.client.response_timeout * (1 + self.client.throttle_retries) + 30
+        self.call_timeout = (
+            call_timeout
+            if call_timeout is not None
+            else (self.client.window_timeout + self.client.response_timeout * (1 + self.client.throttle_retries) + 30)
         )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -62,8 +64,9 @@ class SyncSmppClient:
             return future.result(self.call_timeout if timeout is None else timeout)
         except TimeoutError:
             future.cancel()
-            raise OutcomeUnknown(f"the SMPP call did not finish within {self.call_timeout:g} s; "
-                                 "what it sent may have been processed") from None
+            raise OutcomeUnknown(
+                f"the SMPP call did not finish within {self.call_timeout:g} s; what it sent may have been processed"
+            ) from None
 
     def connect(self) -> None:
         """Start the client's loop thread, connect and bind (errors as SmppClient.connect)."""

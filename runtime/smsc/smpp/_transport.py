@@ -107,8 +107,9 @@ class SmppTransport:
         if errors:
             first = errors[0]
             if isinstance(first, SmscError) and sent:
-                first.add_note(f"{len(sent)} of {len(phones)} recipients were accepted: "
-                               f"{', '.join(r.message_id for r in sent)}")
+                first.add_note(
+                    f"{len(sent)} of {len(phones)} recipients were accepted: {', '.join(r.message_id for r in sent)}"
+                )
             raise first
         return SendResult(id=sent[0].message_id, sms_count=sum(r.parts for r in sent))
 
@@ -119,8 +120,9 @@ class SmppTransport:
             self._client = None
 
 
-async def _send_all(client: SyncSmppClient, phones: list[str], text: str,
-                    options: dict[str, Any]) -> list[SmppSendResult | BaseException]:
+async def _send_all(
+    client: SyncSmppClient, phones: list[str], text: str, options: dict[str, Any]
+) -> list[SmppSendResult | BaseException]:
     return await asyncio.gather(*(client.client.send(p, text, **options) for p in phones), return_exceptions=True)
 
 

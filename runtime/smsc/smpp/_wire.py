@@ -61,6 +61,7 @@ class Tlv:
 
 # --- encoding -----------------------------------------------------------------------------------
 
+
 def cstr(value: str, limit: int, where: str) -> bytes:
     """A C-Octet String of at most `limit` octets, the NUL included."""
     try:
@@ -76,8 +77,13 @@ def cstr(value: str, limit: int, where: str) -> bytes:
 
 def time(value: str, where: str) -> bytes:
     """An SMPP time: empty, or 16 characters YYMMDDhhmmsstnnp."""
-    if value and (not isinstance(value, str) or len(value) != 16 or value[15] not in "+-R"
-                  or not value[:15].isdigit() or not value.isascii()):
+    if value and (
+        not isinstance(value, str)
+        or len(value) != 16
+        or value[15] not in "+-R"
+        or not value[:15].isdigit()
+        or not value.isascii()
+    ):
         raise InvalidRequest(f"{where}: {value!r} is not empty or YYMMDDhhmmsstnn followed by +, - or R")
     return cstr(value, 17, where)
 
@@ -103,8 +109,8 @@ def bad_ints(pdu: object, names: Iterable[tuple[str, str]], where: str) -> Inval
 
 def tlv_int(tag: int, value: int, kind: str, where: str) -> bytes:
     size = _INT_SIZES[kind]
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 256 ** size:
-        raise InvalidRequest(f"{where}: {value!r} is not an integer 0..{256 ** size - 1}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 256**size:
+        raise InvalidRequest(f"{where}: {value!r} is not an integer 0..{256**size - 1}")
     return TLV_HEADER.pack(tag, size) + value.to_bytes(size, "big")
 
 
@@ -135,13 +141,19 @@ def check_message(pdu: Any, where: str) -> None:
     if pdu.message_payload is not None and short_message:
         raise InvalidRequest(f"{where}: give short_message or message_payload, not both")
     esm = pdu.esm_class
-    udh_excluded = (pdu.sar_msg_ref_num, pdu.sar_total_segments, pdu.sar_segment_seqnum,
-                    pdu.source_port, pdu.destination_port)
+    udh_excluded = (
+        pdu.sar_msg_ref_num,
+        pdu.sar_total_segments,
+        pdu.sar_segment_seqnum,
+        pdu.source_port,
+        pdu.destination_port,
+    )
     if isinstance(esm, int) and esm & 0x40 and any(v is not None for v in udh_excluded):
         raise InvalidRequest(f"{where}: SAR and port TLVs cannot be combined with a UDH (esm_class 0x40)")
 
 
 # --- decoding -----------------------------------------------------------------------------------
+
 
 def bad_cstr(data: bytes, pos: int, limit: int, where: str, status: int) -> PduError:
     """The error for a C-Octet String with no NUL within its `limit` octets."""
@@ -172,14 +184,19 @@ def decode_tlvs(
     end = len(data)
     while pos < end:
         if pos + 4 > end:
-            raise PduError("a TLV header is cut short", raw=data, field=f"{where}.tlv",
-                           status=CommandStatus.ESME_RINVOPTPARSTREAM)
+            raise PduError(
+                "a TLV header is cut short", raw=data, field=f"{where}.tlv", status=CommandStatus.ESME_RINVOPTPARSTREAM
+            )
         tag, length = TLV_HEADER.unpack_from(data, pos)
         pos += 4
         if pos + length > end:
-            raise PduError(f"length {length} runs past the end of the PDU", raw=data,
-                           field=f"{where}.tlv[0x{tag:04X}]", status=CommandStatus.ESME_RINVOPTPARSTREAM)
-        value = data[pos:pos + length]
+            raise PduError(
+                f"length {length} runs past the end of the PDU",
+                raw=data,
+                field=f"{where}.tlv[0x{tag:04X}]",
+                status=CommandStatus.ESME_RINVOPTPARSTREAM,
+            )
+        value = data[pos : pos + length]
         pos += length
         codec = known.get(tag)
         if codec is None or codec[0] in values:
@@ -189,21 +206,31 @@ def decode_tlvs(
         field = f"{where}.{name}"
         if kind in _INT_SIZES:
             if length != _INT_SIZES[kind]:
-                raise PduError(f"{length} octets, {_INT_SIZES[kind]} expected", raw=data, field=field,
-                               status=CommandStatus.ESME_RINVPARLEN)
+                raise PduError(
+                    f"{length} octets, {_INT_SIZES[kind]} expected",
+                    raw=data,
+                    field=field,
+                    status=CommandStatus.ESME_RINVPARLEN,
+                )
             values[name] = int.from_bytes(value, "big")
         elif kind == "cstr":
             if not value or value[-1] != 0:
-                raise PduError("missing terminating NUL", raw=data, field=field,
-                               status=CommandStatus.ESME_RINVOPTPARAMVAL)
+                raise PduError(
+                    "missing terminating NUL", raw=data, field=field, status=CommandStatus.ESME_RINVOPTPARAMVAL
+                )
             if length > limit or 0 in value[:-1]:
-                raise PduError(f"not a C-Octet String of at most {limit - 1} characters", raw=data, field=field,
-                               status=CommandStatus.ESME_RINVPARLEN)
+                raise PduError(
+                    f"not a C-Octet String of at most {limit - 1} characters",
+                    raw=data,
+                    field=field,
+                    status=CommandStatus.ESME_RINVPARLEN,
+                )
             values[name] = value[:-1].decode("latin-1")
         else:
             if (size is not None and length != size) or length > limit:
                 expected = f"exactly {size}" if size is not None else f"at most {limit}"
-                raise PduError(f"{length} octets, {expected} expected", raw=data, field=field,
-                               status=CommandStatus.ESME_RINVPARLEN)
+                raise PduError(
+                    f"{length} octets, {expected} expected", raw=data, field=field, status=CommandStatus.ESME_RINVPARLEN
+                )
             values[name] = value
     return values, tuple(others)

@@ -49,8 +49,9 @@ class Estimator:
 
         Raises:
             smsc.InvalidRequest: a bad argument."""
-        return estimate(phones, message, translit=translit, format=format, max_parts=max_parts,
-                        price_per_sms=price_per_sms)
+        return estimate(
+            phones, message, translit=translit, format=format, max_parts=max_parts, price_per_sms=price_per_sms
+        )
 
 
 def estimate(
@@ -77,8 +78,13 @@ def estimate(
     price = None if price_per_sms is None else Decimal(_p.decimal(price_per_sms, "price_per_sms", "0", MAX_PRICE))
     encoding, parts = billed_parts(message, format, translit, max_parts)
     sms_count = parts * len(recipients)
-    return Estimate(sms_count=sms_count, parts=parts, recipients=len(recipients), encoding=encoding,
-                    cost=None if price is None else price * sms_count)
+    return Estimate(
+        sms_count=sms_count,
+        parts=parts,
+        recipients=len(recipients),
+        encoding=encoding,
+        cost=None if price is None else price * sms_count,
+    )
 
 
 def billed_parts(

@@ -89,6 +89,7 @@ def decode_gsm7(septets: bytes, errors: Errors = "strict") -> str:
             raise _not_septet(data)
         data = data.translate(_HIGH_UNDEFINED)
     if _ESC in data:
+
         def pair(m: re.Match[bytes]) -> bytes:
             code = m.group(1)
             if code and _DECODE[_EXT_FLAG | code[0]] != "\ufffe":
@@ -97,6 +98,7 @@ def decode_gsm7(septets: bytes, errors: Errors = "strict") -> str:
                 what = f"ESC followed by 0x{code[0]:02X}" if code else "ESC at the end"
                 raise InvalidRequest(f"septets: {what} at offset {m.start()} is not an extension character")
             return _UNDEFINED
+
         data = _ESC_PAIR.sub(pair, data)
     text: str = codecs.charmap_decode(data, errors, _DECODE_TABLE)[0]
     return text

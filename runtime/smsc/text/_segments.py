@@ -36,8 +36,9 @@ _NOT_GSM_SEARCH = NOT_GSM.search
 # bytes.translate, which keeps one-septet characters as they are: a text of nothing else (and no
 # NUL, whose mark is its own octet) comes back as the very same object. Other text goes through
 # the GSM charmap codec first.
-_LATIN1_MARK = bytes(i if chr(i) in BASIC and i not in (0, 1, ESCAPE) else 1 if chr(i) in EXTENSION else 0
-                     for i in range(256))
+_LATIN1_MARK = bytes(
+    i if chr(i) in BASIC and i not in (0, 1, ESCAPE) else 1 if chr(i) in EXTENSION else 0 for i in range(256)
+)
 _CHARMAP_MARK = b"\x00" + b"\x02" * 127 + b"\x01" * 128  # charmap octets: NUL, basic, 0x80 | extension
 _EXT_MARK, _ESC_PAIR = b"\x01", bytes([ESCAPE, 1])  # an extension character as two septets, for cutting
 _GSM_SINGLE, _GSM_MULTI = _SINGLE_MULTI[_GSM7]
@@ -106,12 +107,26 @@ def segments(
     truncated = max_parts is not None and len(parts) > max_parts
     if truncated and max_parts == 1:
         first, first_size = _split(text, enc, single, cut)
-        return Segments(encoding=enc, parts=(first[0],), count=1, units=first_size[0],
-                        units_left=single - first_size[0], capacity=single, truncated=True)
+        return Segments(
+            encoding=enc,
+            parts=(first[0],),
+            count=1,
+            units=first_size[0],
+            units_left=single - first_size[0],
+            capacity=single,
+            truncated=True,
+        )
     if truncated:
         parts, sizes = parts[:max_parts], sizes[:max_parts]
-    return Segments(encoding=enc, parts=tuple(parts), count=len(parts), units=sum(sizes),
-                    units_left=multi - sizes[-1], capacity=multi, truncated=truncated)
+    return Segments(
+        encoding=enc,
+        parts=tuple(parts),
+        count=len(parts),
+        units=sum(sizes),
+        units_left=multi - sizes[-1],
+        capacity=multi,
+        truncated=truncated,
+    )
 
 
 def count_parts(
@@ -155,8 +170,10 @@ def describe(text: str, *, translit: Translit | None = Translit.NONE, max_parts:
     seg = segments(text, translit=translit, max_parts=max_parts)
     unit = seg.unit + ("" if seg.units == 1 else "s")
     where, per = ("the last part", "part") if seg.count > 1 else ("the message", "SMS")
-    summary = (f"{seg.count} SMS, {_NAMES[seg.encoding]}: {seg.units} {unit}, {seg.units_left} left in {where} "
-               f"({seg.capacity} per {per})")
+    summary = (
+        f"{seg.count} SMS, {_NAMES[seg.encoding]}: {seg.units} {unit}, {seg.units_left} left in {where} "
+        f"({seg.capacity} per {per})"
+    )
     if seg.truncated:
         summary += f"; cut to {max_parts} part{'s' if max_parts != 1 else ''}"
     return {

@@ -45,7 +45,7 @@ class Concat:
 def udh_header(reference: int, total: int, sequence: int, *, wide: bool = False) -> bytes:
     """The user data header of one part, its length octet (UDHL) included."""
     udh = UDH[2 if wide else 1]
-    _int(reference, "reference", 0, 256 ** udh.reference_octets - 1)
+    _int(reference, "reference", 0, 256**udh.reference_octets - 1)
     _int(total, "total", 1, MAX_PARTS)
     _int(sequence, "sequence", 1, total)
     body = bytes([udh.iei, udh.reference_octets + 2]) + reference.to_bytes(udh.reference_octets, "big")
@@ -116,8 +116,9 @@ def parse_udh(short_message: bytes) -> tuple[Concat | None, bytes]:
             total, sequence = value[size], value[size + 1]
             if total == 0 or not 1 <= sequence <= total:
                 raise InvalidRequest(f"short_message: part {sequence} of {total} is not a valid place")
-            found = Concat(reference=int.from_bytes(value[:size], "big"), total=total, sequence=sequence,
-                           wide=size == 2)
+            found = Concat(
+                reference=int.from_bytes(value[:size], "big"), total=total, sequence=sequence, wide=size == 2
+            )
         pos += 2 + length
     return found, data[end:]
 
@@ -137,8 +138,10 @@ def join_udh(parts: Iterable[bytes]) -> bytes:
         if first is None:
             first = concat
         elif (concat.reference, concat.total, concat.wide) != (first.reference, first.total, first.wide):
-            raise InvalidRequest(f"parts[{index}]: belongs to another message (reference {concat.reference}, "
-                                 f"{concat.total} parts; expected {first.reference}, {first.total})")
+            raise InvalidRequest(
+                f"parts[{index}]: belongs to another message (reference {concat.reference}, "
+                f"{concat.total} parts; expected {first.reference}, {first.total})"
+            )
         if concat.sequence in found:
             raise InvalidRequest(f"parts[{index}]: part {concat.sequence} given twice")
         found[concat.sequence] = payload

@@ -121,11 +121,15 @@ class SmppTestServer:
             session.close_soon()
         elif isinstance(pdu, smpp.QuerySm):
             known = any(a.message_id == pdu.message_id for a in self.accepted)
-            session.send(pdu.response(message_id=pdu.message_id, message_state=2) if known else
-                         pdu.response(command_status=smpp.CommandStatus.ESME_RQUERYFAIL))
+            session.send(
+                pdu.response(message_id=pdu.message_id, message_state=2)
+                if known
+                else pdu.response(command_status=smpp.CommandStatus.ESME_RQUERYFAIL)
+            )
         else:
-            session.send(smpp.GenericNack(sequence_number=pdu.sequence_number,
-                                          command_status=smpp.CommandStatus.ESME_RINVCMDID))
+            session.send(
+                smpp.GenericNack(sequence_number=pdu.sequence_number, command_status=smpp.CommandStatus.ESME_RINVCMDID)
+            )
 
     def _submit(self, session: Session, pdu: smpp.SubmitSm) -> None:
         self.submits_seen += 1
@@ -180,10 +184,12 @@ class ThreadedServer:
             if asyncio.iscoroutine(result):
                 result = await result
             return result
+
         return asyncio.run_coroutine_threadsafe(run(), self.loop).result(10)
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(5)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
@@ -193,7 +199,7 @@ class ThreadedServer:
 @functools.cache
 def tls_contexts() -> tuple[ssl.SSLContext, ssl.SSLContext]:
     """(server, client) contexts from the run's trustme CA; the certificate names 127.0.0.1 and localhost."""
-    from tests.tls_support import client_context, server_context
+    from tests.support.tls_support import client_context, server_context
 
     return server_context(), client_context()
 
@@ -208,5 +214,5 @@ async def _serve_forever(port: int) -> None:
     await server.stop()
 
 
-if __name__ == "__main__":  # python -m tests.smpp_server [port]: serve until stdin closes (benchmarks)
+if __name__ == "__main__":  # python -m tests.support.smpp_server [port]: serve until stdin closes (benchmarks)
     asyncio.run(_serve_forever(int(sys.argv[1]) if len(sys.argv) > 1 else 0))

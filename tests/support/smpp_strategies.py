@@ -56,13 +56,9 @@ def pdu_strategy(spec: Smpp, pdu: SmppPdu) -> st.SearchStrategy[smpp.Pdu]:
     cls = getattr(smpp, class_name(pdu.name))
     tlvs = {t.name: t for t in spec.tlvs}
     known = {tlvs[n].tag for n in pdu.tlvs}
-    kwargs: dict[str, st.SearchStrategy[Any]] = {
-        f.name: field_strategy(f) for f in pdu.fields if f.length_of is None
-    }
+    kwargs: dict[str, st.SearchStrategy[Any]] = {f.name: field_strategy(f) for f in pdu.fields if f.length_of is None}
     kwargs.update({n: tlv_strategy(tlvs[n]) for n in pdu.tlvs})
-    others = st.builds(
-        smpp.Tlv, st.integers(0, 0xFFFF).filter(lambda tag: tag not in known), st.binary(max_size=40)
-    )
+    others = st.builds(smpp.Tlv, st.integers(0, 0xFFFF).filter(lambda tag: tag not in known), st.binary(max_size=40))
     kwargs["other_tlvs"] = st.lists(others, max_size=3).map(tuple)
     kwargs["sequence_number"] = st.integers(0, 0xFFFFFFFF)
     kwargs["command_status"] = st.integers(0, 0xFFFFFFFF) if pdu.id & 0x80000000 else st.just(0)

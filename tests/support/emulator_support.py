@@ -31,8 +31,14 @@ def client(emulator: Emulator, fmt: smsc.ResponseFormat = smsc.ResponseFormat.JS
     return smsc.Client(base_url=emulator.base_url, response_format=fmt, timeout=5, **options)
 
 
-def raw(emulator: Emulator, path: str, fields: Sequence[tuple[str, str]] | dict[str, str], *, method: str = "POST",
-        charset: str = "utf-8") -> urllib3.BaseHTTPResponse:
+def raw(
+    emulator: Emulator,
+    path: str,
+    fields: Sequence[tuple[str, str]] | dict[str, str],
+    *,
+    method: str = "POST",
+    charset: str = "utf-8",
+) -> urllib3.BaseHTTPResponse:
     """One request built by hand: a GET query or a form-encoded POST body, values encoded in `charset`."""
     items = list(fields.items()) if isinstance(fields, dict) else list(fields)
     query = urlencode(items, encoding=charset)
@@ -40,5 +46,6 @@ def raw(emulator: Emulator, path: str, fields: Sequence[tuple[str, str]] | dict[
     with urllib3.PoolManager(retries=False, timeout=5) as http:
         if method == "GET":
             return http.request("GET", f"{url}?{query}")
-        return http.request("POST", url, body=query.encode("ascii"),
-                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+        return http.request(
+            "POST", url, body=query.encode("ascii"), headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
