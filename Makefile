@@ -20,7 +20,7 @@ generate: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/python -m generator --check
-	$(BIN)/python -m mypy generated/smsc generator
+	$(BIN)/python -m mypy generated/smsc generator tests bench
 	$(BIN)/python -m ruff check runtime generated generator tests bench
 	$(BIN)/python -m ruff format --check runtime generator tests bench
 

@@ -32,7 +32,7 @@ def _run(conn: Connection, cert_file: str | None, key_file: str | None, body: by
         site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
         await site.start()
         server = site._server
-        assert server is not None and server.sockets
+        assert isinstance(server, asyncio.Server) and server.sockets
         conn.send(server.sockets[0].getsockname()[1])
         await asyncio.Event().wait()
 

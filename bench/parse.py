@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
 from smsc import _parsers
 from smsc._api_errors import ERROR_MAPS
@@ -78,12 +79,12 @@ def main() -> None:
         ("status", STATUS, lambda raw, fmt: _parsers.parse_status_basic(raw, fmt, ERROR_MAPS["status"], CTX)),
     ):
         for fmt, raw in samples.items():
-            ours = best(lambda raw=raw, fmt=fmt, parse=parse: parse(raw, fmt))
-            base = best(lambda raw=raw, fmt=fmt: BASELINES[fmt](raw))
+            ours = best(partial(parse, raw, fmt))
+            base = best(partial(BASELINES[fmt], raw))
             line = f"{label:<8}{fmt:>4}{ours * 1e6:>9.2f}{base * 1e6:>9.2f}{ours / base:>7.2f}x"
             typed = TYPED[label].get(fmt)
             if typed is not None:
-                typed_time = best(lambda raw=raw, typed=typed: typed(raw))
+                typed_time = best(partial(typed, raw))
                 line += f"{typed_time * 1e6:>9.2f}{ours / typed_time:>7.2f}x"
             print(line)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import timeit
 from collections.abc import Callable
+from functools import partial
 
 import smsc
 from smsc.text import count_parts
@@ -49,12 +50,12 @@ def main() -> None:
         assert len(text) == LENGTH
         seg = smsc.segments(text)
         runs: dict[str, Callable[[], object]] = {
-            'str.encode("utf-16-be")': lambda text=text: text.encode("utf-16-be"),
-            "count_parts()": lambda text=text: count_parts(text),
-            "segments()": lambda text=text: smsc.segments(text),
+            'str.encode("utf-16-be")': partial(text.encode, "utf-16-be"),
+            "count_parts()": partial(count_parts, text),
+            "segments()": partial(smsc.segments, text),
         }
         if seg.encoding is smsc.Encoding.UCS2:
-            runs["count_parts(translit=LATIN)"] = lambda text=text: count_parts(text, translit=smsc.Translit.LATIN)
+            runs["count_parts(translit=LATIN)"] = partial(count_parts, text, translit=smsc.Translit.LATIN)
         seconds = best(runs)
         baseline = seconds['str.encode("utf-16-be")']
         for label, took in seconds.items():

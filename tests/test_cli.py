@@ -157,7 +157,7 @@ def _start_emulator(*args: str) -> tuple[subprocess.Popen[str], str]:
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert process.stdout is not None
+    assert process.stdout is not None and process.stderr is not None
     first = process.stdout.readline()
     assert first.startswith("smsc emulator: listening on http://127.0.0.1:"), first + process.stderr.read()
     return process, first.split()[4].rstrip(";")

@@ -77,7 +77,7 @@ def test_send_assigns_an_id_before_sending() -> None:
 
 def test_every_time_form() -> None:
     moment = datetime(2030, 1, 2, 3, 4, tzinfo=UTC)
-    forms = {
+    forms: dict[datetime | timedelta | str | int, str] = {
         moment: f"0{int(moment.timestamp())}",
         timedelta(minutes=90): "+90",
         "0101301200": "0101301200",

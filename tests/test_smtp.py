@@ -11,13 +11,13 @@ import trustme
 
 import smsc
 from smsc.emulator._smtp_server import BodyError, parse_body
-from tests.support.emulator_support import PHONE, running
+from tests.support.emulator_support import PHONE, running, smtp_port
 from tests.support.tls_support import client_context, server_context
 
 
 def test_sends_over_smtp_with_starttls_appear_in_status_and_balance() -> None:
     with running(smtp_port=0, smtp_tls_context=server_context()) as emulator:
-        smtp = smsc.SmtpTransport("127.0.0.1", emulator.smtp_port, ssl_context=client_context())
+        smtp = smsc.SmtpTransport("127.0.0.1", smtp_port(emulator), ssl_context=client_context())
         with smsc.Client(login="demo", password="demo", base_url=emulator.base_url, transport=smtp) as client:
             first = client.send([PHONE], "Привет: код 1234", sender="Shop", id=501)
             second = client.send([PHONE, "+79161234567"], "x" * 200, id=502)
@@ -34,7 +34,7 @@ def test_sends_over_smtp_with_starttls_appear_in_status_and_balance() -> None:
 
 def test_one_connection_serves_consecutive_letters() -> None:
     with running(smtp_port=0) as emulator:
-        smtp = smsc.SmtpTransport("127.0.0.1", emulator.smtp_port, starttls=None)
+        smtp = smsc.SmtpTransport("127.0.0.1", smtp_port(emulator), starttls=None)
         with smsc.Client(login="demo", password="demo", base_url=emulator.base_url, transport=smtp) as client:
             for n in range(1, 4):
                 client.send([PHONE], f"n{n}", id=n)
@@ -45,7 +45,7 @@ def test_one_connection_serves_consecutive_letters() -> None:
 
 def test_bad_credentials_and_malformed_bodies_get_a_5xx() -> None:
     with running(smtp_port=0) as emulator:
-        smtp = smsc.SmtpTransport("127.0.0.1", emulator.smtp_port, starttls=None)
+        smtp = smsc.SmtpTransport("127.0.0.1", smtp_port(emulator), starttls=None)
         with smsc.Client(
             login="demo",
             password="wrong",
@@ -56,7 +56,7 @@ def test_bad_credentials_and_malformed_bodies_get_a_5xx() -> None:
             with pytest.raises(smsc.TransportError, match="550") as caught:
                 client.send([PHONE], "Hi", id=1)
         assert caught.value.maybe_sent is False
-        with smtplib.SMTP("127.0.0.1", emulator.smtp_port, timeout=5) as raw:
+        with smtplib.SMTP("127.0.0.1", smtp_port(emulator), timeout=5) as raw:
             raw.docmd("MAIL FROM:<a@b>")
             raw.docmd("RCPT TO:<send@send.smsc.kz>")
             with pytest.raises(smtplib.SMTPDataError) as refused:
@@ -67,14 +67,14 @@ def test_bad_credentials_and_malformed_bodies_get_a_5xx() -> None:
 
 def test_starttls_is_required_by_default_and_verified() -> None:
     with running(smtp_port=0) as plain:  # offers no STARTTLS
-        smtp = smsc.SmtpTransport("127.0.0.1", plain.smtp_port)
+        smtp = smsc.SmtpTransport("127.0.0.1", smtp_port(plain))
         with smsc.Client(
             login="demo", password="demo", base_url=plain.base_url, transport=smtp, retry=smsc.RetryPolicy(attempts=1)
         ) as client:
             with pytest.raises(smsc.TransportError, match="does not offer STARTTLS"):
                 client.send([PHONE], "Hi", id=1)
     with running(smtp_port=0, smtp_tls_context=server_context()) as tls:
-        smtp = smsc.SmtpTransport("127.0.0.1", tls.smtp_port, ssl_context=client_context(trustme.CA()))
+        smtp = smsc.SmtpTransport("127.0.0.1", smtp_port(tls), ssl_context=client_context(trustme.CA()))
         with smsc.Client(
             login="demo", password="demo", base_url=tls.base_url, transport=smtp, retry=smsc.RetryPolicy(attempts=1)
         ) as client:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import socket
 from collections import Counter
+from functools import partial
 
 import pytest
 
 import smsc
-from tests.support.emulator_support import PHONE, running
+from tests.support.emulator_support import PHONE, running, smtp_port
 
 FAST = smsc.RetryPolicy(attempts=6, backoff=0.001, max_backoff=0.01, deadline=30)
 
@@ -92,13 +93,13 @@ def test_secrets_appear_nowhere(caplog: pytest.LogCaptureFixture) -> None:
             password=password,
             base_url=emulator.base_url,
             retry=FAST,
-            transport=smsc.SmtpTransport("127.0.0.1", emulator.smtp_port, starttls=None),
+            transport=smsc.SmtpTransport("127.0.0.1", smtp_port(emulator), starttls=None),
         )
         for client in (post, keyed, get, mail):
             texts.append(repr(client))
             texts.append(repr(client.send([PHONE], "Hi")))
             texts.append(repr(client.balance()))
-            for call in (lambda c=client: c.send(["1"], "x"), lambda c=client: c.status(999, "bad phone")):
+            for call in (partial(client.send, ["1"], "x"), partial(client.status, 999, "bad phone")):
                 try:
                     call()
                 except smsc.SmscError as exc:

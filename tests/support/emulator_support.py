@@ -25,6 +25,12 @@ def running(**options: Any) -> Iterator[Emulator]:
         yield emulator
 
 
+def smtp_port(emulator: Emulator) -> int:
+    """The port of a running emulator's SMTP listener (started with smtp_port=0)."""
+    assert emulator.smtp_port is not None, "the emulator was started without an SMTP listener"
+    return emulator.smtp_port
+
+
 def client(emulator: Emulator, fmt: smsc.ResponseFormat = smsc.ResponseFormat.JSON, **options: Any) -> smsc.Client:
     options.setdefault("login", "demo")
     options.setdefault("password", "demo")

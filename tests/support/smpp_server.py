@@ -107,7 +107,7 @@ class SmppTestServer:
             elif self.accounts[pdu.system_id] != pdu.password:
                 status = smpp.CommandStatus.ESME_RINVPASWD
             else:
-                status = 0
+                status = smpp.CommandStatus.ESME_ROK
             self.binds.append((pdu.system_id, status))
             session.send(pdu.response(command_status=status, system_id="TEST", sc_interface_version=0x34))
         elif isinstance(pdu, smpp.SubmitSm):
@@ -209,7 +209,12 @@ async def _serve_forever(port: int) -> None:
     print(server.port, flush=True)
     loop = asyncio.get_running_loop()
     stdin_closed = loop.create_future()
-    loop.add_reader(0, lambda: stdin_closed.done() or (not os.read(0, 1) and stdin_closed.set_result(None)))
+
+    def on_stdin() -> None:
+        if not stdin_closed.done() and not os.read(0, 1):
+            stdin_closed.set_result(None)
+
+    loop.add_reader(0, on_stdin)
     await stdin_closed
     await server.stop()
 

@@ -44,7 +44,7 @@ def _text(no_comma: bool, no_newline: bool, xml: bool) -> st.SearchStrategy[str]
         banned.update("\n\r")
     if xml:
         banned |= _XML_FORBIDDEN
-    chars = st.characters(blacklist_categories=("Cs",), blacklist_characters="".join(sorted(banned)))
+    chars = st.characters(exclude_categories=["Cs"], exclude_characters="".join(sorted(banned)))
     return st.text(chars, max_size=60)
 
 
@@ -54,6 +54,7 @@ def _enum(cls: Any) -> st.SearchStrategy[Any]:
 
 def _field_strategy(field: LayoutField, fmt: int, last: bool, multi: bool) -> st.SearchStrategy[Any]:
     codec = field.codec
+    base: st.SearchStrategy[Any]
     if field.key in SPECIAL_KEYS:
         base = SPECIAL_KEYS[field.key]
     elif codec.startswith("enum:"):
