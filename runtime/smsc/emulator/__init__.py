@@ -15,6 +15,7 @@ from __future__ import annotations
 from smsc.emulator._directory import Network, network
 from smsc.emulator._emulator import Accounts, Emulator
 from smsc.emulator._faults import Fault, FaultHit, Faults
+from smsc.emulator._incoming import Incoming
 from smsc.emulator._limits import Limits
 from smsc.emulator._records import Account, Lifecycle, Message, StatusChange, StoredFile
 
@@ -26,6 +27,7 @@ __all__ = [
     "Fault",
     "FaultHit",
     "Faults",
+    "Incoming",
     "Lifecycle",
     "Limits",
     "Message",

@@ -15,10 +15,12 @@ from typing import Any, Self
 
 from smsc._types import MSK
 from smsc.emulator._faults import Faults
+from smsc.emulator._incoming import DEFAULT_TO, Incoming
 from smsc.emulator._limits import Limits
 from smsc.emulator._records import (
     DEFAULT_BALANCE,
     DEFAULT_CURRENCY,
+    DEFAULT_LOGIN,
     DEFAULT_PRICE,
     DEFAULT_SENDER,
     Account,
@@ -217,6 +219,25 @@ class Emulator:
     def messages(self, login: str | None = None) -> list[Message]:
         """Every stored message (one per phone), oldest first, with its status as of now."""
         return self._service.messages(login)
+
+    def receive(self, phone: str, text: str, *, to: str = DEFAULT_TO, login: str = DEFAULT_LOGIN) -> Incoming:
+        """A subscriber at `phone` sends `text` to the account's number `to`: it lands in the inbox.
+
+        get.php?get_answers=1 (`client.incoming()`) then lists it, and every function given to
+        `on_receive` is called with the stored record. Raises ValueError for a malformed number
+        or a text over 1000 characters, KeyError for an unknown login.
+        """
+        return self._service.receive(login, phone, text, to)
+
+    def on_receive(self, listener: Callable[[Incoming], None]) -> None:
+        """Call `listener(incoming)` after every `receive` (in the caller's thread, outside the emulator's lock)."""
+        with self._service.lock:
+            self._service.incoming_listeners.append(listener)
+
+    def incoming(self, login: str | None = None) -> list[Incoming]:
+        """Every incoming message (of one account, or of all), oldest first."""
+        with self._service.lock:
+            return self._service.inbox.list(login)
 
     def advance(self, seconds: float) -> None:
         """Move the emulator's clock forward: statuses, schedules and limit windows follow it."""

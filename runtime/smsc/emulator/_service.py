@@ -27,6 +27,7 @@ from smsc._models import Balance, Cost, ErrorReply, HlrInfo, SendResult, Status
 from smsc._params import EMAIL, MAX_ID, MAX_MESSAGE, PHONE_NOISE, SENDER_ALNUM, SENDER_DIGITS, STRING_ID, TELEGRAM
 from smsc._types import MSK, MessageId
 from smsc.emulator import _directory as _dir
+from smsc.emulator._incoming import Inbox, Incoming
 from smsc.emulator._limits import Limiter, Limits
 from smsc.emulator._records import (
     DEFAULT_LOGIN,
@@ -157,12 +158,30 @@ class Service:
         self.denied_words = {"casino"} if denied_words is None else denied_words
         if default_account:
             store.put_account(Account(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD), replace=False)
+        self.inbox = Inbox(store)
+        self.incoming_listeners: list[Callable[[Incoming], None]] = []
 
     # inspection ---------------------------------------------------------------------------
     def advance(self, seconds: float) -> None:
         with self.lock:
             self.clock.advance(seconds)
             self.store.set_meta("clock_offset", repr(float(self.store.meta("clock_offset", "0")) + seconds))
+
+    def receive(self, login: str, phone: str, text: str, to: str) -> Incoming:
+        """Store a message a subscriber sent to the account, then tell the listeners (outside the lock)."""
+        sender, number = _normal_phone(phone), _normal_phone(to)
+        if sender is None or number is None:
+            raise ValueError(f"not a phone number in international format: {phone if sender is None else to!r}")
+        if len(text) > MAX_MESSAGE:
+            raise ValueError(f"an incoming text has at most {MAX_MESSAGE} characters")
+        with self.lock:
+            if self.store.account(login) is None:
+                raise KeyError(login)
+            incoming = self.inbox.add(login, sender, number, text, self.clock.now())
+            listeners = list(self.incoming_listeners)
+        for listener in listeners:
+            listener(incoming)
+        return incoming
 
     def messages(self, login: str | None = None) -> list[Message]:
         with self.lock:

@@ -99,6 +99,11 @@ class Store:
             self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.executescript(_SCHEMA)
 
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The connection, for the tables of the emulator's other modules (contacts, inbox, ...)."""
+        return self._db
+
     def close(self) -> None:
         self._db.close()
 
