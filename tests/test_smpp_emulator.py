@@ -103,9 +103,9 @@ def test_query_sm_reads_the_store() -> None:
 
         async def body(c: smpp.SmppClient) -> tuple[smpp.QuerySmResp, smpp.QuerySmResp]:
             sent = await c.send(PHONE, "query me")
-            before = await c.query(sent.message_id)
+            before = await c.query_sm(sent.message_id)
             await asyncio.get_running_loop().run_in_executor(None, emu.advance, 60)
-            return before, await c.query(sent.message_id)
+            return before, await c.query_sm(sent.message_id)
 
         before, after = with_client(emu, body, registered_delivery=False)
         assert before.message_state == smpp.MessageState.ENROUTE and before.final_date == ""
@@ -113,7 +113,7 @@ def test_query_sm_reads_the_store() -> None:
 
         async def missing(c: smpp.SmppClient) -> None:
             with pytest.raises(smpp.SmppStatusError, match="ESME_RQUERYFAIL"):
-                await c.query("424242")
+                await c.query_sm("424242")
 
         with_client(emu, missing)
 

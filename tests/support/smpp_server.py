@@ -32,6 +32,7 @@ class Faults:
     drop_after: int = 0  # drop the connection when the Nth submit_sm arrives (it and the ones in flight unanswered)
     ignore_enquire_link: bool = False
     silent_submits: bool = False  # never answer submit_sm
+    max_rate: int = 0  # submit_sm beyond this many in the last second are answered ESME_RTHROTTLED
 
 
 @define
@@ -53,6 +54,8 @@ class SmppTestServer:
     sessions: list[Session] = field(factory=list)
     enquire_links: int = 0
     submits_seen: int = 0
+    throttled: int = 0
+    _recent: list[float] = field(factory=list)
     outstanding: int = 0
     max_outstanding: int = 0
     on_submit: Callable[[Session, smpp.SubmitSm, str], None] | None = None
@@ -141,7 +144,8 @@ class SmppTestServer:
             return
         if f.silent_submits:
             return
-        if f.throttle_every and self.submits_seen % f.throttle_every == 0:
+        if (f.throttle_every and self.submits_seen % f.throttle_every == 0) or (f.max_rate and self._over_rate()):
+            self.throttled += 1
             session.send(pdu.response(command_status=smpp.CommandStatus.ESME_RTHROTTLED))
             return
         self._next_id += 1
@@ -163,6 +167,14 @@ class SmppTestServer:
             asyncio.get_running_loop().call_later(f.delay, answer)
         else:
             answer()
+
+    def _over_rate(self) -> bool:
+        now = asyncio.get_running_loop().time()
+        self._recent = [t for t in self._recent if now - t < 1.0]
+        if len(self._recent) >= self.faults.max_rate:
+            return True
+        self._recent.append(now)
+        return False
 
 
 class ThreadedServer:

@@ -1,4 +1,4 @@
-"""SMPP 3.4 for SMSC: a generated PDU codec, a windowed asyncio client, and a transport for smsc.Client."""
+"""SMPP 3.4 for SMSC: a generated PDU codec, a windowed asyncio client, a pool of binds, a transport for smsc.Client."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from smsc.smpp._errors import (
     SmppStatusError,
     WindowTimeout,
 )
+from smsc.smpp._incoming import MobileMessage
 from smsc.smpp._pdus import (
     BindReceiver,
     BindReceiverResp,
@@ -37,6 +38,8 @@ from smsc.smpp._pdus import (
     Unbind,
     UnbindResp,
 )
+from smsc.smpp._pool import SmppPool
+from smsc.smpp._rate import AdaptiveRate
 from smsc.smpp._receipts import Receipt, parse_receipt
 from smsc.smpp._sync import SyncSmppClient
 from smsc.smpp._transport import SmppTransport
@@ -44,7 +47,10 @@ from smsc.smpp._wire import Pdu, Tlv
 
 __all__ = [
     "SmppClient",
+    "SmppPool",
     "SyncSmppClient",
+    "MobileMessage",
+    "AdaptiveRate",
     "SmppTransport",
     "SmppSendResult",
     "Receipt",

@@ -20,15 +20,18 @@ import logging
 import random
 import ssl as _ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from types import TracebackType
 from typing import Any, Literal, Self
 
 from attrs import frozen
 
+from smsc._enums import DeliveryError
 from smsc._exceptions import InvalidRequest, ProtocolError, SmscError, TransportError
+from smsc._models import Status
+from smsc._params import MAX_ID
 from smsc._types import MSK
-from smsc.smpp._constants import VERSION, CommandStatus
+from smsc.smpp._constants import VERSION, CommandStatus, MessageState
 from smsc.smpp._errors import (
     BindError,
     BindTimeout,
@@ -39,6 +42,7 @@ from smsc.smpp._errors import (
     SmppStatusError,
     WindowTimeout,
 )
+from smsc.smpp._incoming import MobileMessage, Reassembler
 from smsc.smpp._pdus import (
     BindReceiver,
     BindTransceiver,
@@ -53,9 +57,11 @@ from smsc.smpp._pdus import (
     SubmitSmResp,
     Unbind,
 )
+from smsc.smpp._rate import AdaptiveRate
 from smsc.smpp._receipts import Receipt, is_receipt, parse_receipt
 from smsc.smpp._session import Session
 from smsc.smpp._text import LongMode, split_message
+from smsc.smpp._time import parse_time
 from smsc.smpp._window import Window
 from smsc.smpp._wire import Pdu
 
@@ -91,7 +97,7 @@ class SmppSendResult:
 
 
 ReceiptHandler = Callable[[Receipt], Awaitable[None] | None]
-MessageHandler = Callable[[DeliverSm | DataSm], Awaitable[None] | None]
+MessageHandler = Callable[[MobileMessage], Awaitable[None] | None]
 
 
 class SmppClient:
@@ -114,15 +120,19 @@ class SmppClient:
             after two minutes of inactivity; 30 by default).
         reconnect: rebind after a lost connection, with exponential backoff between attempts.
         reconnect_delay: (first, longest) pause between reconnection attempts, in seconds.
-        rate_limit: submits per second at most (SMSC's account default is 100/s); None = no limit.
+        rate_limit: submits per second at most (SMSC's account default is 100/s); None = no limit
+            until the SMSC throttles. On ESME_RTHROTTLED the rate is halved and then raised again
+            slowly (see `rate`), instead of only retrying the refused submit.
         throttle_retries: resends of a submit the SMSC refused with ESME_RTHROTTLED or ESME_RMSGQFUL.
         long_messages: how a text longer than one SMS travels: "udh" (concatenation header, the
             default), "sar" (SAR TLVs) or "payload" (whole text in message_payload).
         registered_delivery: ask for delivery receipts (default True).
         receipt_tz: time zone of the receipts' dates (SMSC writes Moscow time).
         on_receipt: called (or awaited) with each Receipt; without it, receipts queue for receipts().
-        on_message: called (or awaited) with each deliver_sm/data_sm that is not a receipt.
-        receipt_queue: receipts kept for receipts(); beyond it the SMSC is told to retry later.
+        on_message: called (or awaited) with each mobile-originated message (smsc.smpp.MobileMessage,
+            long messages reassembled); without it, messages queue for messages().
+        receipt_queue: receipts (and messages) kept for receipts() and messages(); beyond it the
+            SMSC is told to retry later.
     """
 
     def __init__(
@@ -160,8 +170,7 @@ class SmppClient:
             raise InvalidRequest(f"window: {window!r} is not a positive integer")
         if not 0 < enquire_link_interval < 120:
             raise InvalidRequest("enquire_link_interval: must be between 0 and 120 s (SMSC drops idle links at 2 min)")
-        if rate_limit is not None and rate_limit <= 0:
-            raise InvalidRequest("rate_limit: must be positive, or None for no limit")
+        self._rate = AdaptiveRate(rate_limit)  # InvalidRequest for a rate that is not positive
         if long_messages not in ("udh", "sar", "payload"):
             raise InvalidRequest(f"long_messages: {long_messages!r} is not udh, sar or payload")
         self.host, self.port = host, port
@@ -185,6 +194,7 @@ class SmppClient:
         self.reconnect = reconnect
         self.reconnect_delay = reconnect_delay
         self.rate_limit = rate_limit
+        """The configured ceiling of submits per second (None: none); `rate` is the one in force."""
         self.throttle_retries = throttle_retries
         self.throttle_delay = throttle_delay
         self.long_messages: LongMode = long_messages
@@ -196,6 +206,8 @@ class SmppClient:
         """Successful rebinds after a lost connection."""
         self._receipt_queue_size = receipt_queue
         self._receipts: asyncio.Queue[Receipt | None] | None = None
+        self._messages: asyncio.Queue[MobileMessage | None] | None = None
+        self._reassembler = Reassembler()
         self._session: Session | None = None
         self._bound: asyncio.Event | None = None
         self._window: Window | None = None
@@ -222,6 +234,16 @@ class SmppClient:
         return self._session is not None and self._session.is_open and self._bound is not None and self._bound.is_set()
 
     @property
+    def rate(self) -> float | None:
+        """Submits per second in force now: the ceiling, or less after the SMSC throttled (None: no limit)."""
+        return self._rate.current(_now())
+
+    @property
+    def throttled(self) -> int:
+        """Submits the SMSC refused for their rate (ESME_RTHROTTLED, ESME_RMSGQFUL) so far."""
+        return self._rate.throttled
+
+    @property
     def in_flight(self) -> int:
         """Requests sent on the current session and not yet answered."""
         return self._session.in_flight if self._session is not None else 0
@@ -231,6 +253,7 @@ class SmppClient:
             self._bound = asyncio.Event()
             self._window = Window(self.window)
             self._receipts = asyncio.Queue(self._receipt_queue_size)
+            self._messages = asyncio.Queue(self._receipt_queue_size)
 
     # --- connecting ---------------------------------------------------------------------------
 
@@ -365,11 +388,7 @@ class SmppClient:
     def _deliver(self, pdu: DeliverSm | DataSm) -> int:
         """Hand a receipt or message on; the command_status for its response."""
         if not is_receipt(pdu):
-            if self.on_message is not None:
-                self._call(self.on_message, pdu)
-            else:
-                log.info("message from %s ignored (no on_message handler)", pdu.source_addr)
-            return 0
+            return self._incoming(pdu)
         try:
             receipt = parse_receipt(pdu, self.receipt_tz)
         except ProtocolError as exc:
@@ -383,6 +402,24 @@ class SmppClient:
             self._receipts.put_nowait(receipt)
         except asyncio.QueueFull:
             return CommandStatus.ESME_RMSGQFUL  # the SMSC keeps it and retries
+        return 0
+
+    def _incoming(self, pdu: DeliverSm | DataSm) -> int:
+        """A mobile-originated message (or one part of it): reassemble, then hand it on."""
+        assert self._messages is not None
+        if self.on_message is None and self._messages.full():
+            return CommandStatus.ESME_RMSGQFUL
+        try:
+            message = self._reassembler.add(pdu, _now(), datetime.now(self.receipt_tz))
+        except InvalidRequest as exc:
+            log.warning("message part from %s refused: %s", pdu.source_addr, exc)
+            return CommandStatus.ESME_RINVOPTPARAMVAL
+        if message is None:
+            return 0
+        if self.on_message is not None:
+            self._call(self.on_message, message)
+        else:
+            self._messages.put_nowait(message)
         return 0
 
     def _call(self, handler: Callable[..., Awaitable[None] | None], arg: object) -> None:
@@ -410,6 +447,16 @@ class SmppClient:
             if receipt is None:  # put by close()
                 continue
             yield receipt
+
+    async def messages(self) -> AsyncIterator[MobileMessage]:
+        """Mobile-originated messages as they arrive (when no on_message handler is set); ends on close."""
+        self._init_async()
+        assert self._messages is not None
+        while not (self._closing and self._messages.empty()):
+            message = await self._messages.get()
+            if message is None:  # put by close()
+                continue
+            yield message
 
     # --- requests -------------------------------------------------------------------------------
 
@@ -439,8 +486,7 @@ class SmppClient:
             session = self._session
             if session is None or not session.is_open or self._failed is not None:
                 session = await self._session_before(deadline, pdu)
-            if self.rate_limit is not None:
-                await self._pace(loop)
+            await self._pace(loop)
             if not session.writable:
                 await session.wait_writable()
             future = session.start_request(pdu, self.response_timeout, encoded)
@@ -479,10 +525,12 @@ class SmppClient:
                 await asyncio.wait_for(self._bound.wait(), remaining)
 
     async def _pace(self, loop: asyncio.AbstractEventLoop) -> None:
-        assert self.rate_limit is not None
         now = loop.time()
+        rate = self._rate.current(now)
+        if rate is None:
+            return
         slot = max(now, self._next_send)
-        self._next_send = slot + 1.0 / self.rate_limit
+        self._next_send = slot + 1.0 / rate
         if slot > now:
             await asyncio.sleep(slot - now)
 
@@ -499,8 +547,11 @@ class SmppClient:
             resp = await self.request(pdu, encoded)
             status = resp.command_status
             if status == 0 and isinstance(resp, SubmitSmResp):
+                self._rate.accepted(_now())
                 return resp
             handling = CommandStatus(status).handling
+            if handling == "backoff":
+                self._rate.throttle(_now())
             limit = self.throttle_retries if handling == "backoff" else _RETRY_LIMITED if handling == "limited" else 0
             if attempt >= limit:
                 raise SmppStatusError(status, pdu.command_name, raw=resp.encode())
@@ -508,10 +559,10 @@ class SmppClient:
             await asyncio.sleep(min(first * 2**attempt, longest) * random.uniform(0.5, 1.0))
             attempt += 1
 
-    async def query(
+    async def query_sm(
         self, message_id: str, source_addr: str = "", *, source_addr_ton: int = 0, source_addr_npi: int = 0
     ) -> QuerySmResp:
-        """query_sm: the state of a submitted message (SmppStatusError when the SMSC refuses)."""
+        """query_sm as it is: the raw query_sm_resp (SmppStatusError when the SMSC refuses)."""
         pdu = QuerySm(
             message_id=message_id,
             source_addr=source_addr,
@@ -520,8 +571,19 @@ class SmppClient:
         )
         resp = await self.request(pdu)
         if resp.command_status or not isinstance(resp, QuerySmResp):
-            raise SmppStatusError(resp.command_status or CommandStatus.ESME_RINVCMDID, "query_sm")
+            raise SmppStatusError(resp.command_status or CommandStatus.ESME_RINVCMDID, "query_sm", raw=resp.encode())
         return resp
+
+    async def query(self, message_id: str, phone: str = "", *, source_addr: str = "", **options: int) -> Status:
+        """The status of a submitted message, as the same smsc.Status the HTTP status command gives.
+
+        `phone` is the recipient, carried into the Status (query_sm does not return it);
+        `source_addr` is the sender the message was submitted with, if the SMSC needs it.
+        Raises SmppStatusError (ESME_RQUERYFAIL: no such message), ProtocolError for an
+        unreadable answer, and what request() raises.
+        """
+        resp = await self.query_sm(message_id, source_addr, **options)
+        return query_status(resp, phone.removeprefix("+"), self.receipt_tz)
 
     async def send(
         self,
@@ -598,23 +660,10 @@ class SmppClient:
         """Send many (destination, text) pairs with the window kept full; results in the same order.
 
         Takes send()'s keyword options. A message that fails is reported by its error in the list
-        (InvalidRequest, SmppStatusError, OutcomeUnknown, ...), never raised, never resent. Only as
-        many messages as the window holds are in progress at a time, so a million messages cost no
-        more memory than a window's worth.
+        (InvalidRequest, SmppStatusError, OutcomeUnknown, ...), never raised, never resent. The
+        messages are read from the iterable as window slots free up, never all at once.
         """
-        items = list(messages)
-        results: list[SmppSendResult | SmscError | None] = [None] * len(items)
-        queue = iter(enumerate(items))
-
-        async def worker() -> None:
-            for index, (destination, text) in queue:  # one shared iterator: each message is taken once
-                try:
-                    results[index] = await self.send(destination, text, **options)
-                except SmscError as exc:
-                    results[index] = exc
-
-        await asyncio.gather(*(worker() for _ in range(max(1, min(self.window, len(items))))))
-        return [r for r in results if r is not None]
+        return await send_concurrently(self.send, messages, self.window, options)
 
     def _next_ref(self, destination: str) -> int:
         """Concatenation reference: a per-destination counter (never random), 1..65535."""
@@ -646,9 +695,10 @@ class SmppClient:
                     await asyncio.wait_for(asyncio.shield(session.closed), timeout)
         for handler_task in list(self._tasks):
             handler_task.cancel()
-        if self._receipts is not None:
-            with contextlib.suppress(asyncio.QueueFull):
-                self._receipts.put_nowait(None)  # wakes receipts()
+        for queue in (self._receipts, self._messages):
+            if queue is not None:
+                with contextlib.suppress(asyncio.QueueFull):
+                    queue.put_nowait(None)  # wakes receipts() and messages()
         for task in (self._reconnect_task, self._keepalive_task):
             if task is not None:
                 with contextlib.suppress(asyncio.CancelledError):
@@ -662,3 +712,54 @@ class SmppClient:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.close()
+
+
+def _now() -> float:
+    """The event loop's clock (time.monotonic outside a loop)."""
+    try:
+        return asyncio.get_running_loop().time()
+    except RuntimeError:
+        import time
+
+        return time.monotonic()
+
+
+def query_status(resp: QuerySmResp, phone: str, tz: tzinfo = MSK) -> Status:
+    """A query_sm_resp as smsc.Status: state -> MessageStatus, final_date -> changed_at, error_code."""
+    try:
+        state = MessageState(resp.message_state)
+        changed_at = parse_time(resp.final_date, tz)
+    except ValueError as exc:
+        raise ProtocolError(f"unreadable query_sm_resp: {exc}", raw=resp.encode()) from None
+    return Status(
+        id=_message_id(resp.message_id),
+        phone=phone,
+        status=state.status,
+        changed_at=changed_at,
+        error=DeliveryError(resp.error_code) if resp.error_code else None,
+    )
+
+
+def _message_id(value: str) -> int | str:
+    return int(value) if value.isdigit() and value[0] != "0" and int(value) <= MAX_ID else value
+
+
+async def send_concurrently(
+    send: Callable[..., Awaitable[SmppSendResult]],
+    messages: Iterable[tuple[str, str]],
+    concurrency: int,
+    options: dict[str, Any],
+) -> list[SmppSendResult | SmscError]:
+    """Run `send(destination, text, **options)` for each message, `concurrency` at a time, in order."""
+    results: dict[int, SmppSendResult | SmscError] = {}
+    queue = iter(enumerate(messages))
+
+    async def worker() -> None:
+        for index, (destination, text) in queue:  # one shared iterator: each message is taken once
+            try:
+                results[index] = await send(destination, text, **options)
+            except SmscError as exc:
+                results[index] = exc
+
+    await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
+    return [results[i] for i in range(len(results))]

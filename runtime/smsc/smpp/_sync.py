@@ -20,8 +20,10 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from smsc._exceptions import InvalidRequest, TransportError
+from smsc._models import Status
 from smsc.smpp._client import SmppClient, SmppSendResult
 from smsc.smpp._errors import OutcomeUnknown
+from smsc.smpp._incoming import MobileMessage
 from smsc.smpp._pdus import QuerySmResp, SubmitSm, SubmitSmResp
 from smsc.smpp._receipts import Receipt
 from smsc.smpp._wire import Pdu
@@ -38,9 +40,13 @@ class SyncSmppClient:
 
     def __init__(self, host: str, port: int = 3700, *, call_timeout: float | None = None, **options: Any) -> None:
         self._receipts: queue.SimpleQueue[Receipt] | None = None
+        self._messages: queue.SimpleQueue[MobileMessage] | None = None
         if "on_receipt" not in options:
             self._receipts = queue.SimpleQueue()
             options["on_receipt"] = self._receipts.put
+        if "on_message" not in options:
+            self._messages = queue.SimpleQueue()
+            options["on_message"] = self._messages.put
         self.client = SmppClient(host, port, **options)
         self.call_timeout = (
             call_timeout
@@ -97,19 +103,25 @@ class SyncSmppClient:
         """SmppClient.request, blocking."""
         return self._run(self.client.request(pdu))
 
-    def query(self, message_id: str, source_addr: str = "", **options: Any) -> QuerySmResp:
-        """SmppClient.query, blocking."""
-        return self._run(self.client.query(message_id, source_addr, **options))
+    def query_sm(self, message_id: str, source_addr: str = "", **options: int) -> QuerySmResp:
+        """SmppClient.query_sm, blocking."""
+        return self._run(self.client.query_sm(message_id, source_addr, **options))
+
+    def query(self, message_id: str, phone: str = "", *, source_addr: str = "", **options: int) -> Status:
+        """SmppClient.query, blocking: the message's smsc.Status."""
+        return self._run(self.client.query(message_id, phone, source_addr=source_addr, **options))
 
     def receipts(self, timeout: float | None = None) -> Iterator[Receipt]:
         """Receipts as they arrive; stops after `timeout` seconds without one (None: never)."""
         if self._receipts is None:
             raise InvalidRequest("receipts go to the on_receipt handler given to this client")
-        while True:
-            try:
-                yield self._receipts.get(timeout=timeout)
-            except queue.Empty:
-                return
+        return _drain(self._receipts, timeout)
+
+    def messages(self, timeout: float | None = None) -> Iterator[MobileMessage]:
+        """Mobile-originated messages as they arrive; stops after `timeout` seconds without one."""
+        if self._messages is None:
+            raise InvalidRequest("messages go to the on_message handler given to this client")
+        return _drain(self._messages, timeout)
 
     def close(self) -> None:
         """Unbind, close and stop the loop thread; idempotent."""
@@ -140,3 +152,11 @@ class SyncSmppClient:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _drain(source: queue.SimpleQueue[T], timeout: float | None) -> Iterator[T]:
+    while True:
+        try:
+            yield source.get(timeout=timeout)
+        except queue.Empty:
+            return

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from smsc._exceptions import InvalidRequest, SmscError
-from smsc._models import SendResult
+from smsc._models import SendResult, Status
 from smsc._request import Request
 from smsc.smpp._client import SmppSendResult
 from smsc.smpp._sync import SyncSmppClient
@@ -112,6 +112,11 @@ class SmppTransport:
                 )
             raise first
         return SendResult(id=sent[0].message_id, sms_count=sum(r.parts for r in sent))
+
+    def status(self, id: str | int, phone: str, credentials: Sequence[tuple[str, str]] = ()) -> Status:
+        """The status of a message sent over SMPP, by query_sm (the same smsc.Status as HTTP's BASIC detail)."""
+        client = self._connect(dict(credentials))
+        return client.query(str(id), phone)
 
     def close(self) -> None:
         """Unbind and close the SMPP session."""
