@@ -16,6 +16,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
+from smsc._version import __version__ as __version__
+
 if TYPE_CHECKING:
     from smsc._api_errors import AuthError, DeleteFailed, InsufficientFunds, InvalidPhone, InvalidTime, IpBlocked, MessageDenied, ParameterError, TooManyRequests, Undeliverable
     from smsc._attachments import Attachment
@@ -30,8 +32,6 @@ if TYPE_CHECKING:
     from smsc._types import MessageId, MSK
     from smsc.text._segments import Segments, segments
     from smsc.text._translit import transliterate
-
-__version__ = "0.1.0"
 
 _HOMES = {
     'Client': "smsc._client",

@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urlsplit
 from smsc._attachments import Attachment
 from smsc._builders import SENSITIVE
 from smsc._exceptions import InvalidRequest, TransportError
+from smsc._version import user_agent
 
 if TYPE_CHECKING:
     import ssl
@@ -137,13 +138,15 @@ class HttpTransport:
             read if isinstance(read, (int, float)) else None,
         )
         self._current = 0
+        # given on each request too: a pool taken from the manager does not inherit the manager's headers
+        self._headers = {"User-Agent": user_agent(), "Accept-Encoding": "identity"}
         self._manager = urllib3.PoolManager(
             num_pools=max(4, len(urls)),
             maxsize=pool_size,
             block=True,  # threads beyond pool_size wait for a connection instead of opening throw-away ones
             retries=False,
             timeout=timeout,
-            headers={"User-Agent": "smsc-python", "Accept-Encoding": "identity"},
+            headers=self._headers,
             **tls,
         )
         self._urllib3 = urllib3
@@ -220,7 +223,7 @@ class HttpTransport:
                 parts: list[tuple[str, str | tuple[str, bytes, str]]] = list(fields)
                 parts += [(f"file{i}", (a.name, a.data, a.content_type)) for i, a in enumerate(files)]
                 body, content_type = urllib3.encode_multipart_formdata(parts)
-                headers = {**pool.headers, "Content-Type": content_type}
+                headers = {**self._headers, "Content-Type": content_type}
                 response = pool.urlopen(
                     "POST",
                     target,
@@ -236,7 +239,7 @@ class HttpTransport:
                     "POST",
                     target,
                     body=urlencode(fields),
-                    headers={**pool.headers, **_FORM},
+                    headers={**self._headers, **_FORM},
                     timeout=timeout,
                     pool_timeout=wait,
                     retries=False,
@@ -246,6 +249,7 @@ class HttpTransport:
                 response = pool.urlopen(
                     "GET",
                     f"{target}?{urlencode(fields)}",
+                    headers=self._headers,
                     timeout=timeout,
                     pool_timeout=wait,
                     retries=False,

@@ -1,0 +1,55 @@
+"""One version: runtime/smsc/_version.py, read by pyproject at build time, sent in every request's User-Agent."""
+
+from __future__ import annotations
+
+import platform
+import re
+import sys
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+import smsc
+from smsc import _version
+from tests.support.http_server import Script, serve
+
+ROOT = Path(__file__).resolve().parent.parent
+USER_AGENT = re.compile(r"smsc-python/(?P<version>\S+) \(Python (?P<python>\d+\.\d+); (?P<os>[^;()]+)\)")
+
+
+def test_version_has_one_source() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in pyproject["project"] and "version" in pyproject["project"]["dynamic"]
+    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "smsc._version.__version__"}
+    assert smsc.__version__ is _version.__version__
+    assert re.fullmatch(r"\d+\.\d+\.\d+(\.dev\d+|(a|b|rc)\d+)?", smsc.__version__)
+    assert metadata.version("smsc") == smsc.__version__  # what the installed distribution was built with
+
+
+def test_user_agent_names_the_sdk_python_and_os() -> None:
+    match = USER_AGENT.fullmatch(_version.user_agent())
+    assert match is not None, _version.user_agent()
+    assert match["version"] == smsc.__version__
+    assert match["python"] == f"{sys.version_info.major}.{sys.version_info.minor}"
+    if sys.platform == "linux":
+        assert match["os"] == platform.system() == "Linux"
+
+
+@pytest.mark.parametrize("kind", ["POST", "GET", "files"])
+def test_every_request_carries_the_user_agent(kind: str) -> None:
+    script = Script()
+    with (
+        serve(script) as url,
+        smsc.Client(login="demo", password="x", base_url=url, method="GET" if kind == "GET" else "POST") as client,
+    ):
+        if kind == "files":
+            client.send(["+77011234567"], "x", format=smsc.MessageFormat.MMS, files=[("a.txt", b"1", "text/plain")])
+        else:
+            client.send(["+77011234567"], "Hi")
+    [seen] = script.seen
+    assert seen.method == ("GET" if kind == "GET" else "POST")
+    assert seen.headers["User-Agent"] == _version.user_agent()
+    assert USER_AGENT.fullmatch(seen.headers["User-Agent"])
+    assert seen.headers["Accept-Encoding"] == "identity"
