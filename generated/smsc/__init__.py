@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from smsc._retry import RetryPolicy
     from smsc._smtp import SmtpTransport
     from smsc._types import MessageId, MSK
+    from smsc.callbacks._errors import CallbackError, CallbackRejected
+    from smsc.callbacks._events import CallEvent, IncomingMessage, StatusEvent
     from smsc.text._segments import Segments, segments
     from smsc.text._translit import transliterate
 
@@ -47,6 +49,11 @@ _HOMES = {
     'ProtocolError': "smsc._exceptions",
     'TransportError': "smsc._exceptions",
     'InvalidRequest': "smsc._exceptions",
+    'StatusEvent': "smsc.callbacks._events",
+    'IncomingMessage': "smsc.callbacks._events",
+    'CallEvent': "smsc.callbacks._events",
+    'CallbackError': "smsc.callbacks._errors",
+    'CallbackRejected': "smsc.callbacks._errors",
     'ParameterError': "smsc._api_errors",
     'AuthError': "smsc._api_errors",
     'InsufficientFunds': "smsc._api_errors",
@@ -90,6 +97,11 @@ __all__ = [
     'ProtocolError',
     'TransportError',
     'InvalidRequest',
+    'StatusEvent',
+    'IncomingMessage',
+    'CallEvent',
+    'CallbackError',
+    'CallbackRejected',
     'ParameterError',
     'AuthError',
     'InsufficientFunds',
