@@ -114,7 +114,7 @@ def _django_app(receiver: Receiver) -> Callable[..., Any]:
 
     _DJANGO_URLS.urlpatterns = [path(PATH.lstrip("/"), callback_view(receiver))]  # type: ignore[attr-defined]
     clear_url_caches()
-    return get_wsgi_application()
+    return get_wsgi_application()  # type: ignore[no-any-return]
 
 
 @contextmanager

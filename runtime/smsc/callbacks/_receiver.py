@@ -14,6 +14,7 @@ from typing import Literal
 
 from attrs import frozen
 
+from smsc._exceptions import InvalidRequest
 from smsc.callbacks._dedup import EventStore, MemoryStore
 from smsc.callbacks._errors import CallbackError, CallbackRejected
 from smsc.callbacks._events import CallbackEvent
@@ -73,6 +74,8 @@ class Receiver:
     ) -> None:
         self.on_event = on_event
         self.verifier = verifier
+        if isinstance(store, str) and store != "memory":
+            raise InvalidRequest(f"store must be an EventStore, 'memory' or None, not {store!r}")
         self.store: EventStore | None = MemoryStore() if isinstance(store, str) else store
         self.charset = charset
         self.max_body = max_body
