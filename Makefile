@@ -22,7 +22,7 @@ check: $(STAMP)
 	$(BIN)/python -m generator --check
 	$(BIN)/python -m mypy generated/smsc generator tests bench
 	$(BIN)/python -m ruff check runtime generated generator tests bench
-	$(BIN)/python -m ruff format --check runtime generator tests bench
+	$(BIN)/python -m ruff format --check runtime generated generator tests bench
 
 test: check
 	$(BIN)/python -m pytest

@@ -11,6 +11,8 @@ import cattrs
 import yaml
 
 from generator.model import (
+    CODEC_KINDS,
+    Codec,
     CsvItem,
     EnumSpec,
     Layout,
@@ -25,7 +27,6 @@ from generator.model import (
     Text,
 )
 
-CODECS = frozenset({"int", "str", "money", "message_id", "id_or_zero", "neg_int", "msk_date", "timestamp"})
 PARAM_TYPES = frozenset(
     {
         "phones",
@@ -106,6 +107,10 @@ def _converter() -> cattrs.Converter:
             raise ValueError(f"expected true or false, got {value!r}")
         return value
 
+    def codec(value: Any, _: Any) -> Codec:
+        return Codec.named(strict_str(value, _))  # the kind is checked with the layout (_check_codec)
+
+    conv.register_structure_hook(Codec, codec)
     conv.register_structure_hook(str | list[str], str_or_list)
     conv.register_structure_hook(int | str | None, int_or_str)
     conv.register_structure_hook(str | ReplyChoice, reply_ref)
@@ -213,12 +218,14 @@ def _fail(spec: Spec, section: str, name: str, path: str, message: str) -> SpecE
     return SpecError(f"{spec.sources.get(f'{section}.{name}', '?')}: $.{section}[{name}]{path}: {message}")
 
 
-def _check_codec(spec: Spec, codec: str, err: Any) -> None:
-    if codec.startswith("enum:"):
-        if codec[5:] not in spec.enums:
-            raise err(f"unknown enum {codec[5:]!r}")
-    elif codec not in CODECS:
-        raise err(f"unknown codec {codec!r} (known: {', '.join(sorted(CODECS))}, enum:<Enum>)")
+def _check_codec(spec: Spec, codec: Codec, err: Any, json: bool = True) -> None:
+    if codec.enum is not None:
+        if codec.kind != "enum" or codec.enum not in spec.enums:
+            raise err(f"unknown enum {codec.enum!r}" if codec.kind == "enum" else f"unknown codec {str(codec)!r}")
+    elif codec.kind not in CODEC_KINDS:
+        raise err(f"unknown codec {codec.kind!r} (known: {', '.join(sorted(CODEC_KINDS))}, enum:<Enum>)")
+    elif json and not CODEC_KINDS[codec.kind].json:
+        raise err(f"codec {codec.kind!r} has no JSON form; use it as a csv override only")
 
 
 def _validate_layout(spec: Spec, layout: Layout) -> None:
@@ -254,7 +261,7 @@ def _validate_layout(spec: Spec, layout: Layout) -> None:
         if item.key is not None and item.key not in keys:
             raise err(f".csv[{i}]", f"{item.key!r} is not a field key")
         if item.codec is not None:
-            _check_codec(spec, item.codec, lambda m, i=i: err(f".csv[{i}].codec", m))
+            _check_codec(spec, item.codec, lambda m, i=i: err(f".csv[{i}].codec", m), json=False)
     if layout.when is not None and layout.when not in attrs:
         raise err(".when", f"model {model.name} has no attribute {layout.when!r}")
 

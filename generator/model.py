@@ -57,9 +57,50 @@ class Model:
 
 
 @frozen
+class CodecKind:
+    """A named way of reading one reply value and writing it back (runtime/smsc/_codec.py has its functions)."""
+
+    name: str
+    doc: str
+    json: bool = True  # has a JSON form (a field's codec must; a comma-layout override need not)
+
+
+CODEC_KINDS: dict[str, CodecKind] = {
+    kind.name: kind
+    for kind in (
+        CodecKind("int", "An integer."),
+        CodecKind("str", "Text as it is."),
+        CodecKind("money", "A decimal amount (Decimal), at most 15 integer and 6 fraction digits."),
+        CodecKind("message_id", "A message id: a positive integer, or the documented string form."),
+        CodecKind("id_or_zero", "A message id, or 0 for none (None)."),
+        CodecKind("neg_int", "A negative error code -N of a comma reply, read as N.", json=False),
+        CodecKind("msk_date", "A date DD.MM.YYYY hh:mm:ss in Moscow time; empty or 0 for none."),
+        CodecKind("timestamp", "A Unix timestamp; 0 for none."),
+    )
+}
+
+
+@frozen
+class Codec:
+    """The codec of a layout field: a named kind (CODEC_KINDS), or `enum:<Enum>` read by the enum's value."""
+
+    kind: str  # a CODEC_KINDS name, or "enum"
+    enum: str | None = None  # the enum of an "enum" codec
+
+    @classmethod
+    def named(cls, spelling: str) -> Codec:
+        """The codec spelled `spelling` in the spec: "money", "enum:MessageStatus"."""
+        kind, sep, enum = spelling.partition(":")
+        return cls(kind, enum) if sep else cls(spelling)
+
+    def __str__(self) -> str:
+        return f"enum:{self.enum}" if self.enum is not None else self.kind
+
+
+@frozen
 class LayoutField:
     key: str  # wire name: JSON key, XML tag, text placeholder
-    codec: str = "str"
+    codec: Codec = Codec("str")
     attr: str | None = None  # model attribute ("hlr.imsi" for a nested model); default: key
     optional: bool = False  # may be absent from an XML or JSON record
     fallback: bool = False  # used only when the attribute's other fields are absent
@@ -77,7 +118,7 @@ class LayoutField:
 @frozen
 class CsvItem:
     key: str | None = None
-    codec: str | None = None  # overrides the field's codec in the comma layout
+    codec: Codec | None = None  # overrides the field's codec in the comma layout
     literal: str | None = None
 
 

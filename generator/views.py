@@ -1,8 +1,7 @@
-"""Code snippets the templates lay out: parse and render expressions for each layout.
+"""Facts the templates lay out: for each layout, where every attribute comes from and what a reply holds.
 
-The templates hold the shape of every generated module; this module computes the Python
-expressions that depend on codecs, attribute paths and templates, so that the Jinja2 side
-stays free of string surgery.
+The templates hold the shape of every generated module (their macros turn a codec and a value
+into a call); this module only works out names, keys, positions, codecs and groupings.
 """
 
 from __future__ import annotations
@@ -10,11 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from attrs import frozen
+from attrs import Factory, evolve, frozen
 
-from generator.model import Command, CsvItem, Layout, LayoutField, Model, Param, Reply, Spec
+from generator.model import Codec, Command, CsvItem, Layout, LayoutField, Model, Param, Reply, Spec
 
 _TOKEN = re.compile(r"\{(\w+)\}|\[|\]|[^{}\[\]]+")
+_REGEX_SPECIAL = re.compile(r"[.^$*+?{}\[\]\\|()]")  # escaped in a pattern; spaces and dashes read as they are
 PY_TYPES = {
     "int": "int",
     "str": "str",
@@ -29,26 +29,6 @@ def py_type(type_: str) -> str:
     """The Python annotation of a model field type."""
     kind, _, ref = type_.partition(":")
     return ref if kind in ("enum", "model") else PY_TYPES[type_]
-
-
-def parse_expr(codec: str, src: str) -> str:
-    if codec.startswith("enum:"):
-        return f"_p_{codec[5:]}({src})"
-    return f"_c.p_{codec}({src})"
-
-
-def text_expr(codec: str, src: str) -> str:
-    if codec.startswith("enum:"):
-        return f"_c.r_int({src})"
-    return f"_c.r_{codec}({src})"
-
-
-def json_expr(codec: str, src: str) -> str:
-    if codec.startswith("enum:") or codec == "int":
-        return f"_c.j_int({src})"
-    if codec in ("money", "message_id", "id_or_zero", "msk_date", "timestamp", "str"):
-        return f"_c.j_{codec}({src})"
-    raise ValueError(f"codec {codec} has no JSON form")
 
 
 def _tokens(template: str) -> list[object]:
@@ -80,9 +60,53 @@ def _placeholders(tokens: list[object]) -> Iterator[tuple[str, bool]]:
 
 
 @frozen
-class Assign:
-    attr: str  # model attribute path
-    expr: str
+class Arg:
+    """One keyword argument of a model built by a parser, and where its value comes from."""
+
+    name: str
+    field: LayoutField | None = None  # read from this wire field (with `codec`)
+    codec: Codec | None = None
+    index: int | None = None  # position in a comma reply
+    optional: bool = False  # may be absent: None then
+    local: str | None = None  # computed before the construction (an attribute with fallback keys)
+    context: bool = False  # supplied by the caller (ctx)
+    nested: Build | None = None  # a nested model
+
+
+@frozen
+class Build:
+    """A model constructed from parsed values: the trusted constructor and its arguments."""
+
+    model: str
+    args: list[Arg]
+
+
+@frozen
+class Fallback:
+    """A local set from the first of several keys a record carries (the attribute's `fallback` fields last)."""
+
+    local: str
+    fields: list[LayoutField]
+
+
+@frozen
+class Piece:
+    """One part of a rendered record: fixed text, an attribute written by its codec, or an optional group."""
+
+    text: str | None = None  # fixed text
+    attr: str | None = None  # model attribute path, "hlr.imsi" for a nested model
+    codec: Codec | None = None
+    group: list[Piece] | None = None  # an optional [part]: rendered when none of `attrs` is None
+    attrs: list[str] = Factory(list)
+
+
+@frozen
+class Entry:
+    """One key of a rendered XML or JSON record."""
+
+    key: str
+    piece: Piece
+    optional: bool = False  # left out (JSON) or empty (XML) when the attribute is None
 
 
 @frozen
@@ -113,60 +137,59 @@ class LayoutView:
         return seen
 
     # --- parsing -------------------------------------------------------------------------
-    def build(self, assigns: list[Assign]) -> str:
-        """`Model(attr=expr, ..., nested=Nested(...))` with context attributes from ctx."""
-        flat = {a.attr: a.expr for a in assigns if "." not in a.attr}
-        nested: dict[str, list[str]] = {}
-        for a in assigns:
-            if "." in a.attr:
-                head, tail = a.attr.split(".", 1)
-                nested.setdefault(head, []).append(f"{tail}={a.expr}")
-        args = []
+    def _build(self, args: list[Arg]) -> Build:
+        """The model's construction: its attributes in model order, nested models grouped, context last."""
+        flat = {a.name: a for a in args if "." not in a.name}
+        nested: dict[str, list[Arg]] = {}
+        for a in args:
+            if "." in a.name:
+                head, tail = a.name.split(".", 1)
+                nested.setdefault(head, []).append(evolve(a, name=tail))
+        out = []
         for mf in self.model.fields:
             if mf.name in flat:
-                args.append(f"{mf.name}={flat[mf.name]}")
+                out.append(flat[mf.name])
             elif mf.name in nested:
-                args.append(f"{mf.name}={py_type(mf.type)}({', '.join(nested[mf.name])})")
+                out.append(Arg(mf.name, nested=Build(py_type(mf.type), nested[mf.name])))
             elif mf.name in self.context:
-                args.append(f'{mf.name}=ctx["{mf.name}"]')
+                out.append(Arg(mf.name, context=True))
             elif not mf.optional and mf.default is None:
                 raise ValueError(f"layout {self.layout.name}: nothing fills {self.model.name}.{mf.name}")
-        return f"{self.model.name}({', '.join(args)})"
+        return Build(self.model.name, out)
 
     @property
-    def text_regex(self) -> str:
+    def text_regex(self) -> list[str]:
+        """The fmt=0 regular expression in pieces, each ending with a placeholder's group (one line each)."""
         tokens = _tokens(self.text)
         keys = [k for k, _ in _placeholders(tokens)]
         last = keys[-1] if keys else None
 
-        def regex(items: list[object]) -> str:
-            out = []
+        def regex(items: list[object]) -> list[str]:
+            out = [""]
             for token in items:
                 if isinstance(token, tuple):
-                    out.append(f"(?P<{token[1]}>.*)" if token[1] == last else f"(?P<{token[1]}>.*?)")
+                    out[-1] += f"(?P<{token[1]}>.*)" if token[1] == last else f"(?P<{token[1]}>.*?)"
+                    out.append("")
                 elif isinstance(token, list):
-                    out.append(f"(?:{regex(token)})?")
+                    out[-1] += "(?:" + "".join(regex(token)) + ")?"
                 else:
-                    out.append(re.escape(str(token)))
-            return "".join(out)
+                    out[-1] += _REGEX_SPECIAL.sub(r"\\\g<0>", str(token))
+            return out
 
-        return regex(tokens)
+        return [piece for piece in regex(tokens) if piece]
 
     @property
-    def text_build(self) -> str:
-        assigns = []
+    def text_build(self) -> Build:
+        args = []
         for key, optional in _placeholders(_tokens(self.text)):
             f = self.by_key[key]
-            if f.target is None:
-                continue
-            expr = parse_expr(f.codec, f'g("{key}")')
-            if optional:
-                expr = f'({expr} if g("{key}") is not None else None)'
-            assigns.append(Assign(f.target, expr))
-        return self.build(assigns)
+            if f.target is not None:
+                args.append(Arg(f.target, field=f, codec=f.codec, optional=optional))
+        return self._build(args)
 
     @property
     def text_literals(self) -> list[tuple[str, str]]:
+        """(placeholder, the text it must read) for literal fields."""
         return [
             (k, self.by_key[k].literal or "")
             for k, _ in _placeholders(_tokens(self.text))
@@ -174,11 +197,13 @@ class LayoutView:
         ]
 
     @property
-    def csv_rest(self) -> bool:
-        return self.layout.csv_rest
+    def csv_split(self) -> int | None:
+        """The maxsplit of a comma reply whose last field takes the rest of the line, else None."""
+        return len(self.csv) - 1 if self.layout.csv_rest else None
 
     @property
     def csv_checks(self) -> list[tuple[int, str]]:
+        """(position, the text it must read) for literal items."""
         checks = []
         for i, item in enumerate(self.csv):
             literal = item.literal if item.key is None else self.by_key[item.key].literal
@@ -187,15 +212,13 @@ class LayoutView:
         return checks
 
     @property
-    def csv_build(self) -> str:
-        assigns = []
+    def csv_build(self) -> Build:
+        args = []
         for i, item in enumerate(self.csv):
-            if item.key is None:
-                continue
-            f = self.by_key[item.key]
-            if f.target is not None:
-                assigns.append(Assign(f.target, parse_expr(item.codec or f.codec, f"f[{i}]")))
-        return self.build(assigns)
+            f = self.by_key[item.key] if item.key is not None else None
+            if f is not None and f.target is not None:
+                args.append(Arg(f.target, field=f, codec=item.codec or f.codec, index=i))
+        return self._build(args)
 
     def _sources(self) -> dict[str, list[LayoutField]]:
         groups: dict[str, list[LayoutField]] = {}
@@ -207,110 +230,78 @@ class LayoutView:
         return groups
 
     @property
-    def record_required(self) -> list[str]:
-        """Conditions that a record has this layout's shape."""
-        conds = []
-        for fields in self._sources().values():
-            if all(f.optional for f in fields):
-                continue
-            conds.append(" or ".join(f'"{f.key}" in rec' for f in fields))
-        for f in self.fields:
-            if f.literal is not None:
-                default = f', "{f.literal}"' if f.optional else ""
-                conds.append(f'rec.get("{f.key}"{default}) == "{f.literal}"')
-        return [f"({c})" if " or " in c else c for c in conds]
+    def record_required(self) -> list[list[str]]:
+        """The keys a record of this shape carries: each item lists alternatives, one of which is present."""
+        return [[f.key for f in fields] for fields in self._sources().values() if not all(f.optional for f in fields)]
 
     @property
-    def record_lines(self) -> list[str]:
-        """Statements setting one local per attribute filled from several keys."""
-        lines = []
-        for attr, fields in self._sources().items():
-            if len(fields) < 2:
-                continue
-            var = "a_" + attr.replace(".", "_")
-            first, *rest = fields
-            lines.append(f"{var} = {parse_expr(first.codec, f'rec[{first.key!r}]')} if {first.key!r} in rec else None")
-            for f in rest:
-                lines.append(f"if {var} is None and {f.key!r} in rec:")
-                lines.append(f"    {var} = {parse_expr(f.codec, f'rec[{f.key!r}]')}")
-        return lines
+    def record_literals(self) -> list[LayoutField]:
+        """Literal fields: a record of this shape has exactly this text at the key (optional ones may omit it)."""
+        return [f for f in self.fields if f.literal is not None]
 
     @property
-    def record_build(self) -> str:
-        assigns = []
+    def record_fallbacks(self) -> list[Fallback]:
+        """Attributes read from the first present of several keys."""
+        return [
+            Fallback("a_" + attr.replace(".", "_"), fields)
+            for attr, fields in self._sources().items()
+            if len(fields) > 1
+        ]
+
+    @property
+    def record_build(self) -> Build:
+        args = []
         for attr, fields in self._sources().items():
             if len(fields) > 1:
-                assigns.append(Assign(attr, "a_" + attr.replace(".", "_")))
-                continue
-            f = fields[0]
-            expr = parse_expr(f.codec, f'rec["{f.key}"]')
-            if f.optional:
-                expr = f'({expr} if "{f.key}" in rec else None)'
-            assigns.append(Assign(attr, expr))
-        return self.build(assigns)
+                args.append(Arg(attr, local="a_" + attr.replace(".", "_")))
+            else:
+                args.append(Arg(attr, field=fields[0], codec=fields[0].codec, optional=fields[0].optional))
+        return self._build(args)
 
     # --- rendering -----------------------------------------------------------------------
-    def value_of(self, attr: str) -> str:
-        head, _, tail = attr.partition(".")
-        return f"n_{head}.{tail}" if tail else f"v.{head}"
-
-    def _render_field(self, f: LayoutField, codec: str | None = None) -> str:
-        if f.literal is not None or f.constant is not None:
-            return repr(f.literal if f.literal is not None else f.constant)
-        assert f.target is not None
-        return text_expr(codec or f.codec, self.value_of(f.target))
+    def _piece(self, f: LayoutField, codec: Codec | None = None) -> Piece:
+        if f.target is None:
+            return Piece(text=f.literal if f.literal is not None else f.constant, codec=f.codec)
+        return Piece(attr=f.target, codec=codec or f.codec)
 
     @property
-    def render_text(self) -> str:
-        def expr(items: list[object]) -> str:
-            parts = []
+    def render_text(self) -> list[Piece]:
+        """The fmt=0 line: fixed text, values and optional groups, in order."""
+
+        def pieces(items: list[object]) -> list[Piece]:
+            out = []
             for token in items:
                 if isinstance(token, tuple):
-                    parts.append(self._render_field(self.by_key[token[1]]))
+                    out.append(self._piece(self.by_key[token[1]]))
                 elif isinstance(token, list):
-                    keys = [k for k, _ in _placeholders(token)]
-                    cond = " and ".join(f"{self.value_of(self.by_key[k].target or k)} is not None" for k in keys)
-                    parts.append(f'({expr(token)} if {cond} else "")')
+                    attrs = [self.by_key[k].target or k for k, _ in _placeholders(token)]
+                    out.append(Piece(group=pieces(token), attrs=attrs))
                 else:
-                    parts.append(repr(token))
-            return " + ".join(parts) if parts else '""'
+                    out.append(Piece(text=str(token)))
+            return out
 
-        return expr(_tokens(self.text))
-
-    @property
-    def render_csv(self) -> str:
-        items = []
-        for item in self.csv:
-            if item.key is None:
-                items.append(repr(item.literal))
-            else:
-                items.append(self._render_field(self.by_key[item.key], item.codec))
-        return f'",".join(({", ".join(items)},))'
+        return pieces(_tokens(self.text))
 
     @property
-    def render_xml(self) -> list[str]:
-        out = []
-        for f in self.fields:
-            value = self._render_field(f)
-            if f.optional and f.target is not None:
-                value = f"({value} if {self.value_of(f.target)} is not None else None)"
-            out.append(f'_r.xml_element("{f.key}", {value})')
-        return out
+    def render_csv(self) -> list[Piece]:
+        """The fmt=1 items, in order."""
+        return [
+            Piece(text=item.literal) if item.key is None else self._piece(self.by_key[item.key], item.codec)
+            for item in self.csv
+        ]
 
     @property
-    def render_json(self) -> list[tuple[str, str, str | None]]:
-        """(key, expression, condition or None) for each JSON key."""
-        out: list[tuple[str, str, str | None]] = []
-        for f in self.fields:
-            if f.target is None:
-                literal = f.literal if f.literal is not None else f.constant
-                assert literal is not None
-                out.append((f.key, str(int(literal)) if f.codec == "int" else repr(literal), None))
-                continue
-            value = self.value_of(f.target)
-            cond = f"{value} is not None" if f.optional else None
-            out.append((f.key, json_expr(f.codec, value), cond))
-        return out
+    def render_record(self) -> list[Entry]:
+        """The XML children or JSON keys of a record."""
+        return [Entry(f.key, self._piece(f), f.optional and f.target is not None) for f in self.fields]
+
+
+def built_models(spec: Spec) -> list[Model]:
+    """The models that reply parsers construct (layout models and the models nested in them), in spec order."""
+    names = {spec.layouts[name].model for reply in spec.replies.values() for name in reply.layouts}
+    for name in list(names):
+        names.update(py_type(f.type) for f in spec.models[name].fields if f.type.startswith("model:"))
+    return [model for name, model in spec.models.items() if name in names]
 
 
 def layout_views(spec: Spec, reply: Reply) -> list[LayoutView]:
@@ -428,3 +419,55 @@ class ParamView:
 def param_views(command: Command) -> list[ParamView]:
     has_format = any(p.type == "message_format" for p in command.params)
     return [ParamView(p, has_format) for p in command.params]
+
+
+@frozen
+class CommandView:
+    """One command as the client presents it: parameters, the reply it parses, what it returns."""
+
+    command: Command
+    params: list[ParamView]
+    replies: dict[str, str]  # member of the `by` enum -> reply name; {"": reply} for a single reply
+    by: str | None  # the enum parameter choosing the reply
+    by_enum: str | None
+    multi: bool  # the reply has several records
+    model: str  # the reply's model
+    return_type: str  # annotation of the method's result
+
+    @property
+    def positional(self) -> list[ParamView]:
+        return [p for p in self.params if p.default is None]
+
+    @property
+    def keyword(self) -> list[ParamView]:
+        return [p for p in self.params if p.default is not None]
+
+    @property
+    def parsers_constant(self) -> str:
+        """The module constant mapping each member of the `by` enum to its parser."""
+        return f"_{self.command.name.upper()}_PARSERS"
+
+
+def command_view(spec: Spec, command: Command) -> CommandView:
+    reply = command.reply
+    if isinstance(reply, str):
+        replies, by, by_enum = {"": reply}, None, None
+    else:
+        by = reply.by
+        by_enum = next(p.type.partition(":")[2] for p in command.params if p.name == by)
+        replies = dict(reply.map)
+    first = spec.replies[next(iter(replies.values()))]
+    model = spec.layouts[first.layouts[0]].model
+    return_type = f"list[{model}]" if first.multi else model
+    if command.returns:
+        return_type = py_type(next(f.type for f in spec.models[model].fields if f.name == command.returns))
+    return CommandView(
+        command=command,
+        params=param_views(command),
+        replies=replies,
+        by=by,
+        by_enum=by_enum,
+        multi=first.multi is not None,
+        model=model,
+        return_type=return_type,
+    )

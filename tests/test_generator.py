@@ -230,3 +230,38 @@ def test_duplicate_names_across_files_are_refused(tmp_path: Path) -> None:
     expected = r"spec/zz.yaml: \$.models\[0\]: duplicate name 'Pong', first in spec/ping.yaml"
     with pytest.raises(SpecError, match=expected):
         load(_write_spec(tmp_path, files))
+
+
+def _generated_modules() -> dict[str, str]:
+    return render_all(load(ROOT / "spec"))
+
+
+def test_generated_code_reads_like_code_a_person_wrote() -> None:
+    """Formatted by ruff, no line over 120 characters, no `if True:`, no empty docstring section."""
+    modules = _generated_modules()
+    assert {"_parsers.py", "_renderers.py", "_client.py", "_builders.py"} <= set(modules)
+    for rel, text in modules.items():
+        lines = text.splitlines()
+        for number, line in enumerate(lines, 1):
+            assert len(line) <= 120, f"{rel}:{number} has {len(line)} characters"
+            assert "if True:" not in line, f"{rel}:{number}: {line.strip()}"
+            if line.strip() in ("Args:", "Attributes:", "Raises:", "Returns:"):
+                following = lines[number] if number < len(lines) else ""
+                assert following.strip() not in ("", '"""'), f"{rel}:{number}: empty {line.strip()} section"
+
+
+def test_generated_modules_are_what_ruff_format_makes_of_them(tmp_path: Path) -> None:
+    modules = _generated_modules()
+    for rel, text in modules.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    config = str(ROOT / "pyproject.toml")
+    for args in (["format", "--check"], ["check", "--no-fix"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "ruff", *args, "--config", config, "--no-cache", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr

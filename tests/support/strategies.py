@@ -57,15 +57,15 @@ def _field_strategy(field: LayoutField, fmt: int, last: bool, multi: bool) -> st
     base: st.SearchStrategy[Any]
     if field.key in SPECIAL_KEYS:
         base = SPECIAL_KEYS[field.key]
-    elif codec.startswith("enum:"):
-        base = _enum(getattr(smsc, codec[5:]))
-    elif codec in ("message_id", "id_or_zero"):
+    elif codec.enum is not None:
+        base = _enum(getattr(smsc, codec.enum))
+    elif codec.kind in ("message_id", "id_or_zero"):
         base = message_ids
-    elif codec == "int":
+    elif codec.kind == "int":
         base = st.integers(1, 10**9) if field.key in ("error_code",) else st.integers(0, 10**9)
-    elif codec == "money":
+    elif codec.kind == "money":
         base = money
-    elif codec in ("msk_date", "timestamp"):
+    elif codec.kind in ("msk_date", "timestamp"):
         return st.one_of(st.none(), datetimes)
     else:
         base = _text(no_comma=fmt in (0, 1) and not last, no_newline=multi, xml=fmt == 2)
