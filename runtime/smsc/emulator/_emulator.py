@@ -27,6 +27,7 @@ from smsc.emulator._records import (
     Lifecycle,
     Message,
 )
+from smsc.emulator._redact import SecretFilter
 from smsc.emulator._service import Clock, Service
 from smsc.emulator._store import Store
 
@@ -180,6 +181,7 @@ class Emulator:
             default_account=default_account,
         )
         self.accounts = Accounts(self._service)
+        self._log_filter = SecretFilter(self._secrets)
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -261,6 +263,7 @@ class Emulator:
             raise RuntimeError("a stopped emulator cannot start again: make a new one (with db= to keep the state)")
         from smsc.emulator._http_server import HttpFrontend
 
+        self._log_filter.install()
         sock = socket.create_server((self.host, self.http_port), family=_family(self.host), backlog=128)
         self.http_port = sock.getsockname()[1]
         frontend = HttpFrontend(self._service, self.faults, ssl_context=self.ssl_context)
@@ -292,6 +295,7 @@ class Emulator:
             self._thread.join()
             self._thread = self._loop = None
             sock.close()
+            self._log_filter.remove()
             raise failures[0]
         if self.smpp_port is not None:
             from smsc.emulator._smpp_server import SmppFrontend
@@ -321,6 +325,11 @@ class Emulator:
             self._closed = True
             with self._service.lock:
                 self._service.store.close()
+            self._log_filter.remove()
+
+    def _secrets(self) -> list[str]:
+        with self._service.lock:
+            return [] if self._closed else self._service.store.secrets()
 
     @property
     def running(self) -> bool:

@@ -1,22 +1,47 @@
-"""The HTTP listener: aiohttp's low-level server carrying requests to the Service, with faults."""
+"""The HTTP listener: aiohttp's low-level server carrying requests to the Service, with faults.
+
+Hardened against hostile clients: a request body is read up to `Limits.max_body` (HTTP 413 beyond),
+multipart parts are counted and capped as the service documents (3 MB a file), anything that
+cannot be read as a form (a bad gzip body, a broken multipart, a bad base64 part, undecodable
+names) is the service's error 1, idle keep-alive connections and requests whose headers never
+complete are closed after `Limits.idle_timeout`, and a body that does not arrive within
+`Limits.request_timeout` ends the connection. The Service runs on a worker thread, so the event
+loop keeps reading other requests (and counting them towards the per-login concurrency limit)
+while one is being handled.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import ssl
 import struct
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import BodyPartReader, web
 
 from smsc.emulator._faults import Faults
-from smsc.emulator._service import ApiCall, Service, command_of
+from smsc.emulator._limits import Limits
+from smsc.emulator._service import ApiCall, Reply, Service, command_of
 from smsc.emulator._wire import decode_params, form_pairs
+
+log = logging.getLogger("smsc.emulator.http")
 
 _CONTENT_TYPES = ("text/plain", "text/plain", "text/xml", "application/json")
 _CHARSET_NAMES = {"utf-8": "utf-8", "cp1251": "windows-1251", "koi8_r": "koi8-r"}
 _MAX_LINE = 65536  # GET requests carry the whole message in the URL
+_CHUNK = 65536
+_RawFile = tuple[bytes, bytes, str, bytes]  # field name, file name (undecoded), content type, data
+
+
+class Malformed(Exception):
+    """The request's body cannot be read as the service reads it (error 1)."""
+
+
+class TooLarge(Exception):
+    """The request's body is larger than Limits.max_body (HTTP 413)."""
 
 
 class _Refuser(asyncio.Protocol):
@@ -42,9 +67,20 @@ class HttpFrontend:
         self._in_progress: Counter[str] = Counter()
         self._server: web.Server | None = None
         self._listener: asyncio.Server | None = None
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="smsc-emulator-service")
+
+    @property
+    def limits(self) -> Limits:
+        return self.service.limits
 
     async def start(self, sock: socket.socket) -> None:
-        self._server = web.Server(self._handle, access_log=None, max_line_size=_MAX_LINE, max_field_size=_MAX_LINE)
+        self._server = web.Server(
+            self._handle,
+            access_log=None,
+            max_line_size=_MAX_LINE,
+            max_field_size=_MAX_LINE,
+            keepalive_timeout=self.limits.idle_timeout,
+        )
         loop = asyncio.get_running_loop()
         self._listener = await loop.create_server(self._protocol, sock=sock, ssl=self.ssl_context)
 
@@ -55,6 +91,7 @@ class HttpFrontend:
             await asyncio.sleep(0)
             self._server.pre_shutdown()  # closes idle keep-alive connections at once
             await self._server.shutdown(1.0)
+        self._worker.shutdown(wait=True)
 
     def _protocol(self) -> asyncio.BaseProtocol:
         if self.faults.pick(None, before=True) is not None:
@@ -65,14 +102,23 @@ class HttpFrontend:
     async def _handle(self, http: web.BaseRequest) -> web.StreamResponse:
         if http.method not in ("GET", "POST"):
             return web.Response(status=405, headers={"Allow": "GET, POST"})
-        pairs = form_pairs(http.rel_url.raw_query_string)
-        files: list[tuple[str, str, str, bytes]] = []
-        if http.method == "POST":
-            if http.content_type.startswith("multipart/"):
-                await _read_multipart(http, pairs, files)
-            else:
-                pairs += form_pairs(await http.read())
+        try:
+            async with asyncio.timeout(self.limits.request_timeout):
+                pairs, raw_files, names = await self._read(http)
+        except TimeoutError:
+            log.info("closing a connection whose request body did not arrive within %g s", self.limits.request_timeout)
+            if http.transport is not None:
+                http.transport.abort()
+            return web.Response(status=408)
+        except TooLarge:
+            return await _closing(http, web.Response(status=413, text="Request Entity Too Large"))
+        except Malformed as exc:
+            return await _closing(http, self._refuse(http, pairs_of_query(http), str(exc)))
         params, codec = decode_params(pairs)
+        try:
+            files = _decoded_files(raw_files, names, codec)
+        except Malformed as exc:
+            return self._refuse(http, pairs, str(exc))
         command = command_of(http.path, params)
         if command is None:
             return web.Response(status=404, text="Not Found")
@@ -80,10 +126,11 @@ class HttpFrontend:
         if early is not None:
             return web.Response(status=early.status, text="fault injected")
         who = params.get("apikey") or params.get("login", "")
-        busy = self._in_progress[who]
+        busy = self._in_progress[who]  # counted from arrival to the reply written, handling on a worker thread
         self._in_progress[who] += 1
         try:
-            reply = self.service.handle(ApiCall(http.path, params, files, http.remote or "", busy))
+            call = ApiCall(http.path, params, files, http.remote or "", busy)
+            reply = await asyncio.get_running_loop().run_in_executor(self._worker, self.service.handle, call)
             body = reply.body.encode(codec, "replace")
             fault = self.faults.pick(command, before=False)
             if fault is not None:
@@ -97,30 +144,158 @@ class HttpFrontend:
                     body = fault.body if fault.body is not None else self.faults.garbage_bytes()
                 elif fault.kind == "empty":
                     body = b""
-            fmt = params.get("fmt", "").strip()
-            content_type = _CONTENT_TYPES[int(fmt)] if fmt in ("0", "1", "2", "3") else _CONTENT_TYPES[0]
-            return web.Response(body=body, content_type=content_type, charset=_CHARSET_NAMES[codec])
+            response = web.Response(body=body, content_type=_content_type(params), charset=_CHARSET_NAMES[codec])
+            return await _written(http, response)
         finally:
             self._in_progress[who] -= 1
             if not self._in_progress[who]:
                 del self._in_progress[who]
 
+    def _refuse(self, http: web.BaseRequest, pairs: list[tuple[bytes, bytes]], reason: str) -> web.Response:
+        """Error 1 for a request whose body could not be read, rendered in the fmt known so far."""
+        log.info("malformed request to %s: %s", http.path, reason)
+        params, codec = decode_params(pairs)
+        reply: Reply = self.service.refuse(http.path, params, http.remote or "")
+        if reply.command is None:
+            return web.Response(status=404, text="Not Found")
+        body = reply.body.encode(codec, "replace")
+        return web.Response(body=body, content_type=_content_type(params), charset=_CHARSET_NAMES[codec])
 
-async def _read_multipart(
-    http: web.BaseRequest, pairs: list[tuple[bytes, bytes]], files: list[tuple[str, str, str, bytes]]
-) -> None:
-    """Form fields into `pairs`, file parts into `files`."""
-    reader = await http.multipart()
-    while True:
-        part = await reader.next()
-        if part is None:
-            return
-        if not isinstance(part, BodyPartReader):
-            raise web.HTTPBadRequest(text="nested multipart is not supported")
-        data = bytes(await part.read(decode=True))
-        name = part.name or ""
-        if part.filename is None:
-            pairs.append((name.encode("utf-8"), data))
-        else:
+    async def _read(self, http: web.BaseRequest) -> tuple[list[tuple[bytes, bytes]], list[_RawFile], list[bytes]]:
+        """The query and body as undecoded pairs, the files and the field names of a multipart body."""
+        pairs = pairs_of_query(http)
+        files: list[_RawFile] = []
+        names: list[bytes] = []
+        if http.method != "POST":
+            return pairs, files, names
+        length = http.content_length
+        if length is not None and length > self.limits.max_body:
+            raise TooLarge
+        try:
+            if http.content_type.startswith("multipart/"):
+                await self._read_multipart(http, pairs, files, names)
+            else:
+                pairs += form_pairs(await self._read_body(http))
+        except (Malformed, TooLarge, TimeoutError):
+            raise
+        except Exception as exc:  # anything the parsers raise on a client's bytes is that client's error
+            raise Malformed(f"{type(exc).__name__}: {exc}") from None
+        return pairs, files, names
+
+    async def _read_body(self, http: web.BaseRequest) -> bytes:
+        """The whole body (decompressed by aiohttp when Content-Encoding says so), at most max_body bytes."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = await http.content.read(_CHUNK)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > self.limits.max_body:
+                raise TooLarge
+            chunks.append(chunk)
+
+    async def _read_multipart(
+        self, http: web.BaseRequest, pairs: list[tuple[bytes, bytes]], files: list[_RawFile], names: list[bytes]
+    ) -> None:
+        """Form fields into `pairs` (their names also into `names`), file parts into `files`, within the body,
+        file and field limits."""
+        limits = self.limits
+        reader = await http.multipart()
+        total = fields = 0
+        while True:
+            part = await reader.next()
+            if part is None:
+                return
+            if not isinstance(part, BodyPartReader):
+                raise Malformed("nested multipart is not supported")
+            is_file = part.filename is not None
+            cap = limits.max_file if is_file else limits.max_body
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                chunk = await part.read_chunk(_CHUNK)
+                if not chunk:
+                    break
+                size += len(chunk)
+                total += len(chunk)
+                if total > limits.max_body:
+                    raise TooLarge
+                if size > 2 * cap + 16:  # base64 text is 4/3 of its data (and line breaks)
+                    raise Malformed(f"a part larger than {cap} bytes")
+                chunks.append(chunk)
+            data = bytes(part.decode(b"".join(chunks)))
+            name = _raw_header_param(part.name)
+            if not is_file:
+                fields += 1
+                if fields > limits.max_fields:
+                    raise Malformed(f"more than {limits.max_fields} form fields")
+                pairs.append((name, data))
+                names.append(name)
+                continue
+            if len(data) > limits.max_file:
+                raise Malformed(f"a file larger than {limits.max_file} bytes")
+            if len(files) >= limits.max_files:
+                raise Malformed(f"more than {limits.max_files} files")
+            if sum(len(f[3]) for f in files) + len(data) > limits.max_files_total:
+                raise Malformed(f"files larger than {limits.max_files_total} bytes in all")
             content_type = part.headers.get("Content-Type", "application/octet-stream")
-            files.append((name, part.filename, content_type, data))
+            if not content_type.isascii() or not content_type.isprintable():
+                raise Malformed("a part's Content-Type is not printable ASCII")
+            files.append((name, _raw_header_param(part.filename), content_type, data))
+
+
+async def _written(http: web.BaseRequest, response: web.Response) -> web.Response:
+    """The reply written out (so that a request counts as in progress until then); a client gone is no error."""
+    try:
+        await response.prepare(http)
+        await response.write_eof()
+    except ConnectionResetError:
+        log.debug("the client of %s left before its reply was written", http.path)
+        if http.protocol is not None:
+            http.protocol.force_close()
+    return response
+
+
+async def _closing(http: web.BaseRequest, response: web.Response) -> web.Response:
+    """Write the reply, then close the connection: the rest of the body is unread (or unreadable)."""
+    await _written(http, response)
+    if http.protocol is not None:
+        http.protocol.force_close()
+    return response
+
+
+def pairs_of_query(http: web.BaseRequest) -> list[tuple[bytes, bytes]]:
+    return form_pairs(http.rel_url.raw_query_string)
+
+
+def _content_type(params: dict[str, str]) -> str:
+    fmt = params.get("fmt", "").strip()
+    return _CONTENT_TYPES[int(fmt)] if fmt in ("0", "1", "2", "3") else _CONTENT_TYPES[0]
+
+
+def _raw_header_param(value: str | None) -> bytes:
+    """A name from a part's Content-Disposition as the bytes sent (aiohttp reads headers as UTF-8 with
+    surrogate escapes)."""
+    return (value or "").encode("utf-8", "surrogateescape")
+
+
+def _decoded_files(raw: list[_RawFile], names: list[bytes], codec: str) -> list[tuple[str, str, str, bytes]]:
+    """Field and file names of a multipart body decoded in the request's charset; undecodable names or
+    control characters in them are error 1."""
+    for name in names:
+        try:
+            if not name.decode(codec).isprintable():
+                raise Malformed("a field name has control characters")
+        except UnicodeDecodeError:
+            raise Malformed(f"a field name is not {codec}") from None
+    files = []
+    for name, filename, content_type, data in raw:
+        try:
+            decoded_name, decoded_filename = name.decode(codec), filename.decode(codec)
+        except UnicodeDecodeError:
+            raise Malformed(f"a field or file name is not {codec}") from None
+        if not decoded_filename.isprintable() or not decoded_name.isprintable():
+            raise Malformed("a field or file name has control characters")
+        files.append((decoded_name, decoded_filename, content_type, data))
+    return files

@@ -7,12 +7,15 @@ from collections.abc import Hashable
 
 from attrs import define
 
+from smsc._attachments import MAX_FILE_BYTES
+
 
 @define
 class Limits:
     """The documented limits (../shared/smsc-api.md §8); `rate_limits=False` or `ip_blocking=False` turn them off.
 
-    Counts are per minute (`window` seconds) of the emulator's clock, per account.
+    Counts are per minute (`window` seconds) of the emulator's clock, per account. The sizes and
+    timeouts of the HTTP listener always apply (they protect the emulator, not the account).
     """
 
     rate_limits: bool = True
@@ -34,6 +37,21 @@ class Limits:
     """Errors 1 and 2 from one IP within `window` that block it."""
     block_for: float = 600.0
     """Seconds an IP stays blocked."""
+    max_body: int = 16 * 1024 * 1024
+    """Bytes of one request body (after any Content-Encoding); a larger one gets HTTP 413."""
+    max_file: int = MAX_FILE_BYTES
+    """Bytes of one attached file (3 MB, as the service documents); a larger one is error 1."""
+    max_files: int = 20
+    """Files attached to one message; more is error 1."""
+    max_files_total: int = 10 * 1024 * 1024
+    """Bytes of all files of one message; more is error 1."""
+    max_fields: int = 1000
+    """Form fields of one multipart body; more is error 1."""
+    idle_timeout: float = 30.0
+    """Seconds an idle keep-alive connection, or one whose request headers never complete, stays open
+    (read when the listener starts)."""
+    request_timeout: float = 30.0
+    """Seconds a request body may take to arrive; then the connection is closed."""
 
 
 class Limiter:

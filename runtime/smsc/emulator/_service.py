@@ -250,6 +250,16 @@ class Service:
                 return Reply(_rn.render_error(error, fmt), command, failure.code)
         return Reply(body, command)
 
+    def refuse(self, path: str, params: Mapping[str, str], ip: str) -> Reply:
+        """Error 1 for a request a listener could not read (a malformed body); counts towards the IP block."""
+        command = command_of(path, params)
+        if command is None:
+            return Reply("", None)
+        with self.lock:
+            self.limiter.error(ip, self.clock.now())
+        description = ERROR_MAPS[_ERROR_MAP[command]][1][1]
+        return Reply(_rn.render_error(ErrorReply(code=1, description=description), _fmt(params)), command, 1)
+
     def _authenticate(self, params: Mapping[str, str]) -> Account:
         api_key = params.get("apikey", "")
         login, psw = params.get("login", ""), params.get("psw", "")

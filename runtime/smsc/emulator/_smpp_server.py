@@ -71,6 +71,18 @@ _SUBMIT_STATUS = {
 }
 
 
+MAX_INCOMPLETE = 1000
+"""Concatenated messages one connection may have begun and not finished (then ESME_RMSGQFUL)."""
+
+
+class _Refused(Exception):
+    """A submit refused with this command_status."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
 @define
 class _Esme:
     """One connection's bind and reassembly state."""
@@ -267,12 +279,14 @@ class SmppFrontend:
         """Reassemble, store and bill; (command_status, message id)."""
         try:
             concat, payload = self._payload(pdu)
-        except InvalidRequest:
-            return CommandStatus.ESME_RINVMSGLEN, ""
+        except _Refused as refused:
+            return refused.status, ""
         assert esme.login is not None
         if concat is not None:
             reference, total, sequence = concat
             key = (pdu.destination_addr, pdu.source_addr, reference, total)
+            if key not in esme.parts and len(esme.parts) >= MAX_INCOMPLETE:
+                return CommandStatus.ESME_RMSGQFUL, ""
             parts = esme.parts.setdefault(key, {})
             if key not in esme.part_ids:
                 with self.service.lock:
@@ -314,14 +328,27 @@ class SmppFrontend:
 
     @staticmethod
     def _payload(pdu: SubmitSm) -> tuple[tuple[int, int, int] | None, bytes]:
+        """(reference, total, sequence) of a concatenated part (None: a whole message), and its payload.
+
+        Raises _Refused for a UDH or SAR header that names no valid place (part 0, or beyond the total).
+        """
         if pdu.message_payload is not None:
             return None, pdu.message_payload
         if pdu.esm_class & 0x40:
-            concat, payload = parse_udh(pdu.short_message)
+            try:
+                concat, payload = parse_udh(pdu.short_message)
+            except InvalidRequest:
+                raise _Refused(CommandStatus.ESME_RINVMSGLEN) from None
             return (None if concat is None else (concat.reference, concat.total, concat.sequence)), payload
-        if pdu.sar_msg_ref_num is not None and pdu.sar_total_segments and pdu.sar_segment_seqnum:
-            return (pdu.sar_msg_ref_num, pdu.sar_total_segments, pdu.sar_segment_seqnum), pdu.short_message
-        return None, pdu.short_message
+        sar = (pdu.sar_msg_ref_num, pdu.sar_total_segments, pdu.sar_segment_seqnum)
+        if sar == (None, None, None):
+            return None, pdu.short_message
+        reference, total, sequence = sar
+        if reference is None or total is None or sequence is None:
+            raise _Refused(CommandStatus.ESME_RMISSINGOPTPARAM)
+        if not 1 <= sequence <= total:
+            raise _Refused(CommandStatus.ESME_RINVOPTPARAMVAL)
+        return (reference, total, sequence), pdu.short_message
 
     @staticmethod
     def _text(data_coding: int, payload: bytes) -> str:
@@ -335,6 +362,9 @@ class SmppFrontend:
         raise InvalidRequest(f"data_coding {data_coding} is not a text coding")
 
     def _query(self, esme: _Esme, pdu: QuerySm) -> None:
+        if esme.login is None:
+            esme.session.send_bytes(bare_response(pdu.command_id, pdu.sequence_number, CommandStatus.ESME_RINVBNDSTS))
+            return
         found = None
         if esme.login is not None:
             with self.service.lock:

@@ -92,6 +92,7 @@ class Store:
 
     def __init__(self, path: str | None = None) -> None:
         self.path = path
+        self._secrets: list[str] | None = None
         self._db = sqlite3.connect(":memory:" if path is None else path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA foreign_keys = ON")
         if path is not None:
@@ -133,6 +134,7 @@ class Store:
 
     # accounts -----------------------------------------------------------------------------
     def put_account(self, account: Account, *, replace: bool = True) -> None:
+        self._secrets = None
         verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
         self._db.execute(
             f"{verb} INTO accounts ({_ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -146,6 +148,13 @@ class Store:
                 account.sender,
             ),
         )
+
+    def secrets(self) -> list[str]:
+        """Every account's password and API key (for the log filter), cached until an account changes."""
+        if self._secrets is None:
+            rows = self._db.execute("SELECT password, api_key FROM accounts").fetchall()
+            self._secrets = [str(v) for row in rows for v in row if v]
+        return self._secrets
 
     def account(self, login: str) -> Account | None:
         row = self._db.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE login = ?", (login,)).fetchone()

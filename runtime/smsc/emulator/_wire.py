@@ -21,7 +21,9 @@ def form_pairs(raw: bytes | str) -> list[tuple[bytes, bytes]]:
     Percent-escapes and raw 8-bit bytes both survive: the bytes are read as Latin-1 so that
     the real charset, named inside the same string, can decode them afterwards.
     """
-    text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
+    if isinstance(raw, str):  # a URL's query as aiohttp read it: UTF-8, undecodable bytes as surrogates
+        raw = raw.encode("utf-8", "surrogateescape")
+    text = raw.decode("latin-1")
     pairs = parse_qsl(text, keep_blank_values=True, encoding="latin-1", errors="strict")
     return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in pairs]
 

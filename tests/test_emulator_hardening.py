@@ -1,0 +1,295 @@
+"""The emulator against hostile and careless clients: malformed input, secrets in logs, SMPP edge cases."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import logging
+import smtplib
+import socket
+import struct
+from collections.abc import Iterator
+
+import pytest
+from aiohttp.http_exceptions import HttpProcessingError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from smsc.emulator import Emulator, Limits
+from smsc.smpp import CommandStatus
+from smsc.smpp._codec import PduReader, decode
+from smsc.smpp._pdus import BindTransceiver, QuerySm, SubmitSm
+from smsc.smpp._wire import Pdu
+from tests.support.emulator_support import PHONE, running
+from tests.support.raw_http import exchange, multipart, part, post
+
+SEND = "/sys/send.php?login=demo&psw=demo&phones=%2B77011234567&mes=Hi&fmt=1"
+FORM = b"application/x-www-form-urlencoded"
+MULTI = b"multipart/form-data; boundary=B"
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def text(self) -> str:
+        formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+        return "\n".join(formatter.format(r) for r in self.records)
+
+
+@pytest.fixture
+def records() -> Iterator[_Records]:
+    """Every record of every logger at DEBUG, formatted as a handler would (tracebacks included)."""
+    handler = _Records()
+    root = logging.getLogger()
+    old = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old)
+
+
+MALFORMED = {
+    "gzip coding on a plain body": post(SEND, FORM, b"a=1", extra=b"Content-Encoding: gzip\r\n"),
+    "multipart without a boundary": post(SEND, b"multipart/form-data", multipart(part(b"a", b"1"))),
+    "multipart with a wrong boundary": post(SEND, b"multipart/form-data; boundary=C", multipart(part(b"a", b"1"))),
+    "truncated multipart": post(SEND, MULTI, multipart(part(b"a", b"1"))[:-9]),
+    "bad base64 padding": post(
+        SEND, MULTI, multipart(part(b"f", b"abc", filename=b"a.txt", headers=b"Content-Transfer-Encoding: base64\r\n"))
+    ),
+    "unknown transfer encoding": post(
+        SEND, MULTI, multipart(part(b"f", b"abc", filename=b"a.txt", headers=b"Content-Transfer-Encoding: x-foo\r\n"))
+    ),
+    "non-UTF-8 field name": post(SEND + "&charset=utf-8", MULTI, multipart(part(b"\xff\xfe", b"1"))),
+    "non-UTF-8 file name": post(SEND + "&charset=utf-8", MULTI, multipart(part(b"f", b"1", filename=b"\xff.txt"))),
+    "NUL in a file name": post(SEND, MULTI, multipart(part(b"f", b"1", filename=b"a\x00.txt"))),
+}
+
+
+@pytest.mark.parametrize("request_bytes", list(MALFORMED.values()), ids=list(MALFORMED))
+def test_malformed_bodies_are_error_1_and_nothing_is_stored(request_bytes: bytes, records: _Records) -> None:
+    with running() as emulator:
+        assert exchange(emulator.http_port, request_bytes) == (200, b"0,-1")
+        assert emulator.messages() == []
+        assert exchange(emulator.http_port, post(SEND, FORM, b"")) == (200, b"1,1")  # still serving
+    assert not [r for r in records.records if r.levelno >= logging.ERROR], records.text()
+
+
+def test_a_valid_gzip_body_is_read() -> None:
+    with running() as emulator:
+        body = gzip.compress(b"login=demo&psw=demo&phones=%2B77011234567&mes=Zipped&fmt=1")
+        assert exchange(emulator.http_port, post("/sys/send.php", FORM, body, extra=b"Content-Encoding: gzip\r\n")) == (
+            200,
+            b"1,1",
+        )
+        assert [m.text for m in emulator.messages()] == ["Zipped"]
+
+
+def test_raw_or_undecodable_bytes_in_the_url_are_400_or_read_never_a_500() -> None:
+    with running() as emulator:
+        query = b"login=demo&psw=demo&phones=77011234567&fmt=1&charset=utf-8&mes="
+        for text, reply in ((b"\xd0\xb4\xff", 400), (b"%D0%B4%FF", 200)):
+            line = b"GET /sys/send.php?" + query + text + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            assert exchange(emulator.http_port, line)[0] == reply
+        assert [m.text for m in emulator.messages()] == ["д\ufffd"]
+
+
+# --- fuzz -----------------------------------------------------------------------------------------
+
+_VALID = [
+    b"GET /sys/send.php?login=demo&psw=demo&phones=77011234567&mes=Hello&fmt=3 HTTP/1.1\r\nHost: x\r\n"
+    b"Connection: close\r\n\r\n",
+    post("/sys/status.php", FORM, b"login=demo&psw=demo&id=1&phone=77011234567&fmt=2&all=2&charset=utf-8"),
+    post(
+        "/sys/send.php?fmt=1",
+        MULTI,
+        multipart(
+            part(b"login", b"demo"),
+            part(b"psw", b"demo"),
+            part(b"phones", b"77011234567"),
+            part(b"mes", b"\xd0\x9f\xd1\x80\xd0\xb8"),
+            part(b"mms", b"1"),
+            part(
+                b"file0",
+                base64.b64encode(b"\x89PNG data"),
+                filename=b"a.png",
+                headers=b"Content-Transfer-Encoding: base64\r\n",
+            ),
+        ),
+    ),
+]
+
+
+_HEADERS = [
+    b"Content-Encoding: gzip\r\n",
+    b"Content-Encoding: deflate\r\n",
+    b"Content-Transfer-Encoding: base64\r\n",
+    b"Content-Transfer-Encoding: x-unknown\r\n",
+    b"Content-Type: multipart/form-data\r\n",
+    b"Content-Type: multipart/form-data; boundary=Z\r\n",
+    b"Transfer-Encoding: chunked\r\n",
+]
+_BYTES = [b"\x00", b"\xff", b"\xfe", b"--B", b"\r\n", b"%", b"%ZZ", b"=", b"&", b"\r\n\r\n", b";", b'"', b"=="]
+
+
+def _offsets(data: bytes, needle: bytes) -> list[int]:
+    found, at = [], data.find(needle)
+    while at >= 0:
+        found.append(at + len(needle))
+        at = data.find(needle, at + 1)
+    return found
+
+
+@st.composite
+def _mutated(draw: st.DrawFn) -> bytes:
+    """A valid request with a few mutations, aimed at where parsers break: line starts, quoted names, the body."""
+    data = bytearray(draw(st.sampled_from(_VALID)))
+    for _ in range(draw(st.integers(1, 4))):
+        head = data.find(b"\r\n\r\n") + 4 if b"\r\n\r\n" in data else len(data)
+        op = draw(st.sampled_from(["flip", "insert", "delete", "truncate", "body", "header", "quoted"]))
+        at = draw(st.integers(min(len(data), 30), len(data)))  # mostly after the request line
+        if op == "flip" and at < len(data):
+            data[at] = draw(st.integers(0, 255))
+        elif op == "insert":
+            data[at:at] = draw(st.sampled_from(_BYTES))
+        elif op == "delete":
+            del data[at : at + draw(st.integers(1, 8))]
+        elif op == "truncate":
+            del data[max(at, head) :]
+        elif op == "body":
+            data[head:] = draw(st.binary(max_size=64))
+        elif op == "header":
+            lines = [o for o in _offsets(bytes(data), b"\r\n") if o > 20]
+            if lines:
+                where = draw(st.sampled_from(lines))
+                data[where:where] = draw(st.sampled_from(_HEADERS))
+        else:
+            quotes = _offsets(bytes(data), b'"')
+            if quotes:
+                where = draw(st.sampled_from(quotes))
+                data[where:where] = draw(st.sampled_from(_BYTES))
+    return bytes(data)
+
+
+@pytest.fixture(scope="module")
+def fuzz_target() -> Iterator[Emulator]:
+    # a request whose headers or body never complete is closed after 0.1 s
+    limits = Limits(rate_limits=False, ip_blocking=False, request_timeout=0.1, idle_timeout=0.1)
+    with running(limits=limits) as emulator:
+        emulator.accounts.update("demo", balance=10**9)
+        yield emulator
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(request_bytes=_mutated())
+def test_mutated_requests_never_get_a_500_nor_an_unlogged_exception(
+    fuzz_target: Emulator, records: _Records, request_bytes: bytes
+) -> None:
+    status, _ = exchange(fuzz_target.http_port, request_bytes, timeout=5)
+    assert status != 500, request_bytes
+    # aiohttp logs the HTTP 400s of its own parser with their exception; nothing else may raise
+    errors = [r for r in records.records if _unexpected(r)]
+    assert not errors, records.text()
+    records.records.clear()
+
+
+def _unexpected(record: logging.LogRecord) -> bool:
+    if record.exc_info:
+        return not isinstance(record.exc_info[1], HttpProcessingError)
+    return record.levelno >= logging.ERROR and record.name != "aiohttp.server"
+
+
+# --- secrets in the emulator's logs ------------------------------------------------------------------
+
+SECRET, KEY = "s3cretpw", "KEY-0123456789"
+
+
+def _hides_secrets(text: str) -> None:
+    md5 = hashlib.md5(SECRET.encode()).hexdigest()
+    for secret in (SECRET, md5, KEY):
+        assert secret not in text
+
+
+def test_no_secret_in_any_listener_log(records: _Records) -> None:
+    with running(smpp_port=0, smtp_port=0) as emulator:
+        emulator.accounts.add("bob", SECRET, api_key=KEY)
+        md5 = hashlib.md5(SECRET.encode()).hexdigest()
+        with smtplib.SMTP("127.0.0.1", emulator.smtp_port, timeout=5) as mail:
+            for body in (f"bob:{md5}:0::0,0,:{PHONE}:one", f":{KEY}:0::0,0,:{PHONE}:two"):
+                mail.sendmail("a@example.com", ["send@send.smsc.kz"], "Content-Type: text/plain\r\n\r\n" + body)
+        long_get = f"GET /sys/balance.php?login=bob&psw={SECRET}&x={'a' * 70000} HTTP/1.1\r\nHost: x\r\n\r\n"
+        assert exchange(emulator.http_port, long_get.encode())[0] in (400, 414, 431)
+        assert emulator.smpp_port is not None
+        bad_bind = b"bob\x00" + SECRET.encode()  # no terminating NUL: the bind does not decode
+        with socket.create_connection(("127.0.0.1", emulator.smpp_port), timeout=5) as sock:
+            sock.sendall(struct.pack(">IIII", 16 + len(bad_bind), 9, 0, 1) + bad_bind)
+            assert sock.recv(16)
+        assert len(emulator.messages("bob")) == 2
+    text = records.text()
+    assert "DATA" in text and "Got more than" in text and "bind_transceiver" in text  # the records exist
+    _hides_secrets(text)
+
+
+# --- SMPP edge cases ----------------------------------------------------------------------------------
+
+
+def _smpp_exchange(port: int, *pdus: Pdu) -> list[Pdu]:
+    """Send the PDUs (sequence 1, 2, ...) and read one response per PDU."""
+    reader = PduReader(65536)
+    out: list[Pdu] = []
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(b"".join(p.encode(i) for i, p in enumerate(pdus, 1)))
+        while len(out) < len(pdus):
+            reader.feed(sock.recv(65536))
+            while (frame := reader.next_frame()) is not None:
+                out.append(decode(frame))
+    return out
+
+
+def test_query_sm_before_bind_is_invalid_bind_status() -> None:
+    with running(smpp_port=0) as emulator:
+        assert emulator.smpp_port is not None
+        [response] = _smpp_exchange(emulator.smpp_port, QuerySm(message_id="1"))
+        assert response.command_status == CommandStatus.ESME_RINVBNDSTS
+
+
+def test_a_sar_part_beyond_its_total_is_refused() -> None:
+    with running(smpp_port=0) as emulator:
+        assert emulator.smpp_port is not None
+        bind = BindTransceiver(system_id="demo", password="demo")
+
+        def sar(total: int | None, seq: int | None, text: bytes) -> SubmitSm:
+            return SubmitSm(
+                destination_addr=PHONE[1:],
+                short_message=text,
+                sar_msg_ref_num=7,
+                sar_total_segments=total,
+                sar_segment_seqnum=seq,
+            )
+
+        responses = _smpp_exchange(
+            emulator.smpp_port,
+            bind,
+            sar(2, 3, b"x"),
+            sar(2, 0, b"y"),
+            sar(None, 1, b"z"),
+            sar(2, 1, b"a"),
+            sar(2, 2, b"b"),
+        )
+        assert [r.command_status for r in responses] == [
+            0,
+            CommandStatus.ESME_RINVOPTPARAMVAL,
+            CommandStatus.ESME_RINVOPTPARAMVAL,
+            CommandStatus.ESME_RMISSINGOPTPARAM,
+            0,
+            0,
+        ]
+        assert [m.text for m in emulator.messages()] == ["ab"]
