@@ -9,6 +9,7 @@ import logging
 import smtplib
 import socket
 import struct
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -188,6 +189,8 @@ def fuzz_target() -> Iterator[Emulator]:
         yield emulator
 
 
+@pytest.mark.filterwarnings("ignore::aiohttp.multipart.BadContentDispositionHeader")
+@pytest.mark.filterwarnings("ignore::aiohttp.multipart.BadContentDispositionParam")
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(request_bytes=_mutated())
 def test_mutated_requests_never_get_a_500_nor_an_unlogged_exception(
@@ -222,6 +225,7 @@ def test_no_secret_in_any_listener_log(records: _Records) -> None:
     with running(smpp_port=0, smtp_port=0) as emulator:
         emulator.accounts.add("bob", SECRET, api_key=KEY)
         md5 = hashlib.md5(SECRET.encode()).hexdigest()
+        assert emulator.smtp_port is not None
         with smtplib.SMTP("127.0.0.1", emulator.smtp_port, timeout=5) as mail:
             for body in (f"bob:{md5}:0::0,0,:{PHONE}:one", f":{KEY}:0::0,0,:{PHONE}:two"):
                 mail.sendmail("a@example.com", ["send@send.smsc.kz"], "Content-Type: text/plain\r\n\r\n" + body)
@@ -293,3 +297,92 @@ def test_a_sar_part_beyond_its_total_is_refused() -> None:
             0,
         ]
         assert [m.text for m in emulator.messages()] == ["ab"]
+
+
+# --- memory: bodies, files and attachments are capped -----------------------------------------------
+
+
+def test_body_file_and_field_caps() -> None:
+    limits = Limits(rate_limits=False, ip_blocking=False, max_body=200_000, max_files=2, max_files_total=150_000)
+    with running(limits=limits) as emulator:
+        port = emulator.http_port
+        assert exchange(port, post(SEND, FORM, b"a=" + b"x" * 200_001))[0] == 413  # by Content-Length
+        chunked = b"1000\r\n" + b"x" * 4096 + b"\r\n"
+        big = post(SEND, FORM, b"", extra=b"Transfer-Encoding: chunked\r\n").replace(b"Content-Length: 0\r\n", b"")
+        assert exchange(port, big + chunked * 60 + b"0\r\n\r\n")[0] == 413  # counted while read
+        mms = SEND + "&mms=1"
+        one_file = part(b"f", b"x" * 1000, filename=b"a.bin")
+        assert exchange(port, post(mms, MULTI, multipart(one_file, one_file, one_file))) == (200, b"0,-1")
+        over = part(b"f", b"x" * (3 * 1024 * 1024 + 1), filename=b"big.bin")
+        emulator.limits.max_body = 16 * 1024 * 1024
+        assert exchange(port, post(mms, MULTI, multipart(over))) == (200, b"0,-1")  # over 3 MB
+        files = part(b"f", b"x" * 80_000, filename=b"a.bin")
+        assert exchange(port, post(mms, MULTI, multipart(files, files))) == (200, b"0,-1")  # over the total
+        emulator.limits.max_fields = 3
+        fields = [part(b"n%d" % i, b"v") for i in range(4)]
+        assert exchange(port, post(mms, MULTI, multipart(*fields))) == (200, b"0,-1")
+        assert emulator.messages() == []
+        assert exchange(port, post(mms, MULTI, multipart(files))) == (200, b"1,1")
+        assert [len(a.data) for a in emulator.messages()[0].attachments] == [80_000]
+
+
+def test_attachments_of_an_in_memory_emulator_live_on_disk() -> None:
+    with running() as emulator:
+        store = emulator._service.store
+        rows = store._db.execute("PRAGMA database_list").fetchall()
+        assert [name for _, name, _ in rows] == ["main", "files"]
+        files_path = rows[1][2]
+        data = bytes(range(256)) * 4096  # 1 MiB
+        body = multipart(part(b"f", data, filename=b"a.bin"))
+        assert exchange(emulator.http_port, post(SEND + "&mms=1", MULTI, body)) == (200, b"1,1")
+        assert emulator.messages()[0].attachments[0].data == data
+        import os
+
+        assert os.path.getsize(files_path) > len(data)
+    assert not os.path.exists(files_path)  # removed with the emulator
+
+
+# --- limits: concurrency from arrival to reply, bounded idle and slow requests ------------------------
+
+
+def test_the_fifteenth_request_in_progress_under_concurrent_load_gets_error_9() -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    with running(rate_limits=True) as emulator:
+        arrived = threading.Barrier(21)
+
+        def ask(i: int) -> bytes:
+            query = f"/sys/send.php?login=demo&psw=demo&phones={PHONE[1:]}&mes=m{i}&fmt=1".encode()
+            arrived.wait()
+            return exchange(emulator.http_port, b"GET " + query + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")[
+                1
+            ]
+
+        with ThreadPoolExecutor(20) as pool:
+            with emulator._service.lock:  # the service is busy: every request waits, in progress
+                answers = [pool.submit(ask, i) for i in range(20)]
+                arrived.wait()
+                time.sleep(1.0)  # all twenty arrive and wait
+            replies = sorted(a.result() for a in answers)
+        assert replies.count(b"0,-9") == 6 and len(emulator.messages()) == 14, replies
+
+
+def test_idle_and_unfinished_requests_are_closed_after_the_configured_time() -> None:
+    limits = Limits(rate_limits=False, ip_blocking=False, idle_timeout=0.3, request_timeout=0.3)
+    with running(limits=limits) as emulator:
+
+        def closed_within(data: bytes, seconds: float) -> bytes:
+            with socket.create_connection(("127.0.0.1", emulator.http_port), timeout=5) as sock:
+                sock.sendall(data)
+                start, got = time.monotonic(), b""
+                while chunk := sock.recv(65536):
+                    got += chunk
+                assert time.monotonic() - start < seconds
+                return got
+
+        assert closed_within(b"", 2) == b""  # never a request
+        assert closed_within(b"GET /sys/balance.php?login=demo HTTP/1.1\r\nHost: x\r\n", 2) == b""  # headers never end
+        assert closed_within(post(SEND, FORM, b"login=demo", length=100), 2) == b""  # the body never ends
+        keep_alive = b"GET /sys/balance.php?login=demo&psw=demo&fmt=1 HTTP/1.1\r\nHost: x\r\n\r\n"
+        assert closed_within(keep_alive, 2).endswith(b"\r\n\r\n100.00")  # answered, then idle: closed

@@ -7,6 +7,7 @@ thread-safe by itself: the Service serialises every call under its lock.
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -28,10 +29,13 @@ CREATE TABLE IF NOT EXISTS history (
     seq INTEGER NOT NULL REFERENCES messages (seq) ON DELETE CASCADE, at REAL NOT NULL,
     status INTEGER NOT NULL, err INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS history_by_seq ON history (seq, at);
-CREATE TABLE IF NOT EXISTS attachments (
+"""
+# in the main database of a file store; in a temporary file beside an in-memory one (schema "files")
+_ATTACHMENTS = """
+CREATE TABLE IF NOT EXISTS {schema}attachments (
     batch INTEGER NOT NULL, name TEXT NOT NULL, filename TEXT NOT NULL, content_type TEXT NOT NULL,
     data BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS attachments_by_batch ON attachments (batch);
+CREATE INDEX IF NOT EXISTS {schema}attachments_by_batch ON attachments (batch);
 """
 _ACCOUNT_COLUMNS = "login, password, api_key, balance, price, currency, sender"
 _MESSAGE_COLUMNS = "seq, batch, login, id, phone, text, sender, format, parts, cost, sent_at, due"
@@ -95,10 +99,17 @@ class Store:
         self._secrets: list[str] | None = None
         self._db = sqlite3.connect(":memory:" if path is None else path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA foreign_keys = ON")
+        self._files: tempfile.TemporaryDirectory[str] | None = None
         if path is not None:
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
-        self._db.executescript(_SCHEMA)
+            self._db.executescript(_SCHEMA + _ATTACHMENTS.format(schema=""))
+        else:  # attachments on disk, so that an in-memory emulator's memory does not grow with them
+            self._files = tempfile.TemporaryDirectory(prefix="smsc-emulator-")
+            self._db.execute("ATTACH DATABASE ? AS files", (f"{self._files.name}/attachments.sqlite",))
+            self._db.execute("PRAGMA files.journal_mode = MEMORY")
+            self._db.execute("PRAGMA files.synchronous = OFF")
+            self._db.executescript(_SCHEMA + _ATTACHMENTS.format(schema="files."))
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -107,6 +118,8 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
+        if self._files is not None:
+            self._files.cleanup()
 
     def begin(self) -> None:
         self._db.execute("BEGIN IMMEDIATE")
