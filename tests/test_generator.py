@@ -95,22 +95,18 @@ MINI_SPEC = {name: textwrap.dedent(text) for name, text in MINI_SPEC.items()}
 
 USE_IT = """
 import smsc
+from smsc.testing import MockTransport
 
-class Echo:
-    def request(self, path, fields, *, files=(), deadline=None):
-        assert path == "/sys/ping.php", path
-        word = dict(fields)["w"]
-        return f"2,{word}".encode()
-    def close(self):
-        pass
-
-client = smsc.Client(login="a", password="b", transport=Echo(), response_format=smsc.ResponseFormat.CSV)
+echo = MockTransport(default=lambda request: f"2,{request.params['w']}")
+client = smsc.Client(login="a", password="b", transport=echo, response_format=smsc.ResponseFormat.CSV)
 pong = client.ping("hey")
 assert pong == smsc._models.Pong(echo="hey", hops=2), pong
+assert [r.path for r in echo.requests] == ["/sys/ping.php"], echo.requests
 try:
     client.ping("too long")
 except smsc.InvalidRequest as exc:
     print("refused:", exc)
+assert len(echo.requests) == 1, "refused before sending"
 from smsc import _renderers, _parsers
 assert _parsers.parse_pong(_renderers.render_pong(pong, 0).encode(), 0, {}) == pong
 print("ok", pong.echo, pong.hops)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -10,29 +9,12 @@ from typing import Any
 import pytest
 
 import smsc
+from smsc.testing import MockTransport
 
 
-class Recorder:
-    """A transport that records requests and answers with canned replies."""
-
-    def __init__(self, *replies: bytes) -> None:
-        self.replies = list(replies)
-        self.calls: list[tuple[str, list[tuple[str, str]]]] = []
-        self.closed = False
-
-    def request(
-        self, path: str, fields: Sequence[tuple[str, str]], *, files: Sequence[Any] = (), deadline: float | None = None
-    ) -> bytes:
-        self.calls.append((path, list(fields)))
-        return self.replies.pop(0)
-
-    def close(self) -> None:
-        self.closed = True
-
-
-def client(*replies: bytes, **options: Any) -> tuple[smsc.Client, Recorder]:
-    recorder = Recorder(*replies)
-    return smsc.Client(login="demo", password="secret-pw", transport=recorder, **options), recorder
+def client(*replies: bytes, **options: Any) -> tuple[smsc.Client, MockTransport]:
+    mock = MockTransport(*replies)
+    return smsc.Client(login="demo", password="secret-pw", transport=mock, **options), mock
 
 
 SEND_REPLY = b'{"id": 77, "cnt": 2, "cost": "4.48", "balance": "95.52"}'
@@ -50,7 +32,7 @@ def test_send_fields_in_order_with_auth_format_and_charset() -> None:
         max_parts=3,
     )
     assert result == smsc.SendResult(id=77, sms_count=2, cost=Decimal("4.48"), balance=Decimal("95.52"))
-    path, fields = rec.calls[0]
+    path, fields = rec.requests[0].path, list(rec.requests[0].fields)
     assert path == "/sys/send.php"
     assert fields == [
         ("login", "demo"),
@@ -71,7 +53,7 @@ def test_send_fields_in_order_with_auth_format_and_charset() -> None:
 def test_send_assigns_an_id_before_sending() -> None:
     c, rec = client(SEND_REPLY)
     c.send(["+77011234567"], "Hi")
-    sent_id = dict(rec.calls[0][1])["id"]
+    sent_id = rec.requests[0].params["id"]
     assert 1 <= int(sent_id) <= 2147483647
 
 
@@ -90,7 +72,7 @@ def test_every_time_form() -> None:
     for value, wire in forms.items():
         c, rec = client(SEND_REPLY)
         c.send("+77011234567", "Hi", time=value)
-        assert dict(rec.calls[0][1])["time"] == wire
+        assert rec.requests[0].params["time"] == wire
 
 
 def test_cost_status_statuses_balance_fields() -> None:
@@ -100,10 +82,10 @@ def test_cost_status_statuses_balance_fields() -> None:
     with pytest.raises(AttributeError):
         c.response_format = smsc.ResponseFormat.JSON  # type: ignore[misc]
     assert c.cost("+77011234567", "Hi") == smsc.Cost(cost=Decimal("1.50"), sms_count=1)
-    assert dict(rec.calls[0][1])["cost"] == "1"
+    assert rec.requests[0].params["cost"] == "1"
     status = c.status(5, "+77011234567")
     assert (status.id, status.phone, status.status) == (5, "+77011234567", smsc.MessageStatus.DELIVERED)
-    assert rec.calls[1] == (
+    assert (rec.requests[1].path, list(rec.requests[1].fields)) == (
         "/sys/status.php",
         [
             ("login", "demo"),
@@ -116,9 +98,11 @@ def test_cost_status_statuses_balance_fields() -> None:
         ],
     )
     [one] = c.statuses([(101, "79991111111")])
-    assert one.id == 101 and dict(rec.calls[2][1])["id"] == "101," and dict(rec.calls[2][1])["phone"] == "79991111111,"
+    assert (
+        one.id == 101 and rec.requests[2].params["id"] == "101," and rec.requests[2].params["phone"] == "79991111111,"
+    )
     assert c.balance() == Decimal("10.00")
-    assert rec.calls[3][0] == "/sys/balance.php" and ("cur", "1") in rec.calls[3][1]
+    assert rec.requests[3].path == "/sys/balance.php" and ("cur", "1") in rec.requests[3].fields
 
 
 def test_status_detail_selects_the_layout() -> None:
@@ -127,21 +111,21 @@ def test_status_detail_selects_the_layout() -> None:
     )
     status = c.status("order-1", "77011234567", detail=smsc.StatusDetail.FULL)
     assert status.message == "Hi, there" and status.sender == "Shop" and status.id == "order-1"
-    assert ("all", "1") in rec.calls[0][1]
+    assert ("all", "1") in rec.requests[0].fields
 
 
 def test_api_key_replaces_login_and_password() -> None:
-    rec = Recorder(b'{"balance": "1.00", "currency": "RUR"}')
+    rec = MockTransport(b'{"balance": "1.00", "currency": "RUR"}')
     c = smsc.Client(api_key="k-123", transport=rec)
     c.balance()
-    assert rec.calls[0][1][0] == ("apikey", "k-123")
+    assert rec.requests[0].fields[0] == ("apikey", "k-123")
     assert "k-123" not in repr(c)
 
 
 def test_extra_parameters_and_reserved_names() -> None:
     c, rec = client(SEND_REPLY)
     c.send("+77011234567", "Hi", extra={"tinyurl": 1, "op": "1"})
-    assert ("op", "1") in rec.calls[0][1]
+    assert ("op", "1") in rec.requests[0].fields
     with pytest.raises(smsc.InvalidRequest, match="psw"):
         c.send("+77011234567", "Hi", extra={"psw": "x"})
 
@@ -180,15 +164,15 @@ def test_bad_input_is_refused_before_sending(override: dict[str, Any], message: 
     with pytest.raises(smsc.InvalidRequest, match=message) as caught:
         c.send(**args)
     assert isinstance(caught.value, ValueError)
-    assert rec.calls == []
+    assert rec.requests == []
 
 
 def test_hlr_and_mail_recipients() -> None:
     c, rec = client(SEND_REPLY, SEND_REPLY)
     c.send(["+77011234567"], "", format=smsc.MessageFormat.HLR)
-    assert ("hlr", "1") in rec.calls[0][1] and ("mes", "") in rec.calls[0][1]
+    assert ("hlr", "1") in rec.requests[0].fields and ("mes", "") in rec.requests[0].fields
     c.send(["user@example.com"], "Hi", format=smsc.MessageFormat.MAIL)
-    assert ("phones", "user@example.com") in rec.calls[1][1]
+    assert ("phones", "user@example.com") in rec.requests[1].fields
 
 
 @pytest.mark.parametrize(
@@ -216,7 +200,7 @@ def test_from_env_and_context_manager() -> None:
         assert c.login == "demo" and "smsc.ru" in repr(c) and "pw" not in repr(c)
     with pytest.raises(smsc.InvalidRequest, match="SMSC_LOGIN"):
         smsc.Client.from_env({})
-    rec = Recorder()
+    rec = MockTransport()
     with smsc.Client.from_env({"SMSC_API_KEY": "k"}, transport=rec) as c2:
         assert "api_key=***" in repr(c2)
     assert rec.closed

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 import smsc
+from smsc.testing import MockTransport
 
 SENT = b'{"id": 42, "cnt": 1, "cost": "1.00", "balance": "9.00"}'
 FOUND = (
@@ -20,24 +20,8 @@ LOST = smsc.TransportError("read timed out", maybe_sent=True)
 UNREACHABLE = smsc.TransportError("connection refused", maybe_sent=False)
 
 
-class Script:
-    """A transport answering from a script: bytes, or an exception to raise."""
-
-    def __init__(self, *steps: bytes | Exception) -> None:
-        self.steps = list(steps)
-        self.paths: list[str] = []
-
-    def request(
-        self, path: str, fields: Sequence[tuple[str, str]], *, files: Sequence[Any] = (), deadline: float | None = None
-    ) -> bytes:
-        self.paths.append(path)
-        step = self.steps.pop(0)
-        if isinstance(step, Exception):
-            raise step
-        return step
-
-    def close(self) -> None:
-        pass
+def paths(script: MockTransport) -> list[str]:
+    return [r.path for r in script.requests]
 
 
 class Clock:
@@ -53,48 +37,48 @@ class Clock:
         self.now += seconds
 
 
-def client(script: Script, clock: Clock, **policy: Any) -> smsc.Client:
+def client(script: MockTransport, clock: Clock, **policy: Any) -> smsc.Client:
     retry = smsc.RetryPolicy(**{"attempts": 4, "backoff": 1.0, "jitter": False, **policy})
     return smsc.Client(login="demo", password="pw", transport=script, retry=retry, clock=clock, sleep=clock.sleep)
 
 
 def test_a_lost_send_reply_is_looked_up_and_never_sent_twice() -> None:
-    script, clock = Script(LOST, FOUND), Clock()
+    script, clock = MockTransport(LOST, FOUND), Clock()
     result = client(script, clock).send(["+77011234567"], "Hi", id=42)
     assert result.recovered and result.id == 42 and result.cost == Decimal("1.00") and result.sms_count == 1
-    assert script.paths == ["/sys/send.php", "/sys/status.php"]
+    assert paths(script) == ["/sys/send.php", "/sys/status.php"]
     assert clock.sleeps == [1.0]
 
 
 def test_a_lost_send_the_service_does_not_know_is_sent_again() -> None:
-    script, clock = Script(smsc.TransportError("HTTP 502", status=502), NOT_FOUND, SENT), Clock()
+    script, clock = MockTransport(smsc.TransportError("HTTP 502", status=502), NOT_FOUND, SENT), Clock()
     result = client(script, clock).send(["+77011234567"], "Hi", id=42)
     assert not result.recovered and result.balance == Decimal("9.00")
-    assert script.paths == ["/sys/send.php", "/sys/status.php", "/sys/send.php"]
+    assert paths(script) == ["/sys/send.php", "/sys/status.php", "/sys/send.php"]
 
 
 @pytest.mark.parametrize("reply", [b"", b"<html>oops</html>"])
 def test_an_empty_or_mangled_send_reply_is_looked_up(reply: bytes) -> None:
-    script, clock = Script(reply, FOUND), Clock()
+    script, clock = MockTransport(reply, FOUND), Clock()
     assert client(script, clock).send(["+77011234567"], "Hi", id=42).recovered
 
 
 def test_a_failed_lookup_is_tried_again_before_any_resend() -> None:
     limited = b'{"error": "duplicate request, wait a minute", "error_code": 9}'
-    script, clock = Script(LOST, LOST, limited, FOUND), Clock()
+    script, clock = MockTransport(LOST, LOST, limited, FOUND), Clock()
     assert client(script, clock).send(["+77011234567"], "Hi", id=42).recovered
-    assert script.paths == ["/sys/send.php", "/sys/status.php", "/sys/status.php", "/sys/status.php"]
+    assert paths(script) == ["/sys/send.php", "/sys/status.php", "/sys/status.php", "/sys/status.php"]
     assert clock.sleeps == [1.0, 2.0, 4.0]
 
 
 def test_a_request_that_never_left_is_sent_again_without_a_lookup() -> None:
-    script, clock = Script(UNREACHABLE, SENT), Clock()
+    script, clock = MockTransport(UNREACHABLE, SENT), Clock()
     assert client(script, clock).send(["+77011234567"], "Hi", id=42).id == 42
-    assert script.paths == ["/sys/send.php", "/sys/send.php"]
+    assert paths(script) == ["/sys/send.php", "/sys/send.php"]
 
 
 def test_too_many_requests_backs_off_and_succeeds() -> None:
-    script, clock = Script(b"0,-9", b"0,-9", b"5.00,RUR"), Clock()
+    script, clock = MockTransport(b"0,-9", b"0,-9", b"5.00,RUR"), Clock()
     c = smsc.Client(
         login="d",
         password="p",
@@ -110,25 +94,25 @@ def test_too_many_requests_backs_off_and_succeeds() -> None:
 
 @pytest.mark.parametrize("code", [1, 2, 3, 4, 5, 6, 7, 8])
 def test_errors_that_cannot_succeed_raise_at_once(code: int) -> None:
-    script, clock = Script(f'{{"error": "x", "error_code": {code}}}'.encode()), Clock()
+    script, clock = MockTransport(f'{{"error": "x", "error_code": {code}}}'.encode()), Clock()
     with pytest.raises(smsc.ApiError) as caught:
         client(script, clock).send(["+77011234567"], "Hi", id=42)
-    assert caught.value.code == code and len(script.paths) == 1 and clock.sleeps == []
+    assert caught.value.code == code and len(script.requests) == 1 and clock.sleeps == []
 
 
 def test_http_client_errors_are_not_retried() -> None:
-    script, clock = Script(smsc.TransportError("HTTP 403", status=403, maybe_sent=False)), Clock()
+    script, clock = MockTransport(smsc.TransportError("HTTP 403", status=403, maybe_sent=False)), Clock()
     with pytest.raises(smsc.TransportError):
         client(script, clock).balance()
-    assert len(script.paths) == 1
+    assert len(script.requests) == 1
 
 
 def test_attempts_and_deadline_bound_the_call() -> None:
-    script, clock = Script(LOST, LOST, LOST, LOST, LOST), Clock()
+    script, clock = MockTransport(LOST, LOST, LOST, LOST, LOST), Clock()
     with pytest.raises(smsc.TransportError):
         client(script, clock, attempts=3).balance()
-    assert len(script.paths) == 3 and clock.sleeps == [1.0, 2.0]
-    script, clock = Script(LOST, LOST, LOST, LOST), Clock()
+    assert len(script.requests) == 3 and clock.sleeps == [1.0, 2.0]
+    script, clock = MockTransport(LOST, LOST, LOST, LOST), Clock()
     with pytest.raises(smsc.TransportError):
         client(script, clock, attempts=10, deadline=2.5).balance()
     assert clock.sleeps == [1.0] and clock.now < 2.5
@@ -145,21 +129,8 @@ def test_jitter_and_max_backoff() -> None:
 def test_transports_get_the_deadline_on_the_monotonic_clock_whatever_clock_the_policy_uses() -> None:
     import time
 
-    seen: list[float | None] = []
-
-    class Deadlines(Script):
-        def request(
-            self,
-            path: str,
-            fields: Sequence[tuple[str, str]],
-            *,
-            files: Sequence[Any] = (),
-            deadline: float | None = None,
-        ) -> bytes:
-            seen.append(deadline)
-            return super().request(path, fields, files=files, deadline=deadline)
-
+    script = MockTransport(b'{"balance": "1.00", "currency": "KZT"}')
     clock = Clock()  # starts at 0, far from time.monotonic()
-    client(Deadlines(b'{"balance": "1.00", "currency": "KZT"}'), clock, deadline=30.0).balance()
-    [deadline] = seen
+    client(script, clock, deadline=30.0).balance()
+    deadline = script.last_request.deadline
     assert deadline is not None and 29.0 < deadline - time.monotonic() <= 30.0

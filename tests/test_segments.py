@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 import smsc
 from smsc import text
+from smsc.testing import MockTransport
 from smsc.text._segments import describe, split_units
 from smsc.text._tables import BASIC, EXTENSION, TRANSLIT
 
@@ -286,17 +288,11 @@ def test_describe() -> None:
 # --- client.estimate ---------------------------------------------------------------------------------
 
 
-class NoNetwork:
-    def request(self, path: str, fields: object) -> bytes:
-        raise AssertionError("estimate must not touch the network")
-
-    def close(self) -> None:
-        pass
-
-
 @pytest.fixture
-def client() -> smsc.Client:
-    return smsc.Client(login="demo", password="demo", transport=NoNetwork())  # type: ignore[arg-type]
+def client() -> Iterator[smsc.Client]:
+    no_network = MockTransport()  # no reply scripted: any request fails the test
+    yield smsc.Client(login="demo", password="demo", transport=no_network)
+    assert no_network.requests == [], "estimate must not touch the network"
 
 
 def test_estimate_counts_parts_times_recipients(client: smsc.Client) -> None:
@@ -350,7 +346,8 @@ def test_estimate_validates_like_send(
 
 @given(texts, st.lists(st.from_regex(r"\+7[0-9]{10}", fullmatch=True), min_size=1, max_size=5))
 def test_estimate_agrees_with_segments(value: str, phones: list[str]) -> None:
-    client = smsc.Client(login="demo", password="demo", transport=NoNetwork())  # type: ignore[arg-type]
+    no_network = MockTransport()
+    client = smsc.Client(login="demo", password="demo", transport=no_network)
     try:
         seg = smsc.segments(value)
     except smsc.InvalidRequest:
@@ -360,3 +357,4 @@ def test_estimate_agrees_with_segments(value: str, phones: list[str]) -> None:
     est = client.estimate(phones, value, price_per_sms="0.5")
     assert (est.parts, est.recipients, est.encoding) == (seg.count, len(phones), seg.encoding)
     assert est.sms_count == seg.count * len(phones) and est.cost == Decimal("0.5") * est.sms_count
+    assert no_network.requests == []
