@@ -67,24 +67,31 @@ def _status_typed_json(raw: bytes) -> object:
 TYPED = {"send": {1: _send_typed_csv, 3: _send_typed_json}, "status": {1: _status_typed_csv, 3: _status_typed_json}}
 
 
-def best(func: Callable[[], object], number: int = 20000) -> float:
-    return min(timeit.repeat(func, number=number, repeat=5)) / number
+def best(*funcs: Callable[[], object], number: int = 5000, rounds: int = 15) -> list[float]:
+    """Seconds per call of each function, best of `rounds`; the functions take turns within each round
+    so that a load spike on a shared machine hits all sides of a ratio alike."""
+    times = [float("inf")] * len(funcs)
+    for _ in range(rounds):
+        for i, func in enumerate(funcs):
+            times[i] = min(times[i], timeit.timeit(func, number=number) / number)
+    return times
 
 
 def main() -> None:
-    print(f"bench/parse.py: microseconds per parse, best of 5, {os.cpu_count()} CPUs")
+    print(f"bench/parse.py: microseconds per parse, best of 15 interleaved rounds, {os.cpu_count()} CPUs")
     print(f"{'reply':<8}{'fmt':>4}{'smsc':>9}{'bare':>9}{'ratio':>8}{'typed':>9}{'ratio':>8}")
     for label, samples, parse in (
         ("send", SEND, lambda raw, fmt: _parsers.parse_send_balance(raw, fmt, ERROR_MAPS["send"])),
         ("status", STATUS, lambda raw, fmt: _parsers.parse_status_basic(raw, fmt, ERROR_MAPS["status"], CTX)),
     ):
         for fmt, raw in samples.items():
-            ours = best(partial(parse, raw, fmt))
-            base = best(partial(BASELINES[fmt], raw))
-            line = f"{label:<8}{fmt:>4}{ours * 1e6:>9.2f}{base * 1e6:>9.2f}{ours / base:>7.2f}x"
             typed = TYPED[label].get(fmt)
+            funcs = [partial(parse, raw, fmt), partial(BASELINES[fmt], raw)]
             if typed is not None:
-                typed_time = best(partial(typed, raw))
+                funcs.append(partial(typed, raw))
+            ours, base, *rest = best(*funcs)
+            line = f"{label:<8}{fmt:>4}{ours * 1e6:>9.2f}{base * 1e6:>9.2f}{ours / base:>7.2f}x"
+            for typed_time in rest:
                 line += f"{typed_time * 1e6:>9.2f}{ours / typed_time:>7.2f}x"
             print(line)
 

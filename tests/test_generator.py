@@ -6,13 +6,16 @@ import os
 import subprocess
 import sys
 import textwrap
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+import smsc
 from generator.load import SpecError, load
 from generator.model import Spec
-from generator.render import drift, render_all, runtime_links, write
+from generator.render import drift, render_all, runtime_links, snake, write
 from tests.conftest import ROOT
 
 MINI_SPEC = {
@@ -261,3 +264,35 @@ def test_generated_modules_are_what_ruff_format_makes_of_them(tmp_path: Path) ->
             timeout=60,
         )
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_trusted_constructors_make_the_same_frozen_values_as_the_models() -> None:
+    """The parsers' constructors skip attrs' __init__ for speed; what they make is indistinguishable."""
+    import attrs
+
+    from smsc import _models, _parsers
+    from smsc._types import MSK
+
+    hlr = _models.HlrInfo(
+        imsi="250", msc="7", mcc="250", mnc="01", country="RU", network="MTS", roaming_country="", roaming_network=""
+    )
+    values = {
+        "SendResult": {"id": 7, "sms_count": 2, "cost": Decimal("4.48"), "balance": Decimal("1.5")},
+        "Status": {
+            "id": "a1",
+            "phone": "79990000000",
+            "status": smsc.MessageStatus(1),
+            "changed_at": datetime(2024, 5, 20, 12, 0, 5, tzinfo=MSK),
+            "hlr": hlr,
+        },
+        "Balance": {"balance": Decimal("10.00"), "currency": "KZT"},
+    }
+    for name, kwargs in values.items():
+        cls = getattr(_models, name)
+        trusted = getattr(_parsers, f"_new_{snake(name)}")(**kwargs)
+        plain = cls(**kwargs)
+        assert type(trusted) is cls and trusted == plain and repr(trusted) == repr(plain)
+        assert hash(trusted) == hash(plain)
+        assert attrs.asdict(trusted) == attrs.asdict(plain)
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            trusted.__setattr__(attrs.fields(cls)[0].name, None)

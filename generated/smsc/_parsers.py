@@ -21,6 +21,9 @@ _MESSAGESTATUS_MEMBERS: dict[int, MessageStatus] = {int(m): m for m in MessageSt
 
 
 def _p_MessageStatus(v: object) -> MessageStatus:
+    member = _MESSAGESTATUS_MEMBERS.get(v) if type(v) is int else None  # JSON: an int already
+    if member is not None:
+        return member
     code = _c.p_int(v)
     member = _MESSAGESTATUS_MEMBERS.get(code)
     return member if member is not None else MessageStatus(code)
@@ -30,6 +33,9 @@ _DELIVERYERROR_MEMBERS: dict[int, DeliveryError] = {int(m): m for m in DeliveryE
 
 
 def _p_DeliveryError(v: object) -> DeliveryError:
+    member = _DELIVERYERROR_MEMBERS.get(v) if type(v) is int else None  # JSON: an int already
+    if member is not None:
+        return member
     code = _c.p_int(v)
     member = _DELIVERYERROR_MEMBERS.get(code)
     return member if member is not None else DeliveryError(code)

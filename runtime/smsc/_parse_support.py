@@ -23,6 +23,7 @@ ErrorMap = Mapping[int, tuple[type[ApiError], str]]
 
 FORMAT_NAMES = ("text (fmt=0)", "comma (fmt=1)", "XML (fmt=2)", "JSON (fmt=3)")
 _JSON = json.JSONDecoder(parse_float=Decimal)
+_JSON_SPACE = " \t\n\r"
 _XML_DECL = re.compile(r"\s*<\?xml[^>]*\?>")
 _NO_CONTEXT: Ctx = {}
 
@@ -82,6 +83,8 @@ def _record(element: Element) -> dict[str, object]:
 
 
 def _is_error_record(rec: Record) -> bool:
+    if "error" not in rec and "error_code" not in rec:
+        return False  # the common case, without a lookup
     code = rec.get("error_code")
     return (code is not None and code != 0 and code != "0") or ("error" in rec and code is None)
 
@@ -184,7 +187,13 @@ def _is_csv_error(text: str) -> bool:
 
 
 def _load_json(text: str) -> object:
+    """The JSON document `text` holds, or None; JSON's own whitespace may surround it."""
+    if text[:1] in _JSON_SPACE:
+        text = text.lstrip(_JSON_SPACE)
     try:
-        return _JSON.decode(text)
+        document, end = _JSON.raw_decode(text)  # decode() without its two whitespace regex scans
     except (ValueError, RecursionError):
         return None
+    if end != len(text) and text[end:].strip(_JSON_SPACE):
+        return None
+    return document
