@@ -13,14 +13,12 @@ Every public name is loaded on first use, so `import smsc` (and the `smsc` comma
 costs almost nothing until a name is touched.
 """
 
-from __future__ import annotations
-
-from importlib import import_module
-from typing import TYPE_CHECKING
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from smsc._version import __version__ as __version__
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
     from smsc._api_errors import (
         AuthError,
         DeleteFailed,
@@ -158,13 +156,16 @@ def __getattr__(name: str) -> object:
     home = _HOMES.get(name)
     if home is None:
         try:
-            return import_module(f"smsc.{name}")
-        except ModuleNotFoundError:
+            return _import_module(f"smsc.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"smsc.{name}":
+                raise  # the submodule exists but needs what is missing (an extra): say so
             raise AttributeError(f"module 'smsc' has no attribute {name!r}") from None
-    value = getattr(import_module(home), name)
+    value = getattr(_import_module(home), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+    """The public names (loaded or not), the submodules loaded so far, and the module's own attributes."""
+    return sorted({*globals(), *__all__})
