@@ -395,6 +395,8 @@ class ParamView:
         if t == "phones":
             kind = "_recipient_kind(format)" if self.has_format else '"phone"'
             expr = f"_p.phones({name}, {name!r}, {kind})"
+        elif t == "sender" and self.has_format:
+            expr = f"_p.sender({name}, {name!r}, _recipient_kind(format))"
         elif t == "message":
             empty = "format in _TEXTLESS" if self.has_format else "False"
             expr = f"_p.message({name}, {name!r}, allow_empty={empty})"

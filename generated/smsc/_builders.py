@@ -76,7 +76,7 @@ def build_send(
     fields.append(("phones", _p.phones(phones, "phones", _recipient_kind(format))))
     fields.append(("mes", _p.message(message, "message", allow_empty=format in _TEXTLESS)))
     if sender is not None:
-        fields.append(("sender", _p.sender(sender, "sender")))
+        fields.append(("sender", _p.sender(sender, "sender", _recipient_kind(format))))
     if translit is not None:
         fields.append(("translit", _p.enum(translit, Translit, "translit")))
     if time is not None:
@@ -127,7 +127,7 @@ def build_cost(
     fields.append(("phones", _p.phones(phones, "phones", _recipient_kind(format))))
     fields.append(("mes", _p.message(message, "message", allow_empty=format in _TEXTLESS)))
     if sender is not None:
-        fields.append(("sender", _p.sender(sender, "sender")))
+        fields.append(("sender", _p.sender(sender, "sender", _recipient_kind(format))))
     if translit is not None:
         fields.append(("translit", _p.enum(translit, Translit, "translit")))
     if time is not None:

@@ -91,10 +91,13 @@ def message(value: str, name: str, allow_empty: bool = False) -> str:
     return value
 
 
-def sender(value: str, name: str) -> str:
+def sender(value: str, name: str, kind: str = "phone") -> str:
+    """A Sender ID; for e-mail (`kind` "mail") an e-mail address too, as the service documents."""
     if not isinstance(value, str):
         raise _bad(name, f"must be a string, got {type(value).__name__}")
     if value in ("", ".") or SENDER_DIGITS.fullmatch(value) or SENDER_ALNUM.fullmatch(value):
+        return value
+    if kind == "mail" and EMAIL.fullmatch(value):
         return value
     raise _bad(name, f"{value!r} is not a Sender ID (up to 11 Latin letters, digits and symbols, or up to 15 digits)")
 

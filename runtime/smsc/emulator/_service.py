@@ -308,7 +308,7 @@ class Service:
         recipients = [(_recipients(phones, kind, reply_id), text) for phones, text in groups]
         if sum(len(r) for r, _ in recipients) > MAX_RECIPIENTS:
             raise Failure(1)
-        sender = self._sender(account, p, reply_id)
+        sender = self._sender(account, p, kind, reply_id)
         if any(word.casefold() in text.casefold() for _, text in recipients for word in self.denied_words):
             raise Failure(6, reply_id)
         if any(_dir.rejected_at_send(phone) for phones, _ in recipients for phone in phones):
@@ -343,13 +343,15 @@ class Service:
             return _rn.render_send_balance(result, fmt)
         return _rn.render_send_id(result, fmt)
 
-    def _sender(self, account: Account, p: Mapping[str, str], reply_id: MessageId | None) -> str:
+    def _sender(self, account: Account, p: Mapping[str, str], kind: MessageFormat, reply_id: MessageId | None) -> str:
+        """The sender of a send: a Sender ID, or for e-mail (mail=1) an e-mail address; error 6 otherwise."""
         if "sender" not in p:
             return account.sender
         sender = p["sender"]
         if sender in ("", "."):
             return ""
-        if not (SENDER_DIGITS.fullmatch(sender) or SENDER_ALNUM.fullmatch(sender)):
+        email = kind is MessageFormat.MAIL and EMAIL.fullmatch(sender) is not None
+        if not (email or SENDER_DIGITS.fullmatch(sender) or SENDER_ALNUM.fullmatch(sender)):
             raise Failure(6, reply_id)
         if sender.casefold() in {s.casefold() for s in self.denied_senders}:
             raise Failure(6, reply_id)
