@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv generate check test bench demo clean
+.PHONY: venv generate check test bench demo clean browser
 
 venv: $(STAMP)
 
@@ -24,7 +24,15 @@ check: $(STAMP)
 	$(BIN)/python -m ruff check runtime generated generator tests bench
 	$(BIN)/python -m ruff format --check runtime generated generator tests bench
 
-test: check
+# Debian's Chromium and its driver for the web inbox tests (CI runs as root; a developer may need sudo).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		echo "installing Debian's chromium and chromium-driver for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
+		|| { echo "could not install chromium and chromium-driver: install them (as root) and re-run" >&2; exit 1; }; \
+	fi
+
+test: check browser
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from smsc._types import MSK
+from smsc.emulator._events import EventHub
 from smsc.emulator._faults import Faults
 from smsc.emulator._incoming import DEFAULT_TO, Incoming
 from smsc.emulator._limits import Limits
@@ -21,6 +22,7 @@ from smsc.emulator._records import (
     DEFAULT_BALANCE,
     DEFAULT_CURRENCY,
     DEFAULT_LOGIN,
+    DEFAULT_PASSWORD,
     DEFAULT_PRICE,
     DEFAULT_SENDER,
     Account,
@@ -43,6 +45,9 @@ class Accounts:
     def __init__(self, service: Service) -> None:
         self._service = service
 
+    def _changed(self) -> None:
+        self._service.notify("accounts")
+
     def add(
         self,
         login: str,
@@ -53,8 +58,9 @@ class Accounts:
         price: Money = DEFAULT_PRICE,
         currency: str = DEFAULT_CURRENCY,
         sender: str = DEFAULT_SENDER,
+        callback_url: str | None = None,
     ) -> Account:
-        """Create (or replace) an account."""
+        """Create (or replace) an account; `callback_url` is where status changes and incoming SMS are posted."""
         if not login or not password:
             raise ValueError("an account needs a login and a password")
         account = Account(
@@ -65,9 +71,11 @@ class Accounts:
             price=Decimal(price),
             currency=currency,
             sender=sender,
+            callback_url=_callback_url(callback_url),
         )
         with self._service.lock:
             self._service.store.put_account(account)
+        self._changed()
         return account
 
     def update(
@@ -80,8 +88,9 @@ class Accounts:
         sender: str | None = None,
         password: str | None = None,
         api_key: str | None = None,
+        callback_url: str | None = None,
     ) -> Account:
-        """Change some fields of an account; returns the new record."""
+        """Change some fields of an account (None: unchanged; `callback_url=""` removes it); returns the new record."""
         with self._service.lock:
             old = self[login]
             new = Account(
@@ -92,8 +101,10 @@ class Accounts:
                 price=old.price if price is None else Decimal(price),
                 currency=old.currency if currency is None else currency,
                 sender=old.sender if sender is None else sender,
+                callback_url=old.callback_url if callback_url is None else _callback_url(callback_url),
             )
             self._service.store.put_account(new)
+        self._changed()
         return new
 
     def __getitem__(self, login: str) -> Account:
@@ -138,6 +149,8 @@ class Emulator:
         smpp_inactivity: seconds of silence after which an SMPP connection is dropped (SMSC: 120).
         smtp_port: also take e-mail to SMS on this port (0: a free one; None: no SMTP listener).
         smtp_tls_context: offer (and require) STARTTLS on the SMTP listener with this server context.
+        control_token: the token the control API (`/_emulator/`) and the web inbox (`/`) require from
+            clients off the loopback interface; without one they answer only loopback clients.
     """
 
     def __init__(
@@ -160,6 +173,7 @@ class Emulator:
         smpp_inactivity: float = 120.0,
         smtp_port: int | None = None,
         smtp_tls_context: ssl.SSLContext | None = None,
+        control_token: str | None = None,
     ) -> None:
         if limits is None:
             limits = Limits(rate_limits=rate_limits, ip_blocking=ip_blocking)
@@ -182,6 +196,12 @@ class Emulator:
         )
         self.accounts = Accounts(self._service)
         self._log_filter = SecretFilter(self._secrets)
+        self.control_token = control_token
+        self.events = EventHub()
+        """Change notices ("messages", "clock", ...) for live views such as the web inbox."""
+        self._service.observers.append(self.events.publish)
+        self._default_account = default_account
+        self._service.incoming_listeners.append(lambda _: self._service.notify("incoming"))
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -249,6 +269,26 @@ class Emulator:
         """The emulator's current time (Moscow time)."""
         return datetime.fromtimestamp(self._service.clock.now(), MSK)
 
+    def reset(self) -> None:
+        """Back to a fresh emulator: no messages, incoming SMS or fault rules; the clock, limits, denied
+        senders and words as at the start; only the default account (demo/demo, 100.00) if it had one.
+        Listeners keep running, so a per-session emulator can be reset between tests."""
+        service = self._service
+        with service.lock:
+            service.store.clear()
+            service.store.db.execute("DELETE FROM incoming")
+            service.clock.offset = 0.0
+            if self._default_account:
+                service.store.put_account(Account(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD))
+            service.denied_senders.clear()
+            service.denied_senders.add("BLOCKED")
+            service.denied_words.clear()
+            service.denied_words.add("casino")
+            service.limiter.reset()
+        self.faults.clear()
+        self.faults.hits.clear()
+        service.notify("reset")
+
     def reset_limits(self) -> None:
         """Forget the rate-limit counters and unblock every IP."""
         with self._service.lock:
@@ -266,7 +306,11 @@ class Emulator:
         self._log_filter.install()
         sock = socket.create_server((self.host, self.http_port), family=_family(self.host), backlog=128)
         self.http_port = sock.getsockname()[1]
-        frontend = HttpFrontend(self._service, self.faults, ssl_context=self.ssl_context)
+        from smsc.emulator._control import ControlApi
+
+        frontend = HttpFrontend(
+            self._service, self.faults, ssl_context=self.ssl_context, control=ControlApi(self, self.control_token)
+        )
         loop = asyncio.new_event_loop()
         ready = threading.Event()
         failures: list[BaseException] = []
@@ -346,6 +390,15 @@ class Emulator:
     def __repr__(self) -> str:
         state = self.base_url if self.running else "stopped"
         return f"Emulator({state})"
+
+
+def _callback_url(url: str | None) -> str | None:
+    """An http(s) URL, or None ("" removes it)."""
+    if url is None or url == "":
+        return None
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")) or len(url) > 2000:
+        raise ValueError(f"callback_url: {url!r} is not an http:// or https:// URL")
+    return url
 
 
 def _family(host: str) -> socket.AddressFamily:

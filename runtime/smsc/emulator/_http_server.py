@@ -19,6 +19,7 @@ import ssl
 import struct
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from aiohttp import BodyPartReader, web
 
@@ -28,6 +29,8 @@ from smsc.emulator._service import ApiCall, Reply, Service, command_of
 from smsc.emulator._wire import decode_params, form_pairs
 
 log = logging.getLogger("smsc.emulator.http")
+if TYPE_CHECKING:
+    from smsc.emulator._control import ControlApi
 
 _CONTENT_TYPES = ("text/plain", "text/plain", "text/xml", "application/json")
 _CHARSET_NAMES = {"utf-8": "utf-8", "cp1251": "windows-1251", "koi8_r": "koi8-r"}
@@ -58,10 +61,19 @@ class _Refuser(asyncio.Protocol):
 
 
 class HttpFrontend:
-    """Serves /sys/send.php, /sys/status.php and /sys/balance.php by GET and POST."""
+    """Serves /sys/send.php, /sys/status.php and /sys/balance.php by GET and POST; `control` answers
+    the control API (/_emulator/) and the web inbox (/)."""
 
-    def __init__(self, service: Service, faults: Faults, *, ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        service: Service,
+        faults: Faults,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        control: ControlApi | None = None,
+    ) -> None:
         self.service = service
+        self.control = control
         self.faults = faults
         self.ssl_context = ssl_context
         self._in_progress: Counter[str] = Counter()
@@ -85,6 +97,8 @@ class HttpFrontend:
         self._listener = await loop.create_server(self._protocol, sock=sock, ssl=self.ssl_context)
 
     async def stop(self) -> None:
+        if self.control is not None:
+            self.control.close()
         if self._listener is not None:
             self._listener.close()
         if self._server is not None:
@@ -100,6 +114,8 @@ class HttpFrontend:
         return self._server()
 
     async def _handle(self, http: web.BaseRequest) -> web.StreamResponse:
+        if self.control is not None and self.control.serves(http.path):
+            return await self.control.handle(http)
         if http.method not in ("GET", "POST"):
             return web.Response(status=405, headers={"Allow": "GET, POST"})
         try:

@@ -31,6 +31,8 @@ class Account:
     currency: str = DEFAULT_CURRENCY
     sender: str = DEFAULT_SENDER
     """Sender ID used when a send names none."""
+    callback_url: str | None = None
+    """Where the service posts status changes and incoming messages (the account setting)."""
 
 
 @frozen

@@ -156,16 +156,23 @@ class Service:
         self.lifecycle = lifecycle if lifecycle is not None else Lifecycle()
         self.denied_senders = {"BLOCKED"} if denied_senders is None else denied_senders
         self.denied_words = {"casino"} if denied_words is None else denied_words
+        self.observers: list[Callable[[str], None]] = []
+        """Called with what changed ("messages", "clock", ...) after a change is committed."""
         if default_account:
             store.put_account(Account(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD), replace=False)
         self.inbox = Inbox(store)
         self.incoming_listeners: list[Callable[[Incoming], None]] = []
+
+    def notify(self, kind: str) -> None:
+        for observer in list(self.observers):
+            observer(kind)
 
     # inspection ---------------------------------------------------------------------------
     def advance(self, seconds: float) -> None:
         with self.lock:
             self.clock.advance(seconds)
             self.store.set_meta("clock_offset", repr(float(self.store.meta("clock_offset", "0")) + seconds))
+        self.notify("clock")
 
     def receive(self, login: str, phone: str, text: str, to: str) -> Incoming:
         """Store a message a subscriber sent to the account, then tell the listeners (outside the lock)."""
@@ -242,6 +249,8 @@ class Service:
                     self.store.rollback()
                     raise
                 self.store.commit()
+                if command == "send" or "del" in params:
+                    self.notify("messages")
             except Failure as failure:
                 if failure.code in (1, 2):
                     self.limiter.error(request.ip, now)

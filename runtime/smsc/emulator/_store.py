@@ -19,7 +19,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS accounts (
     login TEXT PRIMARY KEY, password TEXT NOT NULL, api_key TEXT UNIQUE, balance TEXT NOT NULL,
-    price TEXT NOT NULL, currency TEXT NOT NULL, sender TEXT NOT NULL);
+    price TEXT NOT NULL, currency TEXT NOT NULL, sender TEXT NOT NULL, callback_url TEXT);
 CREATE TABLE IF NOT EXISTS messages (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, batch INTEGER NOT NULL, login TEXT NOT NULL, id TEXT NOT NULL,
     phone TEXT NOT NULL, text TEXT NOT NULL, sender TEXT NOT NULL, format INTEGER NOT NULL,
@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS {schema}attachments (
     data BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS {schema}attachments_by_batch ON attachments (batch);
 """
-_ACCOUNT_COLUMNS = "login, password, api_key, balance, price, currency, sender"
+_ACCOUNT_COLUMNS = "login, password, api_key, balance, price, currency, sender, callback_url"
 _MESSAGE_COLUMNS = "seq, batch, login, id, phone, text, sender, format, parts, cost, sent_at, due"
 
 
@@ -73,8 +73,8 @@ class NewMessage:
     plan: Sequence[tuple[float, int, int]]  # (at, status, err)
 
 
-def _account(row: tuple[str, str, str | None, str, str, str, str]) -> Account:
-    login, password, api_key, balance, price, currency, sender = row
+def _account(row: tuple[str, str, str | None, str, str, str, str, str | None]) -> Account:
+    login, password, api_key, balance, price, currency, sender, callback_url = row
     return Account(
         login=login,
         password=password,
@@ -83,6 +83,7 @@ def _account(row: tuple[str, str, str | None, str, str, str, str]) -> Account:
         price=Decimal(price),
         currency=currency,
         sender=sender,
+        callback_url=callback_url,
     )
 
 
@@ -110,6 +111,9 @@ class Store:
             self._db.execute("PRAGMA files.journal_mode = MEMORY")
             self._db.execute("PRAGMA files.synchronous = OFF")
             self._db.executescript(_SCHEMA + _ATTACHMENTS.format(schema="files."))
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(accounts)")}
+        if "callback_url" not in columns:  # a state file from before callback URLs
+            self._db.execute("ALTER TABLE accounts ADD COLUMN callback_url TEXT")
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -150,7 +154,7 @@ class Store:
         self._secrets = None
         verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
         self._db.execute(
-            f"{verb} INTO accounts ({_ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            f"{verb} INTO accounts ({_ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 account.login,
                 account.password,
@@ -159,6 +163,7 @@ class Store:
                 str(account.price),
                 account.currency,
                 account.sender,
+                account.callback_url,
             ),
         )
 
@@ -180,6 +185,11 @@ class Store:
     def accounts(self) -> list[Account]:
         rows = self._db.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY login").fetchall()
         return [_account(r) for r in rows]
+
+    def clear(self) -> None:
+        """Forget every account, message, attachment and counter (the schema stays)."""
+        for table in ("history", "attachments", "messages", "accounts", "meta"):
+            self._db.execute(f"DELETE FROM {table}")
 
     def set_balance(self, login: str, balance: Decimal) -> None:
         self._db.execute("UPDATE accounts SET balance = ? WHERE login = ?", (str(balance), login))
