@@ -139,7 +139,12 @@ def test_faults_as_emulator_faults_makes_them(emulator: Emulator) -> None:
 
 def test_incoming_messages(emulator: Emulator) -> None:
     status, got = call(emulator, "POST", "/_emulator/incoming", {"phone": "+7 701 765-43-21", "text": "STOP"})
-    assert status == 201 and (got["phone"], got["to"], got["login"], got["text"]) == ("77017654321", "79990000000", "demo", "STOP")
+    assert status == 201 and (got["phone"], got["to"], got["login"], got["text"]) == (
+        "77017654321",
+        "79990000000",
+        "demo",
+        "STOP",
+    )
     emulator.accounts.add("shop", "secret")
     call(
         emulator,
@@ -247,7 +252,13 @@ def test_events_stream_what_changed(emulator: Emulator) -> None:
             received += sock.recv(4096)
         assert b"text/event-stream" in received
         done = threading.Event()
-        threading.Thread(target=lambda: (send(emulator, "+77011234567", "Hi"), emulator.advance(5), done.set())).start()
+
+        def change() -> None:
+            send(emulator, "+77011234567", "Hi")
+            emulator.advance(5)
+            done.set()
+
+        threading.Thread(target=change).start()
         while b"event: clock" not in received:
             received += sock.recv(4096)
         assert received.index(b"event: messages") < received.index(b"event: clock")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import smtplib
 import urllib.request
+from collections.abc import Iterator
 from email.message import EmailMessage
 from urllib.parse import quote
 
@@ -68,9 +69,9 @@ class SeedLibrary:
 
 
 @pytest.fixture(scope="module")
-def emulator() -> Emulator:
+def emulator() -> Iterator[Emulator]:
     with running(smtp_port=0) as emulator:
-        yield emulator  # type: ignore[misc]
+        yield emulator
 
 
 @pytest.fixture
