@@ -27,7 +27,13 @@ _RECIPIENT_KINDS = {MessageFormat.MAIL: "mail", MessageFormat.TELEGRAM: "telegra
 
 
 def _recipient_kind(format: MessageFormat) -> str:
-    return _RECIPIENT_KINDS.get(format, "phone")
+    return _RECIPIENT_KINDS.get(_format(format), "phone")
+
+
+def _format(format: MessageFormat) -> MessageFormat:
+    if not isinstance(format, MessageFormat):
+        raise InvalidRequest(f"format: {format!r} is not a smsc.MessageFormat")
+    return format
 
 
 def _format_wire(format: MessageFormat) -> tuple[tuple[str, str], ...]:

@@ -10,10 +10,11 @@ from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self, TypeVar, runtime_checkable
 
+from smsc import _redact
 from smsc._attachments import Attachment
 from smsc._enums import ResponseFormat
 from smsc._exceptions import InvalidRequest
-from smsc._http import DEFAULT_TIMEOUT, HttpTransport
+from smsc._http import DEFAULT_MAX_REPLY_BYTES, DEFAULT_TIMEOUT, HttpTransport
 from smsc._params import MAX_ID
 from smsc._request import Request
 from smsc._retry import Attempts, RetryPolicy
@@ -83,24 +84,14 @@ class BaseClient:
         ssl_context: ssl.SSLContext | None = None,
         verify: bool = True,
         pool_size: int = 4,
+        max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
         retry: RetryPolicy | None = None,
         transport: Transport | MessageTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         rand: Callable[[], float] = random.random,
     ) -> None:
-        if api_key is not None and (password is not None or login is not None):
-            raise InvalidRequest("give either login and password, or api_key, not both")
-        if api_key is not None:
-            if not isinstance(api_key, str) or not api_key:
-                raise InvalidRequest("api_key: must be a non-empty string")
-            self._auth: tuple[tuple[str, str], ...] = (("apikey", api_key),)
-        elif login is not None and password is not None:
-            if not isinstance(login, str) or not login or not isinstance(password, str) or not password:
-                raise InvalidRequest("login and password must be non-empty strings")
-            self._auth = (("login", login), ("psw", password))
-        else:
-            raise InvalidRequest("give login and password, or api_key")
+        self._auth = credentials(login, password, api_key)
         if not isinstance(response_format, ResponseFormat):
             raise InvalidRequest(f"response_format: {response_format!r} is not a smsc.ResponseFormat")
         if retry is not None and not isinstance(retry, RetryPolicy):
@@ -125,6 +116,7 @@ class BaseClient:
                 ssl_context=ssl_context,
                 verify=verify,
                 pool_size=pool_size,
+                max_reply_bytes=max_reply_bytes,
             )
         )
 
@@ -233,6 +225,30 @@ class BaseClient:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def credentials(login: object, password: object, api_key: object) -> tuple[tuple[str, str], ...]:
+    """The credential fields, checked; the secrets are registered for redaction first."""
+    _redact.register(password, api_key)
+    if api_key is not None and (password is not None or login is not None):
+        raise InvalidRequest("give either login and password, or api_key, not both")
+    if api_key is not None:
+        return (("apikey", _text(api_key, "api_key")),)
+    if login is not None and password is not None:
+        return (("login", _text(login, "login")), ("psw", _text(password, "password")))
+    raise InvalidRequest("give login and password, or api_key")
+
+
+def _text(value: object, name: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidRequest(f"{name}: must be a non-empty string")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidRequest(f"{name}: not valid Unicode text (a lone surrogate)") from None
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise InvalidRequest(f"{name}: contains control characters")
+    return value
 
 
 def _as_id(value: str) -> int | str:

@@ -1,10 +1,22 @@
-"""The SDK's exception hierarchy: every error a caller can see is an smsc.SmscError."""
+"""The SDK's exception hierarchy: every error a caller can see is an smsc.SmscError.
+
+The text of every error (str, repr, tracebacks) has the configured secrets masked; attributes
+such as `raw` keep what was received, unchanged.
+"""
 
 from __future__ import annotations
+
+from smsc._redact import scrub
 
 
 class SmscError(Exception):
     """Base of every error raised by the SDK."""
+
+    def __str__(self) -> str:
+        return scrub(super().__str__())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
 
 
 class InvalidRequest(SmscError, ValueError):
@@ -26,7 +38,8 @@ class TransportError(SmscError):
 
 
 class ProtocolError(SmscError):
-    """A reply that does not parse; `raw` holds the reply as received."""
+    """A reply that does not parse, or one the client refuses (too large, an unasked content coding,
+    a malformed Content-Length); `raw` holds the reply as received (at most the reply limit)."""
 
     def __init__(self, message: str, *, raw: bytes) -> None:
         super().__init__(f"{message}; raw reply: {_preview(raw)}")

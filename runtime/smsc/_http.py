@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import logging
-import math
-import re
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
+from smsc import _redact
 from smsc._attachments import Attachment
 from smsc._builders import SENSITIVE
-from smsc._exceptions import InvalidRequest, TransportError
+from smsc._exceptions import InvalidRequest, ProtocolError, SmscError, TransportError
+from smsc._http_rules import (
+    DEFAULT_MAX_REPLY_BYTES,
+    DEFAULT_TIMEOUT,
+    HEADERS,
+    SERVICE_DOMAINS,
+    base_urls,
+    check_limit,
+    check_method,
+    check_reply,
+    mirror_urls,
+    timeout_pair,
+    too_large,
+)
 from smsc._version import user_agent
 
 if TYPE_CHECKING:
@@ -20,61 +32,17 @@ if TYPE_CHECKING:
 
     import urllib3
 
+__all__ = ["DEFAULT_MAX_REPLY_BYTES", "DEFAULT_TIMEOUT", "SERVICE_DOMAINS", "HttpTransport", "mirror_urls", "redact"]
+
 log = logging.getLogger("smsc")
 
-DEFAULT_TIMEOUT = (5.0, 30.0)
-"""Seconds to connect and to wait for the reply."""
-
-SERVICE_DOMAINS = frozenset({"smsc.kz", "smsc.ru", "smsc.ua", "smscentre.com", "smsc.tj"})
-"""Hosts whose mirrors www2 ... www5 serve the same API."""
-
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+_CHUNK = 64 * 1024
 
 
 def redact(fields: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     """The fields with every secret replaced by '***' (for logs and messages)."""
     return [(k, "***" if k in SENSITIVE else v) for k, v in fields]
-
-
-class RedactSecrets(logging.Filter):
-    """Masks secret query parameters in urllib3's own log records (it logs the URL of a GET)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        names = "|".join(re.escape(n) for n in sorted(SENSITIVE))
-        self._pattern = re.compile(rf"(?<=[?&])({names})=[^&\s\"']*")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = self._pattern.sub(r"\1=***", record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(self._pattern.sub(r"\1=***", a) if isinstance(a, str) else a for a in record.args)
-        return True
-
-
-def _guard_urllib3_logs() -> None:
-    target = logging.getLogger("urllib3.connectionpool")
-    if not any(isinstance(f, RedactSecrets) for f in target.filters):
-        target.addFilter(RedactSecrets())
-
-
-def mirror_urls(base_url: str) -> list[str]:
-    """The base URL and, for the service's own domains, its mirrors www2 ... www5."""
-    parts = urlsplit(base_url)
-    host = (parts.hostname or "").removeprefix("www.")
-    if host not in SERVICE_DOMAINS or parts.port is not None:
-        return [base_url.rstrip("/")]
-    path = parts.path.rstrip("/")
-    return [f"{parts.scheme}://{host}{path}", *(f"{parts.scheme}://www{n}.{host}{path}" for n in range(2, 6))]
-
-
-def _check_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise InvalidRequest(f"base_url: {url!r} is not an http(s) URL")
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise InvalidRequest(f"base_url: {url!r}: give scheme, host, port and path only")
-    return url.rstrip("/")
 
 
 class HttpTransport:
@@ -91,6 +59,10 @@ class HttpTransport:
     fails before the request is written); the transport stays on the host that answered.
     By default they are `base_url` and, for the service's domains, its mirrors www2 ... www5.
     urllib3's own retries are off: the client decides what may be tried again.
+
+    `timeout` is (connect, read) seconds; the read timeout bounds the whole reply, headers and
+    body, however slowly the server sends it. A reply body is read up to `max_reply_bytes`; a
+    longer one, or one in a content coding the client did not ask for, is a ProtocolError.
     """
 
     def __init__(
@@ -104,53 +76,50 @@ class HttpTransport:
         ssl_context: ssl.SSLContext | None = None,
         verify: bool = True,
         pool_size: int = 4,
+        max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
     ) -> None:
         import urllib3  # imported with the first transport, not with the package
 
-        if method not in ("POST", "GET"):
-            raise InvalidRequest(f"method: {method!r} is not POST or GET")
+        from smsc._deadline_io import bounded_connection
+
+        self.method = check_method(method)
         if isinstance(pool_size, bool) or not isinstance(pool_size, int) or not 1 <= pool_size <= 64:
             raise InvalidRequest("pool_size: connections per host, 1 to 64 (the service allows 14 at once)")
-        _guard_urllib3_logs()
-        urls = [_check_url(u) for u in (hosts if hosts is not None else mirror_urls(_check_url(base_url)))]
-        if not urls:
-            raise InvalidRequest("hosts: give at least one base URL")
-        if isinstance(timeout, tuple):
-            timeout = urllib3.Timeout(connect=timeout[0], read=timeout[1])
-        elif not isinstance(timeout, urllib3.Timeout):
-            timeout = urllib3.Timeout(connect=timeout, read=timeout)
-        tls: dict[str, object] = {"ca_certs": ca_certs, "ssl_context": ssl_context}
+        urls = base_urls(base_url, hosts)
+        connect, read = timeout_pair(timeout)
+        self.max_reply_bytes = check_limit(max_reply_bytes)
+        tls = tls_options(ca_certs, ssl_context, verify)
         if not verify:
-            if ca_certs is not None or ssl_context is not None:
-                raise InvalidRequest("verify=False cannot be combined with ca_certs or ssl_context")
-            log.warning(
-                "TLS certificate verification is OFF: anyone on the network path can read "
-                "and change requests, credentials included"
-            )
-            tls = {"cert_reqs": "CERT_NONE", "assert_hostname": False}
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self.hosts = urls
-        self.method = method
-        self.timeout = timeout
-        connect, read = timeout.connect_timeout, timeout.read_timeout
-        self._limits = (
-            connect if isinstance(connect, (int, float)) else None,
-            read if isinstance(read, (int, float)) else None,
-        )
+        self.timeout = urllib3.Timeout(connect=connect, read=read)
+        self._limits = (connect, read)
         self._current = 0
-        # given on each request too: a pool taken from the manager does not inherit the manager's headers
-        self._headers = {"User-Agent": user_agent(), "Accept-Encoding": "identity"}
         self._manager = urllib3.PoolManager(
             num_pools=max(4, len(urls)),
             maxsize=pool_size,
             block=True,  # threads beyond pool_size wait for a connection instead of opening throw-away ones
             retries=False,
-            timeout=timeout,
-            headers=self._headers,
+            timeout=self.timeout,
             **tls,
         )
+        # given on each request: a pool taken from the manager does not inherit the manager's headers
+        self._headers = {"User-Agent": user_agent(), **HEADERS}
+        self._form_headers = {**self._headers, **_FORM}
         self._urllib3 = urllib3
-        self._pools = [(self._manager.connection_from_url(u), urlsplit(u).path) for u in urls]
+        self._unsent = (
+            urllib3.exceptions.ConnectTimeoutError,
+            urllib3.exceptions.NewConnectionError,
+            urllib3.exceptions.SSLError,
+            urllib3.exceptions.ProxyError,
+            urllib3.exceptions.EmptyPoolError,
+        )
+        try:
+            self._pools = [(self._manager.connection_from_url(u), urlsplit(u).path) for u in urls]
+        except (urllib3.exceptions.HTTPError, ValueError) as exc:
+            raise InvalidRequest(f"base_url: {_redact.scrub(str(exc))}") from None
+        for pool, _ in self._pools:
+            pool.ConnectionCls = bounded_connection(pool.ConnectionCls)
 
     @property
     def base_url(self) -> str:
@@ -209,73 +178,101 @@ class HttpTransport:
         target = prefix + path
         timeout = self.timeout
         connect, read = self._limits
-        limit = connect  # waiting for a free pooled connection: as long as for a new one
+        wait = connect  # waiting for a free pooled connection: as long as for a new one
         if deadline is not None:
-            left = max(deadline - time.monotonic(), 0.001)
-            limit = min(left, connect or left)
-            timeout = urllib3.Timeout(connect=limit, read=min(left, read or left))
-        wait = None if limit is None else math.ceil(limit)  # urllib3 takes whole seconds here
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TransportError(f"{url}: the call's deadline has passed", maybe_sent=False)
+            wait = min(left, connect or left)
+            timeout = urllib3.Timeout(connect=wait, read=min(left, read or left))
         method = "POST" if files else self.method
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s %s%s", method, url, urlencode(redact(fields)), f" + {len(files)} file(s)" if files else "")
+        options: dict[str, Any] = {
+            "timeout": timeout,
+            "pool_timeout": wait,
+            "retries": False,
+            "redirect": False,
+            "preload_content": False,
+            "decode_content": False,
+        }
         try:
             if files:
                 parts: list[tuple[str, str | tuple[str, bytes, str]]] = list(fields)
                 parts += [(f"file{i}", (a.name, a.data, a.content_type)) for i, a in enumerate(files)]
                 body, content_type = urllib3.encode_multipart_formdata(parts)
                 headers = {**self._headers, "Content-Type": content_type}
-                response = pool.urlopen(
-                    "POST",
-                    target,
-                    body=body,
-                    headers=headers,
-                    timeout=timeout,
-                    pool_timeout=wait,
-                    retries=False,
-                    redirect=False,
-                )
+                response = pool.urlopen("POST", target, body=body, headers=headers, **options)
             elif method == "POST":
-                response = pool.urlopen(
-                    "POST",
-                    target,
-                    body=urlencode(fields),
-                    headers={**self._headers, **_FORM},
-                    timeout=timeout,
-                    pool_timeout=wait,
-                    retries=False,
-                    redirect=False,
-                )
+                form = urlencode(fields).encode("ascii")
+                response = pool.urlopen("POST", target, body=form, headers=self._form_headers, **options)
             else:
-                response = pool.urlopen(
-                    "GET",
-                    f"{target}?{urlencode(fields)}",
-                    headers=self._headers,
-                    timeout=timeout,
-                    pool_timeout=wait,
-                    retries=False,
-                    redirect=False,
-                )
+                response = pool.urlopen("GET", f"{target}?{urlencode(fields)}", headers=self._headers, **options)
         except urllib3.exceptions.HTTPError as exc:
-            unsent = isinstance(
-                exc,
-                (
-                    urllib3.exceptions.ConnectTimeoutError,
-                    urllib3.exceptions.SSLError,
-                    urllib3.exceptions.ProxyError,
-                    urllib3.exceptions.EmptyPoolError,
-                ),
-            )
+            unsent = isinstance(exc, self._unsent)
             raise TransportError(f"{method} {url} failed: {_describe(exc)}", maybe_sent=not unsent) from exc
-        data: bytes = response.data
-        if response.status != 200:
-            raise TransportError(
-                f"{method} {url}: HTTP {response.status}", status=response.status, maybe_sent=response.status >= 500
-            )
+        except UnicodeEncodeError:
+            raise InvalidRequest("a request field is not valid Unicode text (a lone surrogate?)") from None
+        try:
+            data = self._read(response, method, url)
+        except BaseException:
+            response.close()
+            response.release_conn()
+            raise
+        response.release_conn()
         log.debug("reply %d bytes: %r", len(data), data[:200])
         return data
 
+    def _read(self, response: Any, method: str, url: str) -> bytes:
+        """The reply body, read under the reply's deadline and up to max_reply_bytes."""
+        limit = self.max_reply_bytes
+        length = check_reply(method, url, response.status, response.headers, limit)
+        try:
+            if length is not None:
+                data: bytes = response.read(decode_content=False)
+                if len(data) != length:
+                    raise ProtocolError(
+                        f"{method} {url}: the reply ended after {len(data)} of {length} bytes", raw=data
+                    )
+                return data
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                chunk = response.read(_CHUNK, decode_content=False)
+                if not chunk:
+                    return b"".join(chunks)
+                size += len(chunk)
+                if size > limit:
+                    raise too_large(method, url, limit, (chunks[0] if chunks else chunk)[:_CHUNK])
+                chunks.append(chunk)
+        except SmscError:
+            raise
+        except (self._urllib3.exceptions.HTTPError, OSError) as exc:
+            raise TransportError(f"{method} {url}: reading the reply failed: {_describe(exc)}") from exc
+
     def close(self) -> None:
         self._manager.clear()
+
+
+def tls_options(ca_certs: object, ssl_context: object, verify: object) -> dict[str, Any]:
+    """urllib3's TLS arguments for the verification options; InvalidRequest for a bad combination."""
+    import ssl
+
+    if not isinstance(verify, bool):
+        raise InvalidRequest("verify: True or False")
+    if ca_certs is not None and not isinstance(ca_certs, str):
+        raise InvalidRequest("ca_certs: the path of a PEM file")
+    if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
+        raise InvalidRequest("ssl_context: an ssl.SSLContext")
+    if verify:
+        return {"ca_certs": ca_certs, "ssl_context": ssl_context}
+    if ca_certs is not None or ssl_context is not None:
+        raise InvalidRequest("verify=False cannot be combined with ca_certs or ssl_context")
+    log.warning(
+        "TLS certificate verification is OFF: anyone on the network path can read "
+        "and change requests, credentials included"
+    )
+    return {"cert_reqs": "CERT_NONE", "assert_hostname": False}
 
 
 def _describe(exc: BaseException) -> str:

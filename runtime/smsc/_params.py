@@ -81,9 +81,18 @@ def phone(value: str, name: str) -> str:
     return _one_recipient(value, name, "telegram")
 
 
+def _unicode(value: str, name: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _bad(name, f"not valid Unicode text (a lone surrogate at position {exc.start})") from None
+    return value
+
+
 def message(value: str, name: str, allow_empty: bool = False) -> str:
     if not isinstance(value, str):
         raise _bad(name, f"must be a string, got {type(value).__name__}")
+    _unicode(value, name)
     if not value and not allow_empty:
         raise _bad(name, "is empty")
     if len(value) > MAX_MESSAGE:
@@ -143,6 +152,7 @@ def boolean(value: bool, name: str) -> str:
 def text(value: str, name: str, max_length: int) -> str:
     if not isinstance(value, str):
         raise _bad(name, f"must be a string, got {type(value).__name__}")
+    _unicode(value, name)
     if len(value) > max_length:
         raise _bad(name, f"has {len(value)} characters; at most {max_length}")
     return value
@@ -227,9 +237,10 @@ def extra(value: object, name: str, reserved: frozenset[str]) -> list[tuple[str,
     for key, item in value.items():
         if not isinstance(key, str) or not key:
             raise _bad(name, f"parameter name {key!r} is not a string")
+        _unicode(key, name)
         if key in reserved:
             raise _bad(name, f"{key!r} is set by the client; it cannot be given in extra")
         if isinstance(item, bool) or not isinstance(item, (str, int, Decimal)):
             raise _bad(name, f"value of {key!r} must be a str, int or Decimal")
-        out.append((key, str(item)))
+        out.append((key, _unicode(str(item), f"{name}[{key!r}]")))
     return out

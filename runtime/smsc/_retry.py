@@ -9,6 +9,7 @@ twice. Error 9 (too many requests) backs off; every other API error raises at on
 from __future__ import annotations
 
 import logging
+import math
 import random
 import time
 from collections.abc import Callable
@@ -23,8 +24,21 @@ T = TypeVar("T")
 
 
 def _positive(_: object, attribute: object, value: float) -> None:
-    if value < 0:
-        raise InvalidRequest(f"retry: {getattr(attribute, 'name', '?')} must not be negative")
+    name = getattr(attribute, "name", "?")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise InvalidRequest(f"retry: {name} must be a finite number of seconds, not negative")
+
+
+def _deadline(_: object, attribute: object, value: float | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise InvalidRequest("retry: deadline must be a positive, finite number of seconds, or None")
+
+
+def _flag(_: object, attribute: object, value: bool) -> None:
+    if not isinstance(value, bool):
+        raise InvalidRequest("retry: jitter must be True or False")
 
 
 @frozen(kw_only=True)
@@ -42,8 +56,8 @@ class RetryPolicy:
     attempts: int = field(default=4)
     backoff: float = field(default=0.5, validator=_positive)
     max_backoff: float = field(default=10.0, validator=_positive)
-    deadline: float | None = 60.0
-    jitter: bool = True
+    deadline: float | None = field(default=60.0, validator=_deadline)
+    jitter: bool = field(default=True, validator=_flag)
 
     @attempts.validator
     def _check_attempts(self, _: object, value: int) -> None:

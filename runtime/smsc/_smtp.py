@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import logging
+import math
 import smtplib
 import ssl
 import threading
 import time
 from collections.abc import Sequence
 from email.message import EmailMessage
+from typing import Any
 
+from smsc import _redact
+from smsc._deadline_io import DeadlineReader
 from smsc._enums import MessageFormat
 from smsc._exceptions import InvalidRequest, TransportError
 from smsc._request import Request
@@ -35,6 +40,49 @@ _CARRIED = frozenset(
 )
 
 
+class _BoundedSMTP(smtplib.SMTP):
+    """smtplib.SMTP whose every reply is read within `timeout` and the whole exchange within `deadline`.
+
+    smtplib's timeout applies to each socket read, so a server dripping a reply a byte at a time
+    would hold a send forever; here each reply (and the greeting) has one wall-clock bound.
+    """
+
+    def __init__(self, host: str, port: int, *, timeout: float, deadline: float | None) -> None:
+        self.deadline = deadline
+        self.reply_timeout = timeout
+        self._until: float | None = None
+        super().__init__(host, port, timeout=self._left())
+
+    def _left(self) -> float:
+        left = self.reply_timeout
+        if self.deadline is not None:
+            left = min(left, self.deadline - time.monotonic())
+        if left <= 0:
+            raise TimeoutError("SMTP: the call's deadline has passed")
+        return left
+
+    def getreply(self) -> tuple[int, bytes]:
+        if self.file is None and self.sock is not None:  # after connect, and again after STARTTLS
+            self.file = io.BufferedReader(
+                DeadlineReader(self.sock.makefile("rb").detach(), self.sock, self._reply_until)
+            )
+        self._until = time.monotonic() + self._left()
+        return super().getreply()
+
+    def _reply_until(self) -> float | None:
+        return self._until
+
+    def send(self, s: Any) -> None:
+        if self.sock is not None:
+            self.sock.settimeout(self._left())  # sendall's timeout bounds the whole write
+        super().send(s)
+
+    def starttls(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        if self.sock is not None:
+            self.sock.settimeout(self._left())  # the handshake is bounded as a whole
+        return super().starttls(*args, **kwargs)
+
+
 class SmtpTransport:
     """Carries sends to the service by e-mail.
 
@@ -45,7 +93,8 @@ class SmtpTransport:
         ssl_context: trust for STARTTLS; the system store by default. Verification stays on.
         recipient: the service's address, send@send.smsc.kz by default.
         sender_address: the letter's From address.
-        timeout: seconds for the connection and each SMTP command.
+        timeout: seconds for the connection and for each SMTP reply, read whole (a server sending a
+            reply byte by byte cannot stretch it); the client's retry deadline bounds the whole send.
     """
 
     def __init__(
@@ -61,8 +110,30 @@ class SmtpTransport:
         sender_address: str = "smsc-python@localhost",
         timeout: float = 30.0,
     ) -> None:
+        _redact.register(password)
         if (username is None) != (password is None):
             raise InvalidRequest("SMTP AUTH needs both username and password")
+        if not isinstance(host, str) or not host:
+            raise InvalidRequest("host: the mail server's name or address")
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+            raise InvalidRequest(f"port: {port!r} is not a TCP port (1 to 65535)")
+        if starttls not in (True, False, None):
+            raise InvalidRequest("starttls: True, False or None")
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, (int, float))
+            or not math.isfinite(timeout)
+            or timeout <= 0
+        ):
+            raise InvalidRequest("timeout: a positive number of seconds")
+        for name, value in (("username", username), ("password", password)):
+            if value is not None and not isinstance(value, str):
+                raise InvalidRequest(f"{name}: a string")
+        for name, value in (("recipient", recipient), ("sender_address", sender_address)):
+            if not isinstance(value, str) or "@" not in value or any(c in value for c in "\r\n<>"):
+                raise InvalidRequest(f"{name}: {value!r} is not an e-mail address")
+        if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
+            raise InvalidRequest("ssl_context: an ssl.SSLContext")
         self.host, self.port = host, port
         self.starttls = starttls
         self.recipient = recipient
@@ -70,7 +141,7 @@ class SmtpTransport:
         self.timeout = timeout
         self._auth = (username, password) if username is not None and password is not None else None
         self._ssl_context = ssl_context
-        self._connection: smtplib.SMTP | None = None
+        self._connection: _BoundedSMTP | None = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -117,9 +188,12 @@ class SmtpTransport:
         letter = self.letter(request, credentials)
         with self._lock:
             for attempt in (1, 2):
+                if attempt == 2 and deadline is not None and time.monotonic() >= deadline:
+                    raise TransportError(f"SMTP {self.host}:{self.port}: connection lost; no time left to reconnect")
                 fresh = self._connection is None
                 try:
                     connection = self._connect(deadline)
+                    connection.deadline = deadline
                     log.debug("SMTP %s:%d: letter for id %s", self.host, self.port, request.value("id"))
                     connection.send_message(letter)
                     return
@@ -152,12 +226,11 @@ class SmtpTransport:
                         maybe_sent=not fresh or not isinstance(exc, ConnectionRefusedError),
                     ) from exc
 
-    def _connect(self, deadline: float | None) -> smtplib.SMTP:
+    def _connect(self, deadline: float | None) -> _BoundedSMTP:
         if self._connection is not None:
             return self._connection
-        timeout = self.timeout if deadline is None else max(min(self.timeout, deadline - time.monotonic()), 0.001)
         try:
-            connection = smtplib.SMTP(self.host, self.port, timeout=timeout)
+            connection = _BoundedSMTP(self.host, self.port, timeout=self.timeout, deadline=deadline)
         except (OSError, smtplib.SMTPException) as exc:
             raise TransportError(
                 f"SMTP {self.host}:{self.port}: cannot connect: {type(exc).__name__}: {exc}", maybe_sent=False

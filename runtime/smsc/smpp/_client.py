@@ -26,6 +26,7 @@ from typing import Any, Literal, Self
 
 from attrs import frozen
 
+from smsc import _redact
 from smsc._enums import DeliveryError
 from smsc._exceptions import InvalidRequest, ProtocolError, SmscError, TransportError
 from smsc._models import Status
@@ -164,6 +165,7 @@ class SmppClient:
         on_message: MessageHandler | None = None,
         receipt_queue: int = 100_000,
     ) -> None:
+        _redact.register(password)  # before any check: no message may show it
         if bind not in _BINDS:
             raise InvalidRequest(f"bind: {bind!r} is not transceiver, transmitter or receiver")
         if not isinstance(window, int) or window < 1:

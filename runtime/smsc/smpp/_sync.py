@@ -66,23 +66,27 @@ class SyncSmppClient:
             coro.close()
             raise TransportError("the SMPP client is not connected (call connect() first)", maybe_sent=False)
         future = asyncio.run_coroutine_threadsafe(coro, loop)
+        limit = self.call_timeout if timeout is None else timeout
         try:
-            return future.result(self.call_timeout if timeout is None else timeout)
+            return future.result(limit)
         except TimeoutError:
             future.cancel()
             raise OutcomeUnknown(
-                f"the SMPP call did not finish within {self.call_timeout:g} s; what it sent may have been processed"
+                f"the SMPP call did not finish within {limit:g} s; what it sent may have been processed"
             ) from None
 
-    def connect(self) -> None:
-        """Start the client's loop thread, connect and bind (errors as SmppClient.connect)."""
+    def connect(self, timeout: float | None = None) -> None:
+        """Start the client's loop thread, connect and bind (errors as SmppClient.connect).
+
+        `timeout` bounds the whole connect and bind (by default the client's connect and bind timeouts)."""
         with self._lock:
             if self._loop is None:
                 self._loop = asyncio.new_event_loop()
                 self._thread = threading.Thread(target=self._loop.run_forever, name="smsc-smpp", daemon=True)
                 self._thread.start()
         try:
-            self._run(self.client.connect(), self.client.connect_timeout + self.client.bind_timeout + 5)
+            limit = self.client.connect_timeout + self.client.bind_timeout + 5
+            self._run(self.client.connect(), limit if timeout is None else min(timeout, limit))
         except BaseException:
             self._stop_loop()
             raise

@@ -16,13 +16,16 @@ A send whose answer was lost raises smsc.smpp.OutcomeUnknown and is never sent a
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from typing import Any
 
-from smsc._exceptions import InvalidRequest, SmscError
+from smsc import _redact
+from smsc._exceptions import InvalidRequest, SmscError, TransportError
 from smsc._models import SendResult, Status
 from smsc._request import Request
 from smsc.smpp._client import SmppSendResult
+from smsc.smpp._errors import OutcomeUnknown
 from smsc.smpp._sync import SyncSmppClient
 from smsc.text._segments import segments
 from smsc.text._translit import transliterate
@@ -51,6 +54,7 @@ class SmppTransport:
         password: str | None = None,
         **options: Any,
     ) -> None:
+        _redact.register(password)
         self.host, self.port = host, port
         self._system_id = system_id
         self._password = password
@@ -65,14 +69,17 @@ class SmppTransport:
         """The SMPP client, once the first message has been sent."""
         return self._client
 
-    def _connect(self, credentials: dict[str, str]) -> SyncSmppClient:
+    def _connect(self, credentials: dict[str, str], deadline: float | None) -> SyncSmppClient:
         if self._client is None:
             system_id = self._system_id or credentials.get("login")
             password = self._password if self._password is not None else credentials.get("psw")
             if not system_id or password is None:
                 raise InvalidRequest("SMPP needs a system_id and password (an API key cannot bind)")
             client = SyncSmppClient(self.host, self.port, system_id=system_id, password=password, **self._options)
-            client.connect()
+            try:
+                client.connect(_left(deadline))
+            except OutcomeUnknown as exc:  # the bind did not finish in time: nothing was submitted
+                raise TransportError(f"SMPP {self.host}:{self.port}: {exc}", maybe_sent=False) from exc
             self._client = client
         return self._client
 
@@ -100,8 +107,8 @@ class SmppTransport:
             options["source"] = values["sender"]
         if "valid" in values:
             options["validity_period"] = _relative(values["valid"])
-        client = self._connect(dict(credentials))
-        results = client._run(_send_all(client, phones, text, options))
+        client = self._connect(dict(credentials), deadline)
+        results = client._run(_send_all(client, phones, text, options), _left(deadline, client.call_timeout))
         sent = [r for r in results if isinstance(r, SmppSendResult)]
         errors = [r for r in results if isinstance(r, BaseException)]
         if errors:
@@ -113,9 +120,11 @@ class SmppTransport:
             raise first
         return SendResult(id=sent[0].message_id, sms_count=sum(r.parts for r in sent))
 
-    def status(self, id: str | int, phone: str, credentials: Sequence[tuple[str, str]] = ()) -> Status:
+    def status(
+        self, id: str | int, phone: str, credentials: Sequence[tuple[str, str]] = (), *, deadline: float | None = None
+    ) -> Status:
         """The status of a message sent over SMPP, by query_sm (the same smsc.Status as HTTP's BASIC detail)."""
-        client = self._connect(dict(credentials))
+        client = self._connect(dict(credentials), deadline)
         return client.query(str(id), phone)
 
     def close(self) -> None:
@@ -129,6 +138,16 @@ async def _send_all(
     client: SyncSmppClient, phones: list[str], text: str, options: dict[str, Any]
 ) -> list[SmppSendResult | BaseException]:
     return await asyncio.gather(*(client.client.send(p, text, **options) for p in phones), return_exceptions=True)
+
+
+def _left(deadline: float | None, limit: float | None = None) -> float | None:
+    """Seconds until the call's deadline (time.monotonic), at most `limit`; TransportError once passed."""
+    if deadline is None:
+        return limit
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TransportError("SMPP: the call's deadline has passed", maybe_sent=False)
+    return left if limit is None else min(left, limit)
 
 
 def _relative(valid: str) -> str:

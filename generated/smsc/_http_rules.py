@@ -1,0 +1,1 @@
+../../runtime/smsc/_http_rules.py
