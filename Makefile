@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv generate check test bench demo clean browser
+.PHONY: venv generate check test docs bench demo clean browser
 
 venv: $(STAMP)
 
@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=..." >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,emulator]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,emulator,docs]'
 	touch $(STAMP)
 
 generate: $(STAMP)
@@ -20,9 +20,9 @@ generate: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/python -m generator --check
-	$(BIN)/python -m mypy generated/smsc generator tests bench
-	$(BIN)/python -m ruff check runtime generated generator tests bench
-	$(BIN)/python -m ruff format --check runtime generated generator tests bench
+	$(BIN)/python -m mypy generated/smsc generator tests bench docs/hooks
+	$(BIN)/python -m ruff check runtime generated generator tests bench docs/hooks
+	$(BIN)/python -m ruff format --check runtime generated generator tests bench docs/hooks
 
 # Debian's Chromium and its driver for the web inbox tests (CI runs as root; a developer may need sudo).
 browser:
@@ -34,6 +34,11 @@ browser:
 
 test: check browser
 	$(BIN)/python -m pytest
+
+# The documentation site (mkdocs-material, API reference from the docstrings) into site/.
+# `make test` builds it too, with --strict, in tests/test_docs.py.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --site-dir site
 
 bench: $(STAMP)
 	$(BIN)/python bench/parse.py
@@ -47,4 +52,4 @@ demo: $(STAMP)
 	$(BIN)/python -m smsc.emulator.demo
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis site

@@ -71,7 +71,7 @@ def test_decoding_agrees_with_gsm0338(value: str) -> None:
     assert text.decode_gsm7(data) == data.decode("gsm03.38") == value
 
 
-# --- GSM-7 vectors (transports.md §5.1, §5.4) -------------------------------------------------------
+# --- GSM-7 vectors (3GPP TS 23.038) ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -68,7 +68,7 @@ def fewest_parts(value: str, encoding: smsc.Encoding) -> int:
     return best[-1]
 
 
-# --- the vectors and transports.md §5.4 ------------------------------------------------------
+# --- splitting vectors: boundaries, escapes, surrogates -------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ def frame(command_id: int, body: bytes, status: int = 0, sequence: int = 7) -> b
     return struct.pack(">IIII", 16 + len(body), command_id, status, sequence) + body
 
 
-# --- the spec's fixed vector (transports.md §1.11) ---------------------------------------------
+# --- a fixed submit_sm vector, byte for byte ------------------------------------------------------
 
 
 def test_bind_transmitter_vector_decodes_to_the_spec_fields() -> None:

@@ -48,11 +48,19 @@ class Client(Estimator, BaseClient):
         password: account password, or its lower-case hex MD5; never logged or shown.
         api_key: API key, instead of login and password; never logged or shown.
         base_url: the service, "https://smsc.kz" by default (also smsc.ru, smsc.ua, smscentre.com).
+        hosts: base URLs tried in order, instead of base_url and its mirrors.
         response_format: the reply layout the client asks for (JSON by default; every format works).
         method: "POST" (default: credentials in the body) or "GET" (credentials in the URL).
         timeout: seconds, a (connect, read) pair, or a urllib3.Timeout.
-        ca_certs / ssl_context: trust for a private CA; verification is always on.
-        transport: a transport object to use instead of HTTPS.
+        ca_certs: a CA bundle file to trust, for a private CA.
+        ssl_context: an ssl.SSLContext to use instead of the system trust store.
+        verify: False switches TLS verification off (logged as a warning); on by default.
+        pool_size: keep-alive connections per host, shared by the threads using the client.
+        retry: how calls are attempted (smsc.RetryPolicy); lost sends are looked up, never resent.
+        transport: a transport to use instead of HTTPS (smsc.SmtpTransport, smsc.smpp.SmppTransport).
+        clock: the policy's time source (time.monotonic by default), for deterministic tests.
+        sleep: how the client waits between attempts (time.sleep by default).
+        rand: the jitter's random numbers in [0, 1) (random.random by default).
     """
 
     def balance(

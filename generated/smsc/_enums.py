@@ -103,7 +103,7 @@ class StatusDetail(IntEnum):
 
 
 class MessageStatus(IntEnum):
-    """Delivery status of a message (../shared/smsc-api.md §4.5). Unknown codes become `UNKNOWN_<n>` members."""
+    """Delivery status of a message. Unknown codes become `UNKNOWN_<n>` members."""
 
     NOT_FOUND = -3
     """No message with this id and phone."""
@@ -172,9 +172,7 @@ _MESSAGESTATUS_FINAL = frozenset({1, 2, 3, 4, 20, 22, 23, 24, 25})
 
 
 class DeliveryError(IntEnum):
-    """Delivery error code `err` of a status (../shared/smsc-api.md §4.6). Unknown codes become `UNKNOWN_<n>`
-    members.
-    """
+    """Delivery error code `err` of a status. Unknown codes become `UNKNOWN_<n>` members."""
 
     NONE = 0
     """No error (the subscriber exists and is reachable)."""

@@ -251,6 +251,7 @@ class HttpTransport:
             raise TransportError(f"{method} {url}: reading the reply failed: {_describe(exc)}") from exc
 
     def close(self) -> None:
+        """Close every pooled connection; the transport opens new ones if used again."""
         self._manager.clear()
 
 

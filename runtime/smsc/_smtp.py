@@ -5,7 +5,7 @@
         client.send(["+77011234567"], "Hello")      # over SMTP; status and balance over HTTPS
 
 The body is `<login>:<psw>:<id>:<time>:<translit>,<format>,<sender>:<phones>:<message>`
-(../shared/smsc-api.md §7.1; with `tz` the current form `<time>,<tz>` is used), in UTF-8 and
+(docs/api-reference.md#smtp; with `tz` the current form `<time>,<tz>` is used), in UTF-8 and
 declared so. The password travels as its MD5, which the service accepts, so the plain password
 is never written into a letter. STARTTLS is required by default. One connection is kept for
 consecutive sends and opened again when it drops.
@@ -87,9 +87,11 @@ class SmtpTransport:
     """Carries sends to the service by e-mail.
 
     Args:
-        host, port: the service's mail server (send.smsc.kz / send.smsc.ru, port 25) or a local one.
+        host: the service's mail server (send.smsc.kz / send.smsc.ru) or a local one.
+        port: its SMTP port (25 by default).
         starttls: True (default) requires STARTTLS; None uses it when offered; False never does.
-        username, password: SMTP AUTH, when the mail server asks for it (not the SMSC credentials).
+        username: SMTP AUTH user, when the mail server asks for it (not the SMSC login).
+        password: SMTP AUTH password (not the SMSC password); never logged or shown.
         ssl_context: trust for STARTTLS; the system store by default. Verification stays on.
         recipient: the service's address, send@send.smsc.kz by default.
         sender_address: the letter's From address.

@@ -10,13 +10,16 @@ from collections.abc import Callable, Mapping
 from typing import Literal, TypeAlias
 
 Kind: TypeAlias = Literal["status", "incoming", "call"]
+"""What a callback reports: a message status, an incoming SMS, or a confirmation call."""
 Algorithm: TypeAlias = Literal["md5", "sha1", "crc32"]
+"""The signature hashes a handler URL can ask for (`md5=1`, `sha1=1`, `crc32=1`)."""
 
 STATUS_FIELDS = ("id", "phone", "status", "err", "ts", "cost", "sender_id", "cnt")
 INCOMING_FIELDS = ("id", "phone", "to", "mes", "ts")
 CALL_FIELDS = ("phone", "to", "ts")
 FIELDS: dict[Kind, tuple[str, ...]] = {"status": STATUS_FIELDS, "incoming": INCOMING_FIELDS, "call": CALL_FIELDS}
 ALGORITHMS: tuple[Algorithm, ...] = ("md5", "sha1", "crc32")
+"""Every signature hash the package can check."""
 OPTIONS = ("charset", "fmt")
 """Parameters of the handler URL itself, never event data."""
 

@@ -39,6 +39,7 @@ class MemoryStore:
         self._lock = threading.Lock()
 
     def claim(self, key: str) -> bool:
+        """Record `key`; True if it was not there (handle the event), False for a repeat."""
         with self._lock:
             if key in self._keys:
                 self._keys.move_to_end(key)
@@ -49,6 +50,7 @@ class MemoryStore:
             return True
 
     def release(self, key: str) -> None:
+        """Forget `key` (its handling failed and will be tried again)."""
         with self._lock:
             self._keys.pop(key, None)
 
@@ -80,6 +82,7 @@ class SqliteStore:
         self._db.execute("CREATE TABLE IF NOT EXISTS smsc_callback_events (key TEXT PRIMARY KEY, at REAL NOT NULL)")
 
     def claim(self, key: str) -> bool:
+        """Record `key`; True if it was not there (handle the event), False for a repeat."""
         now = time.time()
         with self._lock:
             cursor = self._db.execute("INSERT OR IGNORE INTO smsc_callback_events (key, at) VALUES (?, ?)", (key, now))
@@ -89,10 +92,12 @@ class SqliteStore:
             return cursor.rowcount == 1
 
     def release(self, key: str) -> None:
+        """Forget `key` (its handling failed and will be tried again)."""
         with self._lock:
             self._db.execute("DELETE FROM smsc_callback_events WHERE key = ?", (key,))
 
     def close(self) -> None:
+        """Close the database file."""
         with self._lock:
             self._db.close()
 

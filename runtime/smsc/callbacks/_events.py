@@ -74,3 +74,4 @@ class CallEvent:
 
 
 CallbackEvent: TypeAlias = StatusEvent | IncomingMessage | CallEvent
+"""Any event a callback carries."""

@@ -25,6 +25,7 @@ from smsc.callbacks._verify import Verifier
 logger = logging.getLogger("smsc.callbacks")
 
 Handler = Callable[[CallbackEvent], object]
+"""Your function, called once per new event; when it raises, the answer is HTTP 500 and the service calls again."""
 DEFAULT_MAX_BODY = 64 * 1024
 
 

@@ -24,7 +24,7 @@ def _bytes(value: bytes | str) -> bytes:
 class CallbackRequest:
     """One HTTP request to the handler URL.
 
-    Args:
+    Attributes:
         method: `GET` or `POST`.
         query: the URL's query string, undecoded (`charset=utf-8&md5=1&...`); bytes, or a str
             of ASCII as most frameworks give it.

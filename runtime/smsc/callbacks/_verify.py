@@ -16,6 +16,7 @@ from smsc.callbacks._request import CallbackRequest
 
 Network: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
 Formula: TypeAlias = Callable[[Kind, Mapping[str, str], str], str]
+"""`(kind, fields, secret) -> text`: the string whose hash is the signature."""
 
 
 def _networks(value: Iterable[str | Network] | None) -> tuple[Network, ...] | None:
@@ -35,7 +36,7 @@ class Verifier:
 
         Verifier(secret=os.environ["SMSC_CALLBACK_SECRET"], algorithm="md5")
 
-    Args:
+    Attributes:
         secret: the account secret the signature is computed with (never shown in a repr, a log
             record or an exception).
         algorithm: the hash the handler URL asks for with `md5=1`, `sha1=1` or `crc32=1`; the

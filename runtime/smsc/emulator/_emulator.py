@@ -133,7 +133,8 @@ class Emulator:
             client.status(sent.id, "+77011234567")    # delivered
 
     Args:
-        host, http_port: where to listen; a free port on 127.0.0.1 by default.
+        host: the address to listen on, 127.0.0.1 by default.
+        http_port: the HTTP port; 0 (the default) picks a free one.
         db: an SQLite file that keeps the state across restarts; in memory by default.
         seed: seed of the fault injector's random numbers.
         clock: the time source (seconds since the epoch); `advance()` adds to it.

@@ -44,6 +44,7 @@ class Fault:
     _owner: Faults | None = field(default=None, repr=False, alias="owner")
 
     def cancel(self) -> None:
+        """Remove this rule: it fires no more."""
         if self._owner is not None:
             self._owner.remove(self)
 
@@ -133,6 +134,7 @@ class Faults:
         return self._add("http_error", command, _once(count, probability), probability, status=status)
 
     def remove(self, rule: Fault) -> None:
+        """Remove one rule (what `rule.cancel()` does); a rule already gone is ignored."""
         with self._lock:
             if rule in self._rules:
                 self._rules.remove(rule)
@@ -167,6 +169,7 @@ class Faults:
             return None
 
     def garbage_bytes(self) -> bytes:
+        """16 to 64 random bytes from the seeded generator: the body of a `garbage` fault."""
         with self._lock:
             return self._random.randbytes(self._random.randint(16, 64))
 

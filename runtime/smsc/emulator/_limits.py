@@ -12,7 +12,7 @@ from smsc._attachments import MAX_FILE_BYTES
 
 @define
 class Limits:
-    """The documented limits (../shared/smsc-api.md §8); `rate_limits=False` or `ip_blocking=False` turn them off.
+    """The documented limits (docs/api-reference.md#limits); `rate_limits=False` or `ip_blocking=False` turn them off.
 
     Counts are per minute (`window` seconds) of the emulator's clock, per account. The sizes and
     timeouts of the HTTP listener always apply (they protect the emulator, not the account).

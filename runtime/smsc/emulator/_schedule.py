@@ -1,4 +1,4 @@
-"""The `time` and `tz` parameters of send.php: when a message is due (../shared/smsc-api.md §3.1)."""
+"""The `time` and `tz` parameters of send.php: when a message is due (docs/api-reference.md#send-parameters)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The emulator's e-mail-to-SMS listener: letters in the documented body feed the send pipeline.
 
-Both body forms are accepted (../shared/smsc-api.md §7.1, §9i):
+Both body forms are accepted (docs/api-reference.md#smtp):
 `login:psw:id:time:translit,format,sender:phones:message` and the current
 `login:psw:id:time,tz:translit,format,sender,test:phones:message`; an empty `phones` makes the
 rest a per-recipient `list`; an empty login makes `psw` the API key. The message is everything

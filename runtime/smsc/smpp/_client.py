@@ -105,9 +105,11 @@ class SmppClient:
     """An SMPP 3.4 client (ESME) for SMSC, on asyncio.
 
     Args:
-        host, port: the SMSC (SMSC: smpp.smsc.ru or smpp.smscentre.com, 3700; TLS 3443).
-        system_id, password: SMPP credentials (SMSC: the login and the SMPP password; at most 15
-            and 8 characters). The password never appears in logs, reprs or errors.
+        host: the SMSC (SMSC: smpp.smsc.ru or smpp.smscentre.com).
+        port: its SMPP port (SMSC: 3700; TLS 3443).
+        system_id: the SMPP login (SMSC: the account login; at most 15 characters).
+        password: the SMPP password (SMSC: its own SMPP password; at most 8 characters); it never
+            appears in logs, reprs or errors.
         bind: "transceiver" (default: submit and receive receipts), "transmitter" or "receiver".
         system_type: sent in the bind ("" by default; SMSC reads "ISO" as: data_coding 0 is Latin-1).
         ssl: an SSLContext (or True for the default context) for TLS; the hostname is checked
@@ -116,7 +118,8 @@ class SmppClient:
             guideline; SMSC suggests 300-2000 for bulk).
         window_timeout: seconds a caller waits for a window slot or a bound session, else WindowTimeout.
         response_timeout: seconds to wait for each response, else ResponseTimeout (outcome unknown).
-        connect_timeout, bind_timeout: seconds for the TCP/TLS connection and for the bind response.
+        connect_timeout: seconds for the TCP/TLS connection.
+        bind_timeout: seconds to wait for the bind response.
         enquire_link_interval: seconds of silence before an enquire_link (SMSC drops a connection
             after two minutes of inactivity; 30 by default).
         reconnect: rebind after a lost connection, with exponential backoff between attempts.

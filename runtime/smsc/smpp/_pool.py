@@ -31,10 +31,15 @@ class SmppPool:
     """`binds` SmppClient sessions to one SMSC as one client (see the module docstring).
 
     Args:
-        host, port, system_id, password: as SmppClient.
+        host: the SMSC, as for SmppClient.
+        port: its SMPP port (3700; TLS 3443).
         binds: how many sessions to bind (the SMSC account must allow as many).
+        system_id: the SMPP login, as for SmppClient.
+        password: the SMPP password, as for SmppClient; never logged or shown.
         rate_limit: submits per second for the whole account (None: none), shared out equally.
-        on_receipt, on_message: handlers for every session; without them, receipts() and messages().
+        on_receipt: called with every session's receipts; without it, they queue for receipts().
+        on_message: called with every session's incoming messages; without it, they queue for messages().
+        receipt_queue: receipts (and messages) kept for receipts() and messages().
         options: anything else SmppClient takes (window is per session).
     """
 

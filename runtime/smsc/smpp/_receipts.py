@@ -1,6 +1,6 @@
 """Delivery receipts: deliver_sm (or data_sm) -> Receipt with an smsc.MessageStatus, and back.
 
-Reading is lenient, as SMSCs differ (transports.md §1.12): TLVs first (receipted_message_id,
+Reading is lenient, as SMSCs differ (docs/api-reference.md#smpp): TLVs first (receipted_message_id,
 message_state, network_error_code, SMSC's vendor TLVs), then the text's key:value pairs with
 case-insensitive keys, 10- or 12-digit dates, ids of any length, an optional `text` and extra
 keys kept (SMSC's HLR receipts add imsi, msc, mcc, mnc, cn, net, rcn, rnet). Writing follows the

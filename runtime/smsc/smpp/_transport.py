@@ -39,9 +39,11 @@ class SmppTransport:
     """Sends smsc.Client's messages over SMPP (see the module docstring).
 
     Args:
-        host, port: the SMSC's SMPP endpoint (3700; TLS on 3443 with ssl=...).
-        system_id, password: SMPP credentials; by default the client's login and password (SMSC
-            gives SMPP its own password: pass it here).
+        host: the SMSC's SMPP host.
+        port: its SMPP port (3700; TLS on 3443 with ssl=...).
+        system_id: the SMPP login; by default the client's login.
+        password: the SMPP password; by default the client's password (SMSC gives SMPP its own
+            password: pass it here).
         options: anything smsc.smpp.SmppClient takes (window, ssl, rate_limit, long_messages, ...).
     """
 

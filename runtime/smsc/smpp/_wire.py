@@ -51,6 +51,7 @@ class Tlv:
     value: bytes
 
     def encode(self) -> bytes:
+        """Tag, length and value as bytes; InvalidRequest for a value over 65535 bytes."""
         if not isinstance(self.value, bytes) or len(self.value) > 0xFFFF:
             raise InvalidRequest(f"TLV 0x{self.tag:04X}: value must be at most 65535 bytes")
         try:

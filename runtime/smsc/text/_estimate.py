@@ -1,6 +1,6 @@
 """client.estimate(): what a message would cost, from the counting rules alone; nothing is sent.
 
-sms_count = parts x recipients (smsc-api.md §3.3, §9j): kinds billed per recipient (HLR, ping,
+sms_count = parts x recipients (docs/api-reference.md#send-kinds): kinds billed per recipient (HLR, ping,
 e-mail, Viber, ...) count one each, binary kinds count octets, every other kind counts the
 parts of its text. Arguments are checked by the validators `send` uses.
 """

@@ -1,7 +1,7 @@
 """How many SMS a text becomes: the encoding, the parts and the units, computed offline.
 
 One routine serves smsc.segments(), client.estimate(), the emulator's billing and the SMPP
-splitter (../shared/smsc-api.md §9j): GSM-7 when every character is in the GSM 03.38 table
+splitter (docs/api-reference.md#length): GSM-7 when every character is in the GSM 03.38 table
 (extension characters take two septets), else UCS-2 (characters outside the BMP take two
 units). A part never ends between ESC and its character, nor inside a surrogate pair: the
 pair moves whole to the next part. Texts are classified with C-level string operations

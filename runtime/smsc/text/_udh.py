@@ -2,7 +2,7 @@
 
 A part of a long message starts with a header naming the message (a reference), the number of
 parts and its own place: `05 00 03 RR TT SS` with an 8-bit reference, `06 08 04 RH RL TT SS` with
-a 16-bit one (transports.md §5.3). Over SMPP the part travels in `short_message` with UDHI set
+a 16-bit one (3GPP TS 23.040 §9.2.3.24). Over SMPP the part travels in `short_message` with UDHI set
 (esm_class 0x40); GSM-7 septets stay unpacked, one per octet.
 """
 
