@@ -140,6 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--no-limits", action="store_true", help="switch off rate limits and IP blocking")
     emulator.add_argument("--balance", metavar="AMOUNT", help="set the demo account's balance (default: 100.00)")
     emulator.add_argument("--seed", type=int, default=0, help="seed of the fault injector (default: 0)")
+    emulator.add_argument(
+        "--callback-url",
+        metavar="URL",
+        help="post the demo account's status changes and incoming messages to this handler URL",
+    )
 
     commands.add_parser(
         "demo",

@@ -182,6 +182,12 @@ def _emulator(args: argparse.Namespace) -> int:
         except InvalidOperation:
             emulator.stop()
             return _fail(f"--balance: {args.balance!r} is not a number", EXIT_USAGE)
+    if args.callback_url:
+        try:
+            emulator.accounts.update("demo", callback_url=args.callback_url)
+        except ValueError as exc:
+            emulator.stop()
+            return _fail(f"--callback-url: {exc}", EXIT_USAGE)
     try:
         emulator.start()
     except OSError as exc:
@@ -193,6 +199,8 @@ def _emulator(args: argparse.Namespace) -> int:
     print(f"  export SMSC_BASE_URL={emulator.base_url} SMSC_LOGIN=demo SMSC_PASSWORD=demo", flush=True)
     if emulator.smpp_port is not None:
         print(f"  SMPP 3.4 on {args.host}:{emulator.smpp_port} (system_id demo, password demo)", flush=True)
+    if args.callback_url:
+        print(f"  callbacks to {args.callback_url}", flush=True)
     try:
         while not stop.wait(0.5):
             pass

@@ -12,6 +12,7 @@ rendered by the generated renderers, so they are exactly what the client parses.
 
 from __future__ import annotations
 
+from smsc.emulator._callbacks import CallbackAttempt, Callbacks, PushedCallback
 from smsc.emulator._directory import Network, network
 from smsc.emulator._emulator import Accounts, Emulator
 from smsc.emulator._faults import Fault, FaultHit, Faults
@@ -22,6 +23,9 @@ from smsc.emulator._records import Account, Lifecycle, Message, StatusChange, St
 __all__ = [
     "Account",
     "Accounts",
+    "CallbackAttempt",
+    "Callbacks",
+    "PushedCallback",
     "StoredFile",
     "Emulator",
     "Fault",

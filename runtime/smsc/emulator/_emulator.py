@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from smsc._types import MSK
+from smsc.emulator._callbacks import Callbacks
 from smsc.emulator._events import EventHub
 from smsc.emulator._faults import Faults
 from smsc.emulator._incoming import DEFAULT_TO, Incoming
@@ -197,6 +198,8 @@ class Emulator:
         )
         self.accounts = Accounts(self._service)
         self._log_filter = SecretFilter(self._secrets)
+        self.callbacks = Callbacks(self._service)
+        """Callbacks pushed to the accounts' `callback_url` for status changes and incoming messages."""
         self.control_token = control_token
         self.events = EventHub()
         """Change notices ("messages", "clock", ...) for live views such as the web inbox."""
@@ -352,10 +355,12 @@ class Emulator:
 
             self._smtp = SmtpFrontend(self._service, tls_context=self.smtp_tls_context)
             self.smtp_port = self._smtp.start(self.host, self.smtp_port)
+        self.callbacks.start()
         return self
 
     def stop(self) -> None:
         """Stop serving and close the state (a `db` file keeps it)."""
+        self.callbacks.stop()
         if self._smpp is not None:
             self._smpp.stop()
             self._smpp = None

@@ -1,4 +1,5 @@
-"""`make demo`: an in-process emulator, three messages, their final statuses and the balance.
+"""`make demo`: an in-process emulator, three messages, their statuses pushed to a callback handler
+(verified and deduplicated by smsc.callbacks), their final statuses and the balance.
 
 Run: python -m smsc.emulator.demo (or `smsc demo`). Nothing leaves the loopback interface.
 """
@@ -6,9 +7,15 @@ Run: python -m smsc.emulator.demo (or `smsc demo`). Nothing leaves the loopback 
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import smsc
+from smsc.callbacks import CallbackEvent, Receiver, Verifier
+from smsc.callbacks.wsgi import wsgi_app
 from smsc.cli._output import table
 from smsc.emulator import Emulator
 
@@ -22,14 +29,19 @@ MESSAGES = ((101, "+77011234567", LATIN), (102, "+79161234567", CYRILLIC), (103,
 
 
 def run(out: TextIO = sys.stdout) -> list[smsc.Status]:
-    """Send the three messages, wait for their final statuses, print the table and the balance."""
-    with Emulator() as emulator:
+    """Send the three messages, show their statuses as the callback handler receives them, then the
+    final statuses, and the balance."""
+    pushed: list[CallbackEvent] = []
+    receiver = Receiver(pushed.append, verifier=Verifier(secret="demo", algorithm="md5"))  # signed with the password
+    with Emulator() as emulator, _callback_handler(receiver) as handler_url:
         currency = emulator.accounts["demo"].currency
         print(
             f"SMSC emulator on {emulator.base_url} (account demo/demo, balance "
             f"{emulator.accounts['demo'].balance} {currency})",
             file=out,
         )
+        emulator.accounts.update("demo", callback_url=handler_url)
+        print(f"callback handler on {handler_url} (smsc.callbacks: verified, deduplicated)", file=out)
         with smsc.Client(login="demo", password="demo", base_url=emulator.base_url) as client:
             sent = {}
             for message_id, phone, text in MESSAGES:
@@ -37,9 +49,20 @@ def run(out: TextIO = sys.stdout) -> list[smsc.Status]:
                 print(
                     f"sent {message_id} to {phone}: {len(text)} characters, {sent[message_id].sms_count} SMS", file=out
                 )
-            statuses = _wait_final(client, emulator)
+            _wait_final(emulator, pushed)
+            print("\nstatuses pushed to the handler by callback (no polling):\n", file=out)
+            pushed_rows = [
+                [e.at.strftime("%H:%M:%S") if e.at else "", e.id, e.phone, e.status.name, e.error.name]
+                for e in pushed
+                if isinstance(e, smsc.StatusEvent)
+            ]
+            print(table(["at (MSK)", "id", "phone", "status", "error"], pushed_rows), file=out)
+            statuses = [client.status(i, phone, detail=smsc.StatusDetail.FULL) for i, phone, _ in MESSAGES]
             waited = emulator.now() - min(m.sent_at for m in emulator.messages())
-            print(f"\nfinal statuses after {int(waited.total_seconds())} s on the emulator's clock:\n", file=out)
+            print(
+                f"\nfinal statuses (status.php) after {int(waited.total_seconds())} s on the emulator's clock:\n",
+                file=out,
+            )
             rows = [
                 [s.id, s.phone, sent[int(s.id)].sms_count, s.cost, f"{s.status.name} ({s.status_name})"]
                 for s in statuses
@@ -49,12 +72,33 @@ def run(out: TextIO = sys.stdout) -> list[smsc.Status]:
     return statuses
 
 
-def _wait_final(client: smsc.Client, emulator: Emulator) -> list[smsc.Status]:
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def _callback_handler(receiver: Receiver) -> Iterator[str]:
+    """The demo's own application: a WSGI server on a free loopback port; yields the handler URL."""
+    server = make_server("127.0.0.1", 0, wsgi_app(receiver), server_class=WSGIServer, handler_class=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/smsc/callback?md5=1&charset=utf-8"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def _wait_final(emulator: Emulator, pushed: list[CallbackEvent]) -> None:
+    """Move the emulator's clock on until the handler was told every message's final status."""
     for _ in range(10):
-        statuses = [client.status(i, phone, detail=smsc.StatusDetail.FULL) for i, phone, _ in MESSAGES]
-        if all(s.status.is_final for s in statuses):
-            return statuses
         emulator.advance(emulator.lifecycle.final_after)
+        emulator.callbacks.wait()
+        final = {e.id for e in pushed if isinstance(e, smsc.StatusEvent) and e.status.is_final}
+        if final >= {message_id for message_id, _, _ in MESSAGES}:
+            return
     raise RuntimeError("the messages did not reach a final status")
 
 
