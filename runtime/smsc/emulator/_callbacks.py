@@ -135,6 +135,7 @@ class Callbacks(Sequence[PushedCallback]):
         self._stopping = False
         self._http: object | None = None
         self._saved = 0.0
+        self._active = False  # some account has a callback URL
         with service.lock:
             service.store.db.executescript(_SCHEMA)
             if service.store.meta(_SCANNED, "") == "":
@@ -205,13 +206,16 @@ class Callbacks(Sequence[PushedCallback]):
         if kind in ("accounts", "reset"):
             with self._service.lock:
                 self._mark_new_urls()
-        with self._cond:
-            self._cond.notify_all()
+        if self._active:  # without a callback URL, a send costs the pusher nothing
+            with self._cond:
+                self._cond.notify_all()
 
     def _mark_new_urls(self) -> None:
         """An account that just got a callback URL is called for changes from now on, not before."""
         store, now = self._service.store, self._service.clock.now()
-        for account in store.accounts():
+        accounts = store.accounts()
+        self._active = any(a.callback_url for a in accounts)
+        for account in accounts:
             key = _SINCE + account.login
             has = store.meta(key, "") != ""
             if account.callback_url and not has:
@@ -234,11 +238,10 @@ class Callbacks(Sequence[PushedCallback]):
         service = self._service
         with service.lock:
             store = service.store
+            if not self._active:
+                return
             try:
                 now = service.clock.now()
-                if store.db.execute("SELECT 1 FROM accounts WHERE callback_url IS NOT NULL LIMIT 1").fetchone() is None:
-                    self._scanned(now, force=False)
-                    return
                 low = float(store.meta(_SCANNED, repr(now)))
                 rows = store.db.execute(_DUE, (now, low, _SINCE)).fetchall()
                 passwords = {a.login: a.password for a in store.accounts()}
