@@ -49,6 +49,7 @@ if _TYPE_CHECKING:
     from smsc._retry import RetryPolicy
     from smsc._smtp import SmtpTransport
     from smsc._types import MSK, MessageId
+    from smsc.bulk import BulkProgress, BulkResult, Message
     from smsc.callbacks._errors import CallbackError, CallbackRejected
     from smsc.callbacks._events import CallEvent, IncomingMessage, StatusEvent
     from smsc.text._segments import Segments, segments
@@ -60,6 +61,9 @@ _HOMES = {
     "from_dict": "smsc._convert",
     "HttpTransport": "smsc._http",
     "RetryPolicy": "smsc._retry",
+    "Message": "smsc.bulk",
+    "BulkResult": "smsc.bulk",
+    "BulkProgress": "smsc.bulk",
     "Attachment": "smsc._attachments",
     "MSK": "smsc._types",
     "MessageId": "smsc._types",
@@ -108,6 +112,9 @@ __all__ = [
     "from_dict",
     "HttpTransport",
     "RetryPolicy",
+    "Message",
+    "BulkResult",
+    "BulkProgress",
     "Attachment",
     "MSK",
     "MessageId",

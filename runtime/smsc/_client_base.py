@@ -6,9 +6,9 @@ import os
 import random
 import secrets
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, Self, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, runtime_checkable
 
 from smsc import _redact
 from smsc._attachments import Attachment
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import urllib3
 
     from smsc._models import SendResult
+    from smsc.bulk import BulkRun, Message
 
 DEFAULT_BASE_URL = "https://smsc.kz"
 T = TypeVar("T")
@@ -206,6 +207,19 @@ class BaseClient:
         return SendResult(
             id=_as_id(message_id), sms_count=request.estimated_sms_count(), cost=status.cost, recovered=True
         )
+
+    def send_many(self, messages: Iterable[Message | tuple[Any, str]], **options: Any) -> BulkRun:
+        """Send many messages within the service's limits; iterate the run for one smsc.BulkResult each.
+
+        `messages`: smsc.Message objects (or (phones, text) pairs), read lazily. Options:
+        concurrency (14), ordered (True: results in input order), on_progress (called with
+        smsc.BulkProgress at most every progress_interval, 0.25 s), journal (smsc.bulk.Journal:
+        resumable), attempts (5, for error 9), per_minute (None: a sliding-window limit of
+        requests per minute). See smsc.bulk.
+        """
+        from smsc.bulk._client import sync_run
+
+        return sync_run(self, messages, **options)  # type: ignore[arg-type]
 
     @staticmethod
     def _new_id() -> int:

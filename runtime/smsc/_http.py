@@ -92,6 +92,7 @@ class HttpTransport:
         if not verify:
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self.hosts = urls
+        self.pool_size = pool_size
         self.timeout = urllib3.Timeout(connect=connect, read=read)
         self._limits = (connect, read)
         self._current = 0

@@ -13,6 +13,7 @@ import math
 import random
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TypeVar
 
 from attrs import field, frozen
@@ -21,6 +22,10 @@ from smsc._exceptions import ApiError, InvalidRequest, ProtocolError, SmscError,
 
 log = logging.getLogger("smsc")
 T = TypeVar("T")
+
+SHARED_BACKOFF: ContextVar[bool] = ContextVar("smsc_shared_backoff", default=False)
+"""Set by a bulk run around its sends: error 9 is raised at once instead of backed off here,
+because the run pauses every one of its workers for it (smsc.bulk)."""
 
 
 def _positive(_: object, attribute: object, value: float) -> None:
@@ -88,6 +93,11 @@ def retryable(error: SmscError) -> bool:
     return isinstance(error, ProtocolError)
 
 
+def _shared(error: SmscError) -> bool:
+    """An error 9 that the caller's shared backoff handles (see SHARED_BACKOFF)."""
+    return isinstance(error, ApiError) and error.code == 9 and SHARED_BACKOFF.get()
+
+
 class Attempts:
     """Runs one call under a RetryPolicy with an injectable clock, sleep and randomness."""
 
@@ -137,7 +147,7 @@ class Attempts:
             except SmscError as error:
                 if lookup is not None and may_have_arrived(error):
                     uncertain = True
-                if not retryable(error) or attempt >= policy.attempts:
+                if not retryable(error) or attempt >= policy.attempts or _shared(error):
                     raise
                 wait = policy.delay(attempt, self.rand)
                 if deadline is not None and self.clock() + wait >= deadline:

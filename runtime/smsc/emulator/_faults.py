@@ -6,6 +6,7 @@
     emulator.faults.garbage(count=1)                         # 200 with random bytes
     emulator.faults.empty(command="balance")                 # 200 with an empty body
     emulator.faults.http_error(502, count=1)                 # the request is not processed
+    emulator.faults.api_error(9, command="send", count=5)    # the service's error 9, nothing processed
 
 Rules are tried in the order they were added and the first that fires applies. A rule with
 `probability` fires with that chance on each matching request, at most `count` times if a count
@@ -23,10 +24,10 @@ from typing import Literal
 
 from attrs import define, field, frozen
 
-Kind = Literal["drop", "delay", "refuse", "garbage", "empty", "http_error"]
+Kind = Literal["drop", "delay", "refuse", "garbage", "empty", "http_error", "api_error"]
 COMMANDS = frozenset({"send", "cost", "status", "balance"})
 # faults decided before the request is processed; the others apply to its reply
-BEFORE = frozenset({"refuse", "http_error"})
+BEFORE = frozenset({"refuse", "http_error", "api_error"})
 
 
 @define(eq=False)
@@ -39,6 +40,7 @@ class Fault:
     probability: float | None = None
     seconds: float = 0.0
     status: int = 500
+    code: int = 9
     body: bytes | None = field(default=None, repr=False)
     fired: int = 0
     _owner: Faults | None = field(default=None, repr=False, alias="owner")
@@ -132,6 +134,19 @@ class Faults:
         if not 400 <= status <= 599:
             raise ValueError("status must be an HTTP error status (400-599)")
         return self._add("http_error", command, _once(count, probability), probability, status=status)
+
+    def api_error(
+        self,
+        code: int = 9,
+        *,
+        command: str | None = None,
+        count: int | None = None,
+        probability: float | None = None,
+    ) -> Fault:
+        """Answer with the service's error `code` (9: too many requests) without processing the request."""
+        if not isinstance(code, int) or not 1 <= code <= 9:
+            raise ValueError("code must be one of the service's error codes 1-9")
+        return self._add("api_error", command, _once(count, probability), probability, code=code)
 
     def remove(self, rule: Fault) -> None:
         """Remove one rule (what `rule.cancel()` does); a rule already gone is ignored."""

@@ -139,6 +139,10 @@ class HttpFrontend:
         if command is None:
             return web.Response(status=404, text="Not Found")
         early = self.faults.pick(command, before=True)
+        if early is not None and early.kind == "api_error":
+            fmt = params.get("fmt", "").strip()
+            reply = self.service.error_reply(command, early.code, int(fmt) if fmt in ("0", "1", "2", "3") else 0)
+            return web.Response(body=reply.body.encode(codec, "replace"), charset=_CHARSET_NAMES[codec])
         if early is not None:
             return web.Response(status=early.status, text="fault injected")
         who = params.get("apikey") or params.get("login", "")

@@ -254,9 +254,7 @@ class Service:
             except Failure as failure:
                 if failure.code in (1, 2):
                     self.limiter.error(request.ip, now)
-                description = ERROR_MAPS[_ERROR_MAP[command]][failure.code][1]
-                error = ErrorReply(code=failure.code, description=description, id=failure.message_id)
-                return Reply(_rn.render_error(error, fmt), command, failure.code)
+                return self.error_reply(command, failure.code, fmt, failure.message_id)
         return Reply(body, command)
 
     def refuse(self, path: str, params: Mapping[str, str], ip: str) -> Reply:
@@ -268,6 +266,11 @@ class Service:
             self.limiter.error(ip, self.clock.now())
         description = ERROR_MAPS[_ERROR_MAP[command]][1][1]
         return Reply(_rn.render_error(ErrorReply(code=1, description=description), _fmt(params)), command, 1)
+    def error_reply(self, command: str, code: int, fmt: int, message_id: MessageId | None = None) -> Reply:
+        """The service's error `code` for `command`, as it writes it in `fmt`."""
+        known = ERROR_MAPS[_ERROR_MAP[command]].get(code)
+        error = ErrorReply(code=code, description=known[1] if known else f"error {code}", id=message_id)
+        return Reply(_rn.render_error(error, fmt), command, code)
 
     def _authenticate(self, params: Mapping[str, str]) -> Account:
         api_key = params.get("apikey", "")
