@@ -40,6 +40,10 @@ DOCUMENTED = {
     # text
     "segments": "smsc.text._segments",
     "transliterate": "smsc.text._translit",
+    # bulk sending
+    "Message": "smsc.bulk._message",
+    "BulkResult": "smsc.bulk._message",
+    "BulkProgress": "smsc.bulk._message",
     # callbacks
     "StatusEvent": "smsc.callbacks._events",
     "IncomingMessage": "smsc.callbacks._events",
@@ -65,7 +69,7 @@ DOCUMENTED = {
 }
 """Every name `from smsc import *` gives, and the module that defines it."""
 
-SUBPACKAGES = {"callbacks", "cli", "emulator", "smpp", "testing", "text"}
+SUBPACKAGES = {"bulk", "callbacks", "cli", "emulator", "smpp", "testing", "text"}
 """The public subpackages: `smsc.<name>` (each has its own documented names)."""
 
 

@@ -266,6 +266,7 @@ class Service:
             self.limiter.error(ip, self.clock.now())
         description = ERROR_MAPS[_ERROR_MAP[command]][1][1]
         return Reply(_rn.render_error(ErrorReply(code=1, description=description), _fmt(params)), command, 1)
+
     def error_reply(self, command: str, code: int, fmt: int, message_id: MessageId | None = None) -> Reply:
         """The service's error `code` for `command`, as it writes it in `fmt`."""
         known = ERROR_MAPS[_ERROR_MAP[command]].get(code)
