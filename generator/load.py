@@ -249,7 +249,7 @@ def _validate_layout(spec: Spec, layout: Layout) -> None:
         if head not in attrs:
             raise err(f".fields[{i}].attr", f"model {model.name} has no attribute {head!r}")
         if tail:
-            nested = attrs[head].type.removeprefix("model:")
+            nested = attrs[head].model or attrs[head].type
             if tail not in {nf.name for nf in spec.models[nested].fields}:
                 raise err(f".fields[{i}].attr", f"model {nested} has no attribute {tail!r}")
     for key in _PLACEHOLDER.findall(layout.text):
@@ -269,9 +269,7 @@ def _validate_layout(spec: Spec, layout: Layout) -> None:
 def _validate(spec: Spec) -> None:
     for model in spec.models.values():
         for i, f in enumerate(model.fields):
-            kind, _, ref = f.type.partition(":")
-            known = spec.enums if kind == "enum" else spec.models if kind == "model" else {}
-            ok = f.type in MODEL_TYPES or ref in known
+            ok = f.type in MODEL_TYPES or f.enum in spec.enums or f.model in spec.models
             if not ok:
                 raise _fail(spec, "models", model.name, f".fields[{i}].type", f"unknown type {f.type!r}")
     for name, codes in spec.error_maps.items():
@@ -314,21 +312,20 @@ def _validate(spec: Spec) -> None:
                 raise err(".reply", f"unknown reply {ref!r}")
         if isinstance(command.reply, ReplyChoice):
             by = params.get(command.reply.by)
-            if by is None or not by.type.startswith("enum:"):
+            if by is None or by.enum is None:
                 raise err(".reply.by", f"{command.reply.by!r} is not an enum parameter")
-            members = {m.name for m in spec.enums[by.type[5:]].members}
+            members = {m.name for m in spec.enums[by.enum].members}
             if set(command.reply.map) != members:
                 raise err(".reply.map", f"must map exactly the members {sorted(members)}")
 
 
 def _check_param(spec: Spec, param: Param, err: Any) -> None:
-    kind, _, ref = param.type.partition(":")
-    if kind == "enum":
-        enum: EnumSpec | None = spec.enums.get(ref)
+    if param.enum is not None:
+        enum: EnumSpec | None = spec.enums.get(param.enum)
         if enum is None:
-            raise err(f"unknown enum {ref!r}")
+            raise err(f"unknown enum {param.enum!r}")
         if param.default is not None and param.default not in {m.name for m in enum.members}:
-            raise err(f"default {param.default!r} is not a member of {ref}")
+            raise err(f"default {param.default!r} is not a member of {param.enum}")
     elif param.type not in PARAM_TYPES:
         raise err(f"unknown parameter type {param.type!r} (known: {', '.join(sorted(PARAM_TYPES))}, enum:<Enum>)")
     if isinstance(param.wire, list) != (param.type == "status_pairs"):

@@ -48,6 +48,16 @@ class ModelField:
     optional: bool = False
     default: str | None = None  # a Python literal; the field is then not filled from replies
 
+    @property
+    def enum(self) -> str | None:
+        """The enum of an `enum:<Enum>` field."""
+        return self.type.removeprefix("enum:") if self.type.startswith("enum:") else None
+
+    @property
+    def model(self) -> str | None:
+        """The model of a `model:<Model>` field (a nested result)."""
+        return self.type.removeprefix("model:") if self.type.startswith("model:") else None
+
 
 @frozen
 class Model:
@@ -171,6 +181,11 @@ class Param:
     min: int | str | None = None
     max: int | str | None = None
     max_length: int | None = None
+
+    @property
+    def enum(self) -> str | None:
+        """The enum of an `enum:<Enum>` parameter."""
+        return self.type.removeprefix("enum:") if self.type.startswith("enum:") else None
 
 
 @frozen

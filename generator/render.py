@@ -92,7 +92,7 @@ def field_docs(fields: Iterable[Any]) -> str:
 
 def types_used(fields: Iterable[Any], kind: str) -> list[str]:
     """Sorted names of the enums or models (`kind`) that these fields refer to."""
-    return sorted({f.type.split(":", 1)[1] for f in fields if f.type.startswith(kind + ":")})
+    return sorted({getattr(f, kind) for f in fields if getattr(f, kind, None) is not None})
 
 
 _FROM_IMPORT = re.compile(r"^from (\S+) import(.*)$", re.MULTILINE)

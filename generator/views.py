@@ -300,7 +300,7 @@ def built_models(spec: Spec) -> list[Model]:
     """The models that reply parsers construct (layout models and the models nested in them), in spec order."""
     names = {spec.layouts[name].model for reply in spec.replies.values() for name in reply.layouts}
     for name in list(names):
-        names.update(py_type(f.type) for f in spec.models[name].fields if f.type.startswith("model:"))
+        names.update(f.model for f in spec.models[name].fields if f.model is not None)
     return [model for name, model in spec.models.items() if name in names]
 
 
@@ -354,14 +354,8 @@ class ParamView:
         return self.param.name
 
     @property
-    def call_arg(self) -> str:
-        """How the client passes this parameter on to the builder."""
-        return self.name if self.default is None else f"{self.name}={self.name}"
-
-    @property
     def annotation(self) -> str:
-        kind, _, ref = self.param.type.partition(":")
-        base = ref if kind == "enum" else _PARAM_ANNOTATIONS[self.param.type]
+        base = self.param.enum or _PARAM_ANNOTATIONS[self.param.type]
         if self.param.required or self.param.default is not None:
             return base
         return f"{base} | None"
@@ -372,50 +366,8 @@ class ParamView:
         if self.param.required:
             return None
         if self.param.default is not None:
-            ref = self.param.type.partition(":")[2] or "MessageFormat"
-            return f"{ref}.{self.param.default}"
+            return f"{self.param.enum or 'MessageFormat'}.{self.param.default}"
         return "None"
-
-    @property
-    def statements(self) -> list[str]:
-        """Statements appending this parameter's wire fields to `fields`."""
-        p, name, wire = self.param, self.param.name, self.param.wire
-        t = p.type
-        if t == "status_pairs":
-            assert isinstance(wire, list)
-            return [
-                f"_ids, _phones = _p.status_pairs({name}, {name!r})",
-                f"fields.append(({wire[0]!r}, _ids))",
-                f"fields.append(({wire[1]!r}, _phones))",
-            ]
-        if t == "message_format":
-            return [f"fields.extend(_format_wire({name}))"]
-        if t == "files":
-            return []  # read before the fields: see the template
-        if t == "phones":
-            kind = "_recipient_kind(format)" if self.has_format else '"phone"'
-            expr = f"_p.phones({name}, {name!r}, {kind})"
-        elif t == "sender" and self.has_format:
-            expr = f"_p.sender({name}, {name!r}, _recipient_kind(format))"
-        elif t == "message":
-            empty = "format in _TEXTLESS" if self.has_format else "False"
-            expr = f"_p.message({name}, {name!r}, allow_empty={empty})"
-        elif t.startswith("enum:"):
-            expr = f"_p.enum({name}, {t[5:]}, {name!r})"
-        elif t == "int":
-            expr = f"_p.integer({name}, {name!r}, {p.min}, {p.max})"
-        elif t == "decimal":
-            expr = f"_p.decimal({name}, {name!r}, {str(p.min)!r}, {str(p.max)!r})"
-        elif t == "bool":
-            expr = f"_p.boolean({name}, {name!r})"
-        elif t == "str":
-            expr = f"_p.text({name}, {name!r}, {p.max_length})"
-        else:
-            expr = f"_p.{t}({name}, {name!r})"
-        line = f"fields.append(({wire!r}, {expr}))"
-        if p.required or p.default is not None:
-            return [line]
-        return [f"if {name} is not None:", f"    {line}"]
 
 
 def param_views(command: Command) -> list[ParamView]:
@@ -456,7 +408,7 @@ def command_view(spec: Spec, command: Command) -> CommandView:
         replies, by, by_enum = {"": reply}, None, None
     else:
         by = reply.by
-        by_enum = next(p.type.partition(":")[2] for p in command.params if p.name == by)
+        by_enum = next(p.enum for p in command.params if p.name == by)
         replies = dict(reply.map)
     first = spec.replies[next(iter(replies.values()))]
     model = spec.layouts[first.layouts[0]].model

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import itertools
 import os
 import subprocess
 import sys
@@ -235,9 +237,30 @@ def _generated_modules() -> dict[str, str]:
     return render_all(load(ROOT / "spec"))
 
 
+def _dead_code(tree: ast.AST) -> list[int]:
+    """Lines of statements that cannot run: after a return, raise, continue or break in the same block,
+    or under a constant `if` condition."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Constant):
+            lines.append(node.lineno)
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(node, name, None)
+            if not isinstance(block, list):
+                continue
+            for before, after in itertools.pairwise(block):
+                if isinstance(before, (ast.Return, ast.Raise, ast.Continue, ast.Break)):
+                    lines.append(after.lineno)
+    return lines
+
+
 def test_generated_code_reads_like_code_a_person_wrote() -> None:
-    """Formatted by ruff, no line over 120 characters, no `if True:`, no empty docstring section."""
+    """Formatted by ruff, no line over 120 characters, no `if True:`, no statement that cannot run,
+    no empty docstring section."""
     modules = _generated_modules()
+    for rel, text in modules.items():
+        assert _dead_code(ast.parse(text)) == [], f"{rel}: statements that cannot run"
+    assert _dead_code(ast.parse("def f():\n    return 1\n    x = 2\n")) == [3]  # the check can fail
     assert {"_parsers.py", "_renderers.py", "_client.py", "_builders.py"} <= set(modules)
     for rel, text in modules.items():
         lines = text.splitlines()
