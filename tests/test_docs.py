@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-PUBLIC_MODULES = ("smsc", "smsc.text", "smsc.emulator", "smsc.smpp", "smsc.callbacks")
+PUBLIC_MODULES = ("smsc", "smsc.text", "smsc.emulator", "smsc.smpp", "smsc.callbacks", "smsc.testing")
 ADAPTERS = tuple(
     f"smsc.callbacks.{name}" for name in ("wsgi", "asgi", "django", "flask", "starlette", "fastapi", "aiohttp")
 )
@@ -59,6 +59,12 @@ def test_site_builds_and_lists_every_public_name(site: Path) -> None:
     assert not missing, f"public names without an entry in the API reference: {missing}"
     for page in ("index", "design", "api-reference", "spec-language"):
         assert (site / page / "index.html" if page != "index" else site / "index.html").is_file(), page
+
+
+def test_every_public_subpackage_is_in_the_reference() -> None:
+    runtime = ROOT / "runtime" / "smsc"
+    subpackages = {f"smsc.{p.parent.name}" for p in runtime.glob("*/__init__.py") if not p.parent.name.startswith("_")}
+    assert subpackages - {"smsc.cli"} <= set(PUBLIC_MODULES), "add the new subpackage to docs/reference/ and here"
 
 
 def test_every_public_module_has_a_reference_page() -> None:
