@@ -294,6 +294,7 @@ class Callbacks(Sequence[PushedCallback]):
 
     # sending ----------------------------------------------------------------------------------
     def start(self) -> None:
+        """Start pushing (the emulator calls it when it starts)."""
         import urllib3
 
         self._stopping = False
@@ -302,6 +303,7 @@ class Callbacks(Sequence[PushedCallback]):
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop pushing; calls not yet answered stay pending (the emulator calls it when it stops)."""
         thread = self._thread
         if thread is None:
             return
