@@ -16,7 +16,7 @@ import jinja2
 
 from generator.format import format_modules
 from generator.model import Spec
-from generator.smpp_views import smpp_views, tlv_encoder
+from generator.smpp_views import smpp_views
 from generator.views import built_models, command_view, layout_views, param_views, py_type
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,7 +152,7 @@ def environment() -> jinja2.Environment:
     env.filters["snake"] = snake
     env.filters["command_view"] = lambda command, spec: command_view(spec, command)
     env.globals.update(layout_views=layout_views, param_views=param_views, built_models=built_models)
-    env.globals.update(smpp_views=smpp_views, tlv_encoder=tlv_encoder)
+    env.globals.update(smpp_views=smpp_views)
     return env
 
 
