@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-PUBLIC_MODULES = ("smsc", "smsc.text", "smsc.emulator", "smsc.smpp", "smsc.callbacks", "smsc.testing")
+PUBLIC_MODULES = ("smsc", "smsc.text", "smsc.emulator", "smsc.smpp", "smsc.callbacks", "smsc.bulk", "smsc.testing")
 ADAPTERS = tuple(
     f"smsc.callbacks.{name}" for name in ("wsgi", "asgi", "django", "flask", "starlette", "fastapi", "aiohttp")
 )
