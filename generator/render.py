@@ -95,31 +95,6 @@ def types_used(fields: Iterable[Any], kind: str) -> list[str]:
     return sorted({getattr(f, kind) for f in fields if getattr(f, kind, None) is not None})
 
 
-_FROM_IMPORT = re.compile(r"^from (\S+) import(.*)$", re.MULTILINE)
-
-
-def prune_imports(text: str) -> str:
-    """Drop names of single-line `from x import a, b` imports that the module never uses.
-
-    Templates import every enum or model a module might need; this keeps the output clean
-    for ruff without teaching each template which names a given spec happens to use.
-    """
-
-    def used(name: str, body: str) -> bool:
-        return re.search(rf"\b{re.escape(name)}\b", body) is not None
-
-    def keep(m: re.Match[str]) -> str:
-        module, names = m.group(1), [n.strip() for n in m.group(2).split(",")]
-        if module == "__future__" or " as " in m.group(2):
-            return m.group(0)
-        body = text[: m.start()] + text[m.end() :]
-        names = [n for n in names if n and used(n, body)]
-        return f"from {module} import {', '.join(names)}" if names else "\x00"
-
-    pruned = _FROM_IMPORT.sub(keep, text)
-    return "".join(line for line in pruned.splitlines(keepends=True) if line != "\x00\n")
-
-
 def codec_enums(spec: Spec) -> set[str]:
     """Enums that some reply field is parsed into."""
     return {f.codec.enum for layout in spec.layouts.values() for f in layout.fields if f.codec.enum is not None}
@@ -177,7 +152,7 @@ def render_all(spec: Spec, spec_label: str = "spec") -> dict[str, str]:
         if any(getattr(spec, section, None) is None for section in sections):
             continue  # an optional section (smpp) the spec does not have
         header = _header(template, _sources(spec, sections))
-        text = prune_imports(env.get_template(template).render(spec=spec))
+        text = env.get_template(template).render(spec=spec)
         out[target] = header + text.rstrip("\n") + "\n"
     return format_modules(out)
 
