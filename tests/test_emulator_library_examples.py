@@ -1,4 +1,4 @@
-"""The official libraries' own examples (the end of smsc_api.cs; ../shared/seed-examples.md) against the emulator.
+"""The official libraries' own examples (the end of smsc_api.cs 3.1) against the emulator.
 
 Each call goes over the wire exactly as the seed library writes it: GET, login and psw in the
 query, fmt=1, charset=utf-8, cost=3 on sends, the format flag from its table, the extra query last.

@@ -38,8 +38,6 @@ _STATUSES_PARSERS = {
 class Client(Estimator, BaseClient):
     """A client of the SMSC HTTP API (smsc.kz, smsc.ru, smsc.ua, smscentre.com).
 
-    ::
-
         with smsc.Client(login="demo", password="demo") as client:
             sent = client.send(["+77011234567"], "Hello")
 

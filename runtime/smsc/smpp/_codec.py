@@ -57,8 +57,6 @@ def decode(frame: bytes) -> Pdu:
 class PduReader:
     """Splits a byte stream into PDUs, whatever the chunks it arrives in.
 
-    ::
-
         reader = PduReader()
         reader.feed(chunk)
         for pdu in reader:   # raises PduError for a malformed PDU; iterate again to go on
