@@ -386,3 +386,87 @@ def test_idle_and_unfinished_requests_are_closed_after_the_configured_time() -> 
         assert closed_within(post(SEND, FORM, b"login=demo", length=100), 2) == b""  # the body never ends
         keep_alive = b"GET /sys/balance.php?login=demo&psw=demo&fmt=1 HTTP/1.1\r\nHost: x\r\n\r\n"
         assert closed_within(keep_alive, 2).endswith(b"\r\n\r\n100.00")  # answered, then idle: closed
+
+
+# --- one request never stalls the others ----------------------------------------------------------
+
+
+class _Statements:
+    """The SQL statements the emulator's store runs while the block is active (any thread)."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.db = emulator._service.store.db
+        self.seen: list[str] = []
+
+    def __enter__(self) -> list[str]:
+        self.db.set_trace_callback(self.seen.append)
+        return self.seen
+
+    def __exit__(self, *exc: object) -> None:
+        self.db.set_trace_callback(None)
+
+
+def test_a_huge_phone_list_is_refused_before_it_is_parsed_and_others_are_served() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with running() as emulator:
+        phones = ",".join(f"7701{n:07d}" for n in range(80_000))
+        body = f"login=demo&psw=demo&fmt=1&mes=x&phones={phones}".encode()
+        with ThreadPoolExecutor(1) as pool:
+            hostile = pool.submit(exchange, emulator.http_port, post("/sys/send.php", FORM, body), timeout=10)
+            balance = exchange(emulator.http_port, post("/sys/balance.php?fmt=1", FORM, b"login=demo&psw=demo"))
+            assert balance == (200, b"100.00")
+            assert hostile.result() == (200, b"0,-1")  # within the 10 s timeout (the quadratic way took 59 s)
+        # a list just over the limit after de-duplication is still refused: the limit counts what was sent
+        repeated = ",".join(["77011234567"] * 1001)
+        assert exchange(emulator.http_port, post(SEND, FORM, f"phones={repeated}".encode())) == (200, b"0,-1")
+
+
+def test_query_sm_is_one_indexed_lookup_whatever_is_stored() -> None:
+    with running(smpp_port=0) as emulator:
+        assert emulator.smpp_port is not None
+        emulator.accounts.update("demo", balance=10_000)
+        phones = ",".join(f"7701{n:07d}" for n in range(500))
+        assert exchange(emulator.http_port, post(SEND, FORM, f"phones={phones}".encode())) == (200, b"1,500")
+        message_id = str(emulator.messages()[0].id)
+        with _Statements(emulator) as statements:
+            bind = BindTransceiver(system_id="demo", password="demo")
+            [_, found] = _smpp_exchange(emulator.smpp_port, bind, QuerySm(message_id=message_id))
+        assert found.command_status == 0
+        selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+        assert len(selects) <= 5, selects  # not one per stored message
+        store = emulator._service.store
+        for sql in selects:
+            plan = " ".join(
+                str(row[-1]) for row in store.db.execute("EXPLAIN QUERY PLAN " + sql, [""] * sql.count("?"))
+            )
+            assert "SCAN messages" not in plan and "SCAN history" not in plan, (sql, plan)
+
+
+def test_a_receipt_that_never_becomes_final_costs_no_work_while_its_receiver_waits() -> None:
+    with running(smpp_port=0) as emulator:
+        assert emulator.smpp_port is not None
+        reader = PduReader(65536)
+        with socket.create_connection(("127.0.0.1", emulator.smpp_port), timeout=5) as sock:
+            never = SubmitSm(destination_addr="79990099000", short_message=b"stays waiting", registered_delivery=1)
+            soon = SubmitSm(destination_addr="77011234567", short_message=b"delivered", registered_delivery=1)
+            sock.sendall(BindTransceiver(system_id="demo", password="demo").encode(1) + never.encode(2))
+            responses: list[Pdu] = []
+            while len(responses) < 2:
+                reader.feed(sock.recv(65536))
+                while (frame := reader.next_frame()) is not None:
+                    responses.append(decode(frame))
+            with _Statements(emulator) as statements:
+                time.sleep(0.5)
+            assert statements == []  # no polling of the store while nothing is due
+            sock.sendall(soon.encode(3))
+            receipt = None
+            while receipt is None:
+                reader.feed(sock.recv(65536))
+                while (frame := reader.next_frame()) is not None:
+                    pdu = decode(frame)
+                    if pdu.command_name == "submit_sm_resp":  # stored: now the clock moves
+                        emulator.advance(60)  # an event: its receipt is due and sent at once
+                    elif pdu.command_name == "deliver_sm":
+                        receipt = pdu
+        assert b"stat:DELIVRD" in receipt.short_message  # type: ignore[attr-defined]

@@ -268,6 +268,8 @@ class Emulator:
     def advance(self, seconds: float) -> None:
         """Move the emulator's clock forward: statuses, schedules and limit windows follow it."""
         self._service.advance(seconds)
+        if self._smpp is not None:
+            self._smpp.wake()
 
     def now(self) -> datetime:
         """The emulator's current time (Moscow time)."""

@@ -25,8 +25,8 @@ from aiohttp import BodyPartReader, web
 
 from smsc.emulator._faults import Faults
 from smsc.emulator._limits import Limits
-from smsc.emulator._service import ApiCall, Reply, Service, command_of
-from smsc.emulator._wire import decode_params, form_pairs
+from smsc.emulator._service import MAX_RECIPIENTS, ApiCall, Reply, Service, command_of
+from smsc.emulator._wire import decode_params, form_pairs, without_long_phone_lists
 
 log = logging.getLogger("smsc.emulator.http")
 if TYPE_CHECKING:
@@ -36,11 +36,17 @@ _CONTENT_TYPES = ("text/plain", "text/plain", "text/xml", "application/json")
 _CHARSET_NAMES = {"utf-8": "utf-8", "cp1251": "windows-1251", "koi8_r": "koi8-r"}
 _MAX_LINE = 65536  # GET requests carry the whole message in the URL
 _CHUNK = 65536
+_INLINE = 65536  # a form body larger than this is parsed on a worker thread
 _RawFile = tuple[bytes, bytes, str, bytes]  # field name, file name (undecoded), content type, data
 
 
 class Malformed(Exception):
-    """The request's body cannot be read as the service reads it (error 1)."""
+    """The request's body cannot be read as the service reads it (error 1); `whole`: it was read to its end."""
+
+    def __init__(self, reason: str, *, whole: bool = False, pairs: list[tuple[bytes, bytes]] | None = None) -> None:
+        super().__init__(reason)
+        self.whole = whole
+        self.pairs = pairs  # what could be read of the request (its fmt and charset), if more than its query
 
 
 class TooLarge(Exception):
@@ -80,6 +86,7 @@ class HttpFrontend:
         self._server: web.Server | None = None
         self._listener: asyncio.Server | None = None
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="smsc-emulator-service")
+        self._parser = ThreadPoolExecutor(1, thread_name_prefix="smsc-emulator-parser")
 
     @property
     def limits(self) -> Limits:
@@ -106,6 +113,7 @@ class HttpFrontend:
             self._server.pre_shutdown()  # closes idle keep-alive connections at once
             await self._server.shutdown(1.0)
         self._worker.shutdown(wait=True)
+        self._parser.shutdown(wait=True)
 
     def _protocol(self) -> asyncio.BaseProtocol:
         if self.faults.pick(None, before=True) is not None:
@@ -129,7 +137,8 @@ class HttpFrontend:
         except TooLarge:
             return await _closing(http, web.Response(status=413, text="Request Entity Too Large"))
         except Malformed as exc:
-            return await _closing(http, self._refuse(http, pairs_of_query(http), str(exc)))
+            refusal = self._refuse(http, pairs_of_query(http) if exc.pairs is None else exc.pairs, str(exc))
+            return await (_written(http, refusal) if exc.whole else _closing(http, refusal))
         params, codec = decode_params(pairs)
         try:
             files = _decoded_files(raw_files, names, codec)
@@ -195,7 +204,16 @@ class HttpFrontend:
             if http.content_type.startswith("multipart/"):
                 await self._read_multipart(http, pairs, files, names)
             else:
-                pairs += form_pairs(await self._read_body(http))
+                body = await self._read_body(http)
+                rest = without_long_phone_lists(body, MAX_RECIPIENTS)
+                if rest is not None:
+                    raise Malformed(
+                        f"more than {MAX_RECIPIENTS} recipients", whole=True, pairs=pairs + form_pairs(rest)
+                    )
+                if len(body) <= _INLINE:
+                    pairs += form_pairs(body)
+                else:  # parsing a megabyte takes tens of milliseconds: not on the event loop
+                    pairs += await asyncio.get_running_loop().run_in_executor(self._parser, form_pairs, body)
         except (Malformed, TooLarge, TimeoutError):
             raise
         except Exception as exc:  # anything the parsers raise on a client's bytes is that client's error

@@ -195,6 +195,22 @@ class Service:
             now = self.clock.now()
             return [self._public(m, now) for m in self.store.messages(login)]
 
+    def message(self, login: str, message_id: str, phone: str | None = None) -> Message | None:
+        """One stored message as of now: the latest with this id (to this phone, if given); indexed."""
+        with self.lock:
+            store = self.store
+            stored = store.latest(login, message_id) if phone is None else store.find(login, message_id, phone)
+            return None if stored is None else self._public(stored, self.clock.now())
+
+    def final_at(self, login: str, message_id: str, phone: str) -> float | None:
+        """When (on the emulator's clock) this message's planned history reaches a final status; None: never."""
+        with self.lock:
+            stored = self.store.find(login, message_id, phone)
+            if stored is None:
+                return None
+            plan = self.store.history(stored.seq, float("inf"))
+        return plan[-1][0] if plan and MessageStatus(plan[-1][1]).is_final else None
+
     def _public(self, m: StoredMessage, now: float) -> Message:
         history = tuple(
             StatusChange(datetime.fromtimestamp(at, MSK), MessageStatus(s), DeliveryError(e))
@@ -318,9 +334,9 @@ class Service:
             due = due_time(p.get("time"), tz, now)
         except BadTime:
             raise Failure(5) from None
+        if sum(phones.count(",") + phones.count(";") + 1 for phones, _ in groups) > MAX_RECIPIENTS:
+            raise Failure(1)  # counted before anything is parsed, so a huge list costs one pass in C
         recipients = [(_recipients(phones, kind, reply_id), text) for phones, text in groups]
-        if sum(len(r) for r, _ in recipients) > MAX_RECIPIENTS:
-            raise Failure(1)
         sender = self._sender(account, p, kind, reply_id)
         if any(word.casefold() in text.casefold() for _, text in recipients for word in self.denied_words):
             raise Failure(6, reply_id)
@@ -576,7 +592,7 @@ def _normal_phone(text: str) -> str | None:
 
 def _recipients(text: str, kind: MessageFormat, reply_id: MessageId | None) -> list[str]:
     """The recipients of `phones` (`,` or `;` separated), in order without repeats; error 7 if one is bad."""
-    out: list[str] = []
+    out: dict[str, None] = {}  # ordered, and a repeat is found in constant time
     for item in re.split(r"[,;]", text):
         item = item.strip()
         if not item:
@@ -589,8 +605,7 @@ def _recipients(text: str, kind: MessageFormat, reply_id: MessageId | None) -> l
                 recipient = item
         if recipient is None:
             raise Failure(7, reply_id)
-        if recipient not in out:
-            out.append(recipient)
+        out[recipient] = None
     if not out:
         raise Failure(7, reply_id)
-    return out
+    return list(out)

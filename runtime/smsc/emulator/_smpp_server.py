@@ -22,14 +22,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import heapq
 import hmac
-import json
+import itertools
 import logging
 import socket
 import ssl
 import threading
 from datetime import datetime
-from typing import Any
 
 from attrs import define, field
 
@@ -37,6 +38,7 @@ from smsc._enums import MessageStatus
 from smsc._exceptions import InvalidRequest
 from smsc._types import MSK
 from smsc.emulator._faults import Faults
+from smsc.emulator._records import Message
 from smsc.emulator._service import ApiCall, Service
 from smsc.smpp import CommandStatus, MessageState
 from smsc.smpp._pdus import (
@@ -116,8 +118,18 @@ class _Pending:
     text: str
 
 
+_Submit = tuple[_Esme, SubmitSm]
+
+
 class SmppFrontend:
-    """The SMPP listener on its own thread and event loop."""
+    """The SMPP listener on its own thread and event loop.
+
+    Submits that arrive in one turn of the event loop (from every connection) are stored in one
+    SQLite transaction, and answered only once it is committed: an acknowledged submit survives a
+    kill of the process when the state is in a file (`db=`). Receipts wait in a heap ordered by the
+    time their message becomes final on the emulator's clock; the loop sleeps until the first is
+    due or an event (a submit, a bind, `advance()`) wakes it, so waiting receipts cost nothing.
+    """
 
     def __init__(
         self,
@@ -127,7 +139,7 @@ class SmppFrontend:
         ssl_context: ssl.SSLContext | None = None,
         throttle: float | None = None,
         inactivity: float = 120.0,
-        receipt_interval: float = 0.05,
+        receipt_interval: float = 0.1,
     ) -> None:
         self.service = service
         self.faults = faults
@@ -135,12 +147,17 @@ class SmppFrontend:
         self.throttle = throttle
         self.inactivity = inactivity
         self.receipt_interval = receipt_interval
-        self.esmes: list[_Esme] = []
-        self._pending: list[_Pending] = []
+        """Longest sleep of the receipt loop: a clock source that moves by itself is seen this late."""
+        self.esmes: dict[Session, _Esme] = {}
+        self._due: list[tuple[float, int, _Pending]] = []  # heap: (final at, on the emulator's clock; order; receipt)
+        self._ready: dict[str, list[_Pending]] = {}  # final, waiting for a receiver bind of their login
+        self._order = itertools.count()
+        self._batch: list[_Submit] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
-        self._ticker: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._wake: asyncio.Event | None = None
 
     # --- running ------------------------------------------------------------------------------
 
@@ -153,8 +170,9 @@ class SmppFrontend:
         ready = threading.Event()
 
         async def serve() -> None:
+            self._wake = asyncio.Event()
             self._server = await loop.create_server(self._protocol, sock=sock, ssl=self.ssl_context)
-            self._ticker = loop.create_task(self._tick())
+            self._tasks = [loop.create_task(self._receipts()), loop.create_task(self._idle_check())]
 
         def run() -> None:
             asyncio.set_event_loop(loop)
@@ -178,10 +196,19 @@ class SmppFrontend:
             self._thread.join(10)
         self._loop = self._thread = None
 
+    def wake(self) -> None:
+        """Look at the receipts again now (the emulator's clock moved); safe from any thread."""
+        loop, event = self._loop, self._wake
+        if loop is not None and event is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(event.set)
+
     async def _shutdown(self) -> None:
-        if self._ticker is not None:
-            self._ticker.cancel()
-        for esme in self.esmes:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._batch:
+            self._store_batch()
+        for esme in list(self.esmes.values()):
             esme.session.abort()
         if self._server is not None:
             self._server.close()
@@ -190,28 +217,31 @@ class SmppFrontend:
     def _protocol(self) -> Session:
         refuse = self.faults.pick(None, before=True)
         session = Session(self._on_request, self._on_lost, name="emulator smpp")
-        esme = _Esme(session)
-        self.esmes.append(esme)
+        self.esmes[session] = _Esme(session)
         if refuse is not None and refuse.kind == "refuse":
             asyncio.get_running_loop().call_soon(session.abort)
         return session
 
     def _on_lost(self, session: Session, exc: BaseException | None) -> None:
-        self.esmes = [e for e in self.esmes if e.session is not session]
-
-    def _esme(self, session: Session) -> _Esme:
-        return next(e for e in self.esmes if e.session is session)
+        self.esmes.pop(session, None)
 
     # --- requests -----------------------------------------------------------------------------
 
     def _on_request(self, session: Session, pdu: Pdu) -> None:
-        esme = self._esme(session)
+        esme = self.esmes.get(session)
+        if esme is None:
+            return
+        if isinstance(pdu, SubmitSm):
+            self._submit(esme, pdu)
+            return
+        if self._batch and isinstance(pdu, Unbind | QuerySm):
+            self._store_batch()  # what came before is stored (and answered) first
         if isinstance(pdu, BindTransceiver | BindTransmitter | BindReceiver):
             session.send(
                 pdu.response(command_status=self._bind(esme, pdu), system_id="SMSC", sc_interface_version=0x34)
             )
-        elif isinstance(pdu, SubmitSm):
-            self._submit(esme, pdu)
+            if esme.can_receive and self._wake is not None:
+                self._wake.set()  # receipts may have waited for this bind
         elif isinstance(pdu, EnquireLink):
             session.send(pdu.response())
         elif isinstance(pdu, Unbind):
@@ -245,6 +275,7 @@ class SmppFrontend:
         return esme.window_count > self.throttle
 
     def _submit(self, esme: _Esme, pdu: SubmitSm) -> None:
+        """Refuse at once what needs no storing; queue the rest for this turn's batch."""
         session = esme.session
         if esme.login is None or not esme.can_submit:
             session.send_bytes(bare_response(pdu.command_id, pdu.sequence_number, CommandStatus.ESME_RINVBNDSTS))
@@ -259,7 +290,32 @@ class SmppFrontend:
                 return
             session.send_bytes(bare_response(pdu.command_id, pdu.sequence_number, CommandStatus.ESME_RSYSERR))
             return
-        status, message_id = self._accept(esme, pdu)
+        if not self._batch:
+            asyncio.get_running_loop().call_soon(self._store_batch)
+        self._batch.append((esme, pdu))
+
+    def _store_batch(self) -> None:
+        """Store this turn's submits in one transaction, then answer them (never before the commit)."""
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        results: list[tuple[int, str]] = []
+        receipts: list[_Pending] = []
+        try:
+            with self.service.lock, self.service.store.batch():
+                for esme, pdu in batch:
+                    results.append(self._accept(esme, pdu, receipts))
+        except Exception:
+            log.exception("storing %d submits failed; they are answered ESME_RSYSERR", len(batch))
+            results = [(CommandStatus.ESME_RSYSERR, "")] * len(batch)
+            receipts = []
+        for (esme, pdu), (status, message_id) in zip(batch, results, strict=True):
+            self._answer(esme, pdu, status, message_id)
+        if receipts:
+            self._schedule(receipts)
+
+    def _answer(self, esme: _Esme, pdu: SubmitSm, status: int, message_id: str) -> None:
+        session = esme.session
         after = self.faults.pick("send", before=False) if status == 0 else None
         if status:
             session.send_bytes(bare_response(pdu.command_id, pdu.sequence_number, status))
@@ -275,8 +331,10 @@ class SmppFrontend:
         else:  # empty: an answer without the id
             session.send(pdu.response(message_id=""))
 
-    def _accept(self, esme: _Esme, pdu: SubmitSm) -> tuple[int, str]:
-        """Reassemble, store and bill; (command_status, message id)."""
+    def _accept(self, esme: _Esme, pdu: SubmitSm, receipts: list[_Pending]) -> tuple[int, str]:
+        """Reassemble, store and bill (under the service's lock, in the batch); (command_status, message id)."""
+        if not esme.session.is_open:
+            return CommandStatus.ESME_RSYSERR, ""  # gone before its turn: not stored, nobody to answer
         try:
             concat, payload = self._payload(pdu)
         except _Refused as refused:
@@ -289,8 +347,7 @@ class SmppFrontend:
                 return CommandStatus.ESME_RMSGQFUL, ""
             parts = esme.parts.setdefault(key, {})
             if key not in esme.part_ids:
-                with self.service.lock:
-                    esme.part_ids[key] = str(self.service.store.next_number("message_id"))
+                esme.part_ids[key] = str(self.service.store.next_number("message_id"))
             parts[sequence] = payload
             message_id = esme.part_ids[key]
             if len(parts) < total:
@@ -308,8 +365,7 @@ class SmppFrontend:
             "psw": esme.password,
             "phones": pdu.destination_addr,
             "mes": text,
-            "fmt": "3",
-            "cost": "3",
+            "fmt": "1",  # the reply "<id>,<parts>": the cheapest to render and read
             "charset": "utf-8",
         }
         if pdu.source_addr:
@@ -321,9 +377,9 @@ class SmppFrontend:
         reply = self.service.handle(ApiCall("/sys/send.php", params))
         if reply.error is not None:
             return _SUBMIT_STATUS.get(reply.error, CommandStatus.ESME_RSUBMITFAIL), ""
-        message_id = str(json.loads(reply.body)["id"])
+        message_id = reply.body.split(",", 1)[0]
         if pdu.registered_delivery & 0x03:
-            self._pending.append(_Pending(esme.login, message_id, pdu.destination_addr, pdu.source_addr, text))
+            receipts.append(_Pending(esme.login, message_id, pdu.destination_addr, pdu.source_addr, text))
         return 0, message_id
 
     @staticmethod
@@ -365,10 +421,7 @@ class SmppFrontend:
         if esme.login is None:
             esme.session.send_bytes(bare_response(pdu.command_id, pdu.sequence_number, CommandStatus.ESME_RINVBNDSTS))
             return
-        found = None
-        if esme.login is not None:
-            with self.service.lock:
-                found = next((m for m in self.service.messages(esme.login) if str(m.id) == pdu.message_id), None)
+        found = self.service.message(esme.login, pdu.message_id)  # one indexed lookup
         if found is None:
             esme.session.send_bytes(bare_response(pdu.command_id, pdu.sequence_number, CommandStatus.ESME_RQUERYFAIL))
             return
@@ -384,42 +437,55 @@ class SmppFrontend:
 
     # --- receipts and inactivity ------------------------------------------------------------------
 
-    async def _tick(self) -> None:
+    def _schedule(self, receipts: list[_Pending]) -> None:
+        """Put receipts in the heap at the time their message becomes final (never-final ones are dropped)."""
+        with self.service.lock:
+            for p in receipts:
+                final_at = self.service.final_at(p.login, p.message_id, p.phone)
+                if final_at is not None:
+                    heapq.heappush(self._due, (final_at, next(self._order), p))
+        if self._wake is not None:
+            self._wake.set()
+
+    async def _receipts(self) -> None:
+        assert self._wake is not None
+        while True:
+            timeout = None
+            if self._due:
+                timeout = min(max(self._due[0][0] - self.service.clock.now(), 0.0), self.receipt_interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            self._wake.clear()
+            now = self.service.clock.now()
+            while self._due and self._due[0][0] <= now:
+                pending = heapq.heappop(self._due)[2]
+                self._ready.setdefault(pending.login, []).append(pending)
+            if self._ready:
+                self._deliver_ready()
+
+    def _deliver_ready(self) -> None:
+        """Send the final receipts of every login that has a receiver bind; the others keep waiting."""
+        receivers: dict[str, Session] = {}
+        for esme in self.esmes.values():
+            if esme.login is not None and esme.can_receive and esme.session.is_open:
+                receivers.setdefault(esme.login, esme.session)
+        for login in [name for name in self._ready if name in receivers]:
+            for p in self._ready.pop(login):
+                message = self.service.message(p.login, p.message_id, p.phone)
+                if message is not None:  # deleted meanwhile: no receipt
+                    self._send_receipt(receivers[login], p, message)
+
+    async def _idle_check(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            await asyncio.sleep(self.receipt_interval)
+            await asyncio.sleep(min(self.inactivity / 4, 1.0))
             now = loop.time()
-            for esme in list(self.esmes):
+            for esme in list(self.esmes.values()):
                 if now - esme.session.last_activity > self.inactivity:
                     log.info("dropping an SMPP connection idle for %.0f s", now - esme.session.last_activity)
                     esme.session.abort()
-            if self._pending:
-                self._deliver_receipts()
 
-    def _deliver_receipts(self) -> None:
-        receivers: dict[str, Session] = {}
-        for esme in self.esmes:
-            if esme.login is not None and esme.can_receive and esme.session.is_open:
-                receivers.setdefault(esme.login, esme.session)
-        if not receivers:
-            return
-        still: list[_Pending] = []
-        with self.service.lock:
-            by_login: dict[str, dict[tuple[str, str], Any]] = {}
-            for p in self._pending:
-                if p.login not in receivers:
-                    still.append(p)
-                    continue
-                if p.login not in by_login:
-                    by_login[p.login] = {(str(m.id), m.phone): m for m in self.service.messages(p.login)}
-                message = by_login[p.login].get((p.message_id, p.phone))
-                if message is None or not message.status.is_final:
-                    still.append(p)
-                    continue
-                self._send_receipt(receivers[p.login], p, message, still)
-        self._pending = still
-
-    def _send_receipt(self, session: Session, p: _Pending, message: Any, still: list[_Pending]) -> None:
+    def _send_receipt(self, session: Session, p: _Pending, message: Message) -> None:
         done = message.history[-1].at if message.history else datetime.now(MSK)
         pdu = receipt_pdu(
             p.message_id,
@@ -443,8 +509,8 @@ class SmppFrontend:
                 and isinstance(f.result(), DeliverSmResp)
                 and f.result().command_status == 0
             )
-            if not ok:
-                self._pending.append(p)  # delivered again on the next bind or tick
+            if not ok:  # delivered again on the next bind or wake
+                self._ready.setdefault(p.login, []).append(p)
 
         future.add_done_callback(answered)
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 
 from attrs import frozen
@@ -98,6 +99,8 @@ class Store:
     def __init__(self, path: str | None = None) -> None:
         self.path = path
         self._secrets: list[str] | None = None
+        self._batch = False
+        self._counters: dict[str, int] = {}  # counters taken inside a batch, written at its end
         self._db = sqlite3.connect(":memory:" if path is None else path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA foreign_keys = ON")
         self._files: tempfile.TemporaryDirectory[str] | None = None
@@ -126,14 +129,40 @@ class Store:
             self._files.cleanup()
 
     def begin(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
+        """Start a request's transaction (a savepoint inside a batch)."""
+        self._db.execute("SAVEPOINT request" if self._batch else "BEGIN IMMEDIATE")
 
     def commit(self) -> None:
-        self._db.execute("COMMIT")
+        self._db.execute("RELEASE request" if self._batch else "COMMIT")
 
     def rollback(self) -> None:
-        if self._db.in_transaction:
+        if self._batch:
+            self._db.execute("ROLLBACK TO request")
+            self._db.execute("RELEASE request")
+        elif self._db.in_transaction:
             self._db.execute("ROLLBACK")
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """One transaction around many requests: each request's own begin/commit/rollback becomes a
+        savepoint, and everything is durable (in a file store) once the block ends without an error."""
+        if self._batch:
+            yield
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        self._batch = True
+        try:
+            yield
+            for key, value in self._counters.items():
+                self.set_meta(key, str(value))
+        except BaseException:
+            self._batch = False
+            self._counters.clear()
+            self._db.execute("ROLLBACK")
+            raise
+        self._batch = False
+        self._counters.clear()
+        self._db.execute("COMMIT")
 
     # meta ---------------------------------------------------------------------------------
     def meta(self, key: str, default: str) -> str:
@@ -144,7 +173,12 @@ class Store:
         self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     def next_number(self, key: str) -> int:
-        """The next value of a counter kept in meta (1, 2, ...)."""
+        """The next value of a counter kept in meta (1, 2, ...); inside a batch it is written once, at its end
+        (a number taken by a request rolled back inside the batch is not given again)."""
+        if self._batch:
+            value = self._counters.get(key) or int(self.meta(key, "0"))
+            self._counters[key] = value = value + 1
+            return value
         value = int(self.meta(key, "0")) + 1
         self.set_meta(key, str(value))
         return value
@@ -215,10 +249,11 @@ class Store:
                 "INSERT INTO history (seq, at, status, err) VALUES (?, ?, ?, ?)",
                 [(cursor.lastrowid, at, status, err) for at, status, err in m.plan],
             )
-        self._db.executemany(
-            "INSERT INTO attachments (batch, name, filename, content_type, data) VALUES (?, ?, ?, ?, ?)",
-            [(batch, *a) for a in attachments],
-        )
+        if attachments:
+            self._db.executemany(
+                "INSERT INTO attachments (batch, name, filename, content_type, data) VALUES (?, ?, ?, ?, ?)",
+                [(batch, *a) for a in attachments],
+            )
         return batch
 
     def find(self, login: str, message_id: str, phone: str) -> StoredMessage | None:
@@ -227,6 +262,14 @@ class Store:
             f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE login = ? AND id = ? AND phone = ?"
             " ORDER BY seq DESC LIMIT 1",
             (login, message_id, phone),
+        ).fetchone()
+        return None if row is None else _message(row)
+
+    def latest(self, login: str, message_id: str) -> StoredMessage | None:
+        """The latest message with this id to any phone (query_sm names no phone); indexed."""
+        row = self._db.execute(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE login = ? AND id = ? ORDER BY seq DESC LIMIT 1",
+            (login, message_id),
         ).fetchone()
         return None if row is None else _message(row)
 

@@ -39,3 +39,26 @@ def decode_params(pairs: Iterable[tuple[bytes, bytes]]) -> tuple[dict[str, str],
     name = codec(charset)
     params = {k.decode(name, "replace"): v.decode(name, "replace") for k, v in pairs}
     return params, name
+
+
+_SEPARATORS = (b",", b";", b"%2C", b"%2c", b"%3B", b"%3b")
+
+
+def without_long_phone_lists(body: bytes, limit: int) -> bytes | None:
+    """The form body without its `phones=` values that list more than `limit` recipients; None if there is none.
+
+    Counted on the raw bytes (C-speed `find` and `count`), so that a request with a huge phone list
+    is refused (error 1, in the fmt and charset the rest of the body asks for) without parsing it."""
+    at, cut, kept = 0, 0, []
+    while (at := body.find(b"phones=", at)) >= 0:
+        end = body.find(b"&", at)
+        end = len(body) if end < 0 else end
+        if at == 0 or body[at - 1 : at] == b"&":
+            value = body[at + 7 : end]
+            if len(value) > limit and sum(value.count(sep) for sep in _SEPARATORS) >= limit:
+                kept.append(body[cut:at])
+                cut = end
+        at += 7
+    if not kept:
+        return None
+    return b"".join(kept) + body[cut:]

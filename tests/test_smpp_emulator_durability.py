@@ -1,0 +1,96 @@
+"""The emulator's SMPP listener stores submits in batches, and never acknowledges one it could lose."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import smsc
+from smsc import smpp
+from smsc.emulator import Emulator
+from tests.support.emulator_support import running
+from tests.test_smpp_client import run
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVE = (
+    "import sys; from smsc.emulator import Emulator; "
+    "e = Emulator(db=sys.argv[1], rate_limits=False, ip_blocking=False, smpp_port=0).start(); "
+    "e.accounts.update('demo', balance=10**9); print(e.smpp_port, flush=True); sys.stdin.read()"
+)
+
+
+def _client(port: int, **options: object) -> smpp.SmppClient:
+    return smpp.SmppClient(
+        "127.0.0.1",
+        port,
+        system_id="demo",
+        password="demo",
+        window=32,
+        rate_limit=None,
+        registered_delivery=False,
+        reconnect=False,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_submits_of_one_loop_turn_share_one_transaction() -> None:
+    with running(smpp_port=0) as emulator:
+        assert emulator.smpp_port is not None
+        emulator.accounts.update("demo", balance=10**6)
+        commits: list[str] = []
+        db = emulator._service.store.db
+
+        async def send() -> list[smpp.SmppSendResult | smsc.SmscError]:
+            async with _client(emulator.smpp_port or 0) as client:
+                return await client.send_many([("77011234567", f"batched {i}") for i in range(600)])
+
+        db.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+        try:
+            results = run(send())
+        finally:
+            db.set_trace_callback(None)
+        ids = {r.message_id for r in results if isinstance(r, smpp.SmppSendResult)}
+        assert len(ids) == 600 and len(emulator.messages()) == 600
+        assert len(commits) <= 600 / 4, len(commits)  # one commit per submit before batching
+
+
+def test_no_acknowledged_submit_is_lost_when_the_process_is_killed(tmp_path: Path) -> None:
+    db = str(tmp_path / "state.sqlite")
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVE, db], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    acknowledged: list[str] = []
+    try:
+        assert server.stdout is not None
+        port = int(server.stdout.readline())
+
+        async def send_until_killed() -> None:
+            async with _client(port, response_timeout=5) as client:
+
+                async def one(i: int) -> None:
+                    result = await client.send("77011234567", f"kill test {i}")
+                    acknowledged.append(result.message_id)
+                    if len(acknowledged) == 400:
+                        os.kill(server.pid, signal.SIGKILL)  # with more submits in flight
+
+                outcomes = await asyncio.gather(*(one(i) for i in range(3000)), return_exceptions=True)
+                assert any(isinstance(o, smsc.TransportError) for o in outcomes)  # in flight at the kill
+
+        run(send_until_killed(), timeout=60)
+        assert server.wait(10) == -signal.SIGKILL
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(10)
+    assert len(acknowledged) >= 400
+    restarted = Emulator(db=db)
+    try:
+        stored = {str(m.id) for m in restarted.messages()}
+    finally:
+        restarted.stop()
+    missing = [i for i in acknowledged if i not in stored]
+    assert not missing, f"{len(missing)} of {len(acknowledged)} acknowledged submits lost"
