@@ -126,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     emulator = commands.add_parser(
         "emulator",
         help="run a local SMSC emulator in the foreground",
-        description="Run a local SMSC emulator (account demo/demo) until interrupted.",
+        description="Run a local SMSC emulator (account demo/demo) until interrupted: the SMSC HTTP API, "
+        "a web inbox at / and a JSON control API under /_emulator/ on the same port; SMPP and SMTP on request.",
     )
     emulator.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     emulator.add_argument("--http-port", type=int, default=8000, help="HTTP port, 0 for a free one (default: 8000)")
@@ -136,6 +137,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PORT",
         help="also serve SMPP 3.4 on this port, 0 for a free one (SMSC uses 3700)",
     )
+    emulator.add_argument(
+        "--smtp-port",
+        type=int,
+        metavar="PORT",
+        help="also take e-mail to SMS on this port, 0 for a free one (the service uses 25)",
+    )
+    emulator.add_argument(
+        "--control-token",
+        metavar="TOKEN",
+        help="token the control API and web inbox require from clients off the loopback interface "
+        "(default: $SMSC_CONTROL_TOKEN; without one they answer loopback clients only)",
+    )
+    emulator.add_argument("--open", action="store_true", help="open the web inbox in a browser")
     emulator.add_argument("--db", metavar="PATH", help="SQLite file that keeps the state across restarts")
     emulator.add_argument("--no-limits", action="store_true", help="switch off rate limits and IP blocking")
     emulator.add_argument("--balance", metavar="AMOUNT", help="set the demo account's balance (default: 100.00)")

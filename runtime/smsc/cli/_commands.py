@@ -165,6 +165,7 @@ def _emulator(args: argparse.Namespace) -> int:
     import signal
     import threading
 
+    token = args.control_token or os.environ.get("SMSC_CONTROL_TOKEN") or None
     emulator = emulator_module.Emulator(
         host=args.host,
         http_port=args.http_port,
@@ -173,34 +174,40 @@ def _emulator(args: argparse.Namespace) -> int:
         rate_limits=not args.no_limits,
         ip_blocking=not args.no_limits,
         smpp_port=args.smpp_port,
+        smtp_port=args.smtp_port,
+        control_token=token,
     )
+    demo: dict[str, Any] = {}
     if args.balance is not None:
         from decimal import Decimal, InvalidOperation
 
         try:
-            emulator.accounts.update("demo", balance=Decimal(args.balance))
+            demo["balance"] = Decimal(args.balance)
         except InvalidOperation:
             emulator.stop()
             return _fail(f"--balance: {args.balance!r} is not a number", EXIT_USAGE)
-    if args.callback_url:
+    if args.callback_url is not None:
+        demo["callback_url"] = args.callback_url
+    if demo:
         try:
-            emulator.accounts.update("demo", callback_url=args.callback_url)
+            emulator.accounts.update("demo", **demo)
         except ValueError as exc:
             emulator.stop()
             return _fail(f"--callback-url: {exc}", EXIT_USAGE)
     try:
         emulator.start()
     except OSError as exc:
-        return _fail(f"cannot listen on {args.host}:{args.http_port}: {exc.strerror or exc}", EXIT_USAGE)
+        emulator.stop()
+        return _fail(f"cannot listen on {args.host}: {exc.strerror or exc}", EXIT_USAGE)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    where = f" (state in {args.db})" if args.db else ""
-    print(f"smsc emulator: listening on {emulator.base_url}{where}; account demo/demo; Ctrl-C to stop", flush=True)
-    print(f"  export SMSC_BASE_URL={emulator.base_url} SMSC_LOGIN=demo SMSC_PASSWORD=demo", flush=True)
-    if emulator.smpp_port is not None:
-        print(f"  SMPP 3.4 on {args.host}:{emulator.smpp_port} (system_id demo, password demo)", flush=True)
-    if args.callback_url:
-        print(f"  callbacks to {args.callback_url}", flush=True)
+    for line in _addresses(emulator, args, token):
+        print(line, flush=True)
+    if args.open:
+        import webbrowser
+
+        if not webbrowser.open(emulator.base_url + "/"):
+            print("  (no browser found: open the inbox address yourself)", flush=True)
     try:
         while not stop.wait(0.5):
             pass
@@ -210,6 +217,33 @@ def _emulator(args: argparse.Namespace) -> int:
         emulator.stop()
     print("smsc emulator: stopped", flush=True)
     return EXIT_OK
+
+
+def _addresses(emulator: Any, args: argparse.Namespace, token: str | None) -> list[str]:
+    """What `smsc emulator` prints: every address it serves, and how to point a client at it."""
+    url = emulator.base_url
+    where = f" (state in {args.db})" if args.db else ""
+    lines = [
+        f"smsc emulator: listening on {url}{where}; account demo/demo; Ctrl-C to stop",
+        f"  export SMSC_BASE_URL={url} SMSC_LOGIN=demo SMSC_PASSWORD=demo",
+        *(
+            [f"  callbacks to {args.callback_url} (account demo's statuses and incoming SMS)"]
+            if args.callback_url
+            else []
+        ),
+        f"  SMSC HTTP API  {url}/sys/send.php, status.php, balance.php",
+        f"  web inbox      {url}/",
+        f"  control API    {url}/_emulator/ (described at {url}/_emulator/openapi.json)",
+    ]
+    if emulator.smpp_port is not None:
+        lines.append(f"  SMPP 3.4 on {args.host}:{emulator.smpp_port} (system_id demo, password demo)")
+    if emulator.smtp_port is not None:
+        lines.append(f"  SMTP on {args.host}:{emulator.smtp_port} (e-mail to SMS: letters to send@send.smsc.kz)")
+    if token is not None:
+        lines.append("  clients off the loopback interface need the control token (Authorization: Bearer ...)")
+    elif args.host not in ("127.0.0.1", "::1", "localhost"):
+        lines.append("  the control API and inbox answer loopback clients only: give --control-token to open them")
+    return lines
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from smsc._types import MSK
+from smsc.emulator._assertions import SentMessages
 from smsc.emulator._callbacks import Callbacks
 from smsc.emulator._events import EventHub
 from smsc.emulator._faults import Faults
@@ -124,7 +125,7 @@ class Accounts:
             return iter(self._service.store.accounts())
 
 
-class Emulator:
+class Emulator(SentMessages):
     """A local SMSC: the HTTP API on a loopback port, with accounts, messages and statuses.
 
         with Emulator() as emulator:
@@ -276,8 +277,9 @@ class Emulator:
         return datetime.fromtimestamp(self._service.clock.now(), MSK)
 
     def reset(self) -> None:
-        """Back to a fresh emulator: no messages, incoming SMS or fault rules; the clock, limits, denied
-        senders and words as at the start; only the default account (demo/demo, 100.00) if it had one.
+        """Back to a fresh emulator: no messages, incoming SMS or fault rules; the clock back where it
+        started; rate-limit counts forgotten; the default denied senders and words; only the default
+        account (demo/demo, 100.00) if it had one. The limit switches and lifecycle stay as set.
         Listeners keep running, so a per-session emulator can be reset between tests."""
         service = self._service
         with service.lock:
