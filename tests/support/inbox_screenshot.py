@@ -6,19 +6,17 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import smsc
+from smsc.emulator import Emulator
+from tests.support.browser import chromium, wait_for
 
-import smsc  # noqa: E402
-from smsc.emulator import Emulator  # noqa: E402
-from tests.support.browser import chromium, wait_for  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Make docs/inbox.png in headless Chromium.")
     parser.add_argument("--width", type=int, default=390)
     parser.add_argument("--height", type=int, default=1100)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "inbox.png")
