@@ -1,4 +1,6 @@
-"""The pytest plugin, as a user's test suite sees it: test files that use only the fixtures, run by pytester."""
+"""The pytest plugin, as a user's test suite sees it: test files that use only the fixtures, run by pytester.
+
+Each run is a subprocess: an in-process run would drop the smsc modules it imported from sys.modules."""
 
 from __future__ import annotations
 
@@ -63,13 +65,13 @@ def test_right(smsc_emulator, smsc_client):
 
 def test_a_users_suite_passes_with_the_fixtures_alone(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_user=USER_TESTS)
-    result = pytester.runpytest("-p", "smsc.testing.plugin")
+    result = pytester.runpytest_subprocess("-p", "smsc.testing.plugin")
     result.assert_outcomes(passed=6)
 
 
 def test_failed_assertions_say_what_was_sent(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_user=FAILING)
-    result = pytester.runpytest("-p", "smsc.testing.plugin")
+    result = pytester.runpytest_subprocess("-p", "smsc.testing.plugin")
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines(
         [
@@ -93,14 +95,14 @@ def test_the_ini_switch_and_pytest_plugins_opt_in(pytester: pytest.Pytester) -> 
     pytester.runpytest_subprocess().assert_outcomes(passed=1)  # through the pytest11 entry point
     pytester.makeini("[pytest]\n")
     pytester.makeconftest('pytest_plugins = ["smsc.testing.plugin"]\n')
-    pytester.runpytest().assert_outcomes(passed=1)
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
 
 
 def test_a_bad_marker_is_a_usage_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         test_user="import pytest\n\n@pytest.mark.smsc(balanse='5')\ndef test_x(smsc_emulator):\n    pass\n"
     )
-    result = pytester.runpytest("-p", "smsc.testing.plugin")
+    result = pytester.runpytest_subprocess("-p", "smsc.testing.plugin")
     result.stdout.fnmatch_lines(["*unknown options ?'balanse'?*"])
     assert result.ret != 0
 
@@ -123,4 +125,4 @@ def test_async(smsc_emulator, smsc_async_client):
     smsc_emulator.assert_sent("+77011234567", "async hello")
 """
     )
-    pytester.runpytest("-p", "smsc.testing.plugin").assert_outcomes(passed=1)
+    pytester.runpytest_subprocess("-p", "smsc.testing.plugin").assert_outcomes(passed=1)
