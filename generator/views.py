@@ -6,6 +6,8 @@ into a call); this module only works out names, keys, positions, codecs and grou
 
 from __future__ import annotations
 
+import builtins
+import keyword
 import re
 from collections.abc import Iterator
 
@@ -29,6 +31,15 @@ def py_type(type_: str) -> str:
     """The Python annotation of a model field type."""
     kind, _, ref = type_.partition(":")
     return ref if kind in ("enum", "model") else PY_TYPES[type_]
+
+
+_TAKEN = frozenset({"rec", "ctx", "text", "m", "g", "f", *keyword.kwlist, *dir(builtins)})
+
+
+def _local(attr: str) -> str:
+    """The name of a local holding an attribute's value: the attribute's own, unless a parser uses it."""
+    name = attr.replace(".", "_")
+    return f"{name}_" if name in _TAKEN or name.startswith("_") else name
 
 
 def _tokens(template: str) -> list[object]:
@@ -242,18 +253,14 @@ class LayoutView:
     @property
     def record_fallbacks(self) -> list[Fallback]:
         """Attributes read from the first present of several keys."""
-        return [
-            Fallback("a_" + attr.replace(".", "_"), fields)
-            for attr, fields in self._sources().items()
-            if len(fields) > 1
-        ]
+        return [Fallback(_local(attr), fields) for attr, fields in self._sources().items() if len(fields) > 1]
 
     @property
     def record_build(self) -> Build:
         args = []
         for attr, fields in self._sources().items():
             if len(fields) > 1:
-                args.append(Arg(attr, local="a_" + attr.replace(".", "_")))
+                args.append(Arg(attr, local=_local(attr)))
             else:
                 args.append(Arg(attr, field=fields[0], codec=fields[0].codec, optional=fields[0].optional))
         return self._build(args)

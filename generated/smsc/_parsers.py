@@ -568,14 +568,14 @@ def _record_status_basic(rec: Record, ctx: Ctx) -> Status | None:
         and "rcn" in rec
         and "rnet" in rec
     ):
-        a_changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
-        if a_changed_at is None and "last_date" in rec:
-            a_changed_at = _c.p_msk_date(rec["last_date"])
+        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        if changed_at is None and "last_date" in rec:
+            changed_at = _c.p_msk_date(rec["last_date"])
         return _new_status(
             id=ctx["id"],
             phone=ctx["phone"],
             status=_p_MessageStatus(rec["status"]),
-            changed_at=a_changed_at,
+            changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
             hlr=_new_hlr_info(
                 imsi=_c.p_str(rec["imsi"]),
@@ -589,14 +589,14 @@ def _record_status_basic(rec: Record, ctx: Ctx) -> Status | None:
             ),
         )
     if "status" in rec and ("last_timestamp" in rec or "last_date" in rec):
-        a_changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
-        if a_changed_at is None and "last_date" in rec:
-            a_changed_at = _c.p_msk_date(rec["last_date"])
+        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        if changed_at is None and "last_date" in rec:
+            changed_at = _c.p_msk_date(rec["last_date"])
         return _new_status(
             id=ctx["id"],
             phone=ctx["phone"],
             status=_p_MessageStatus(rec["status"]),
-            changed_at=a_changed_at,
+            changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
         )
     return None
@@ -753,19 +753,19 @@ def _record_status_full(rec: Record, ctx: Ctx) -> Status | None:
         and "message" in rec
         and rec.get("sender_id") == "HLR"
     ):
-        a_changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
-        if a_changed_at is None and "last_date" in rec:
-            a_changed_at = _c.p_msk_date(rec["last_date"])
-        a_sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
-        if a_sent_at is None and "send_date" in rec:
-            a_sent_at = _c.p_msk_date(rec["send_date"])
+        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        if changed_at is None and "last_date" in rec:
+            changed_at = _c.p_msk_date(rec["last_date"])
+        sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
+        if sent_at is None and "send_date" in rec:
+            sent_at = _c.p_msk_date(rec["send_date"])
         return _new_status(
             id=ctx["id"],
             phone=_c.p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
-            changed_at=a_changed_at,
+            changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-            sent_at=a_sent_at,
+            sent_at=sent_at,
             cost=_c.p_money(rec["cost"]),
             status_name=_c.p_str(rec["status_name"]),
             message=_c.p_str(rec["message"]),
@@ -790,19 +790,19 @@ def _record_status_full(rec: Record, ctx: Ctx) -> Status | None:
         and "status_name" in rec
         and "message" in rec
     ):
-        a_changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
-        if a_changed_at is None and "last_date" in rec:
-            a_changed_at = _c.p_msk_date(rec["last_date"])
-        a_sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
-        if a_sent_at is None and "send_date" in rec:
-            a_sent_at = _c.p_msk_date(rec["send_date"])
+        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        if changed_at is None and "last_date" in rec:
+            changed_at = _c.p_msk_date(rec["last_date"])
+        sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
+        if sent_at is None and "send_date" in rec:
+            sent_at = _c.p_msk_date(rec["send_date"])
         return _new_status(
             id=ctx["id"],
             phone=_c.p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
-            changed_at=a_changed_at,
+            changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-            sent_at=a_sent_at,
+            sent_at=sent_at,
             cost=_c.p_money(rec["cost"]),
             sender=_c.p_str(rec["sender_id"]),
             status_name=_c.p_str(rec["status_name"]),
@@ -983,19 +983,19 @@ def _record_status_region(rec: Record, ctx: Ctx) -> Status | None:
         and "message" in rec
         and rec.get("sender_id") == "HLR"
     ):
-        a_changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
-        if a_changed_at is None and "last_date" in rec:
-            a_changed_at = _c.p_msk_date(rec["last_date"])
-        a_sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
-        if a_sent_at is None and "send_date" in rec:
-            a_sent_at = _c.p_msk_date(rec["send_date"])
+        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        if changed_at is None and "last_date" in rec:
+            changed_at = _c.p_msk_date(rec["last_date"])
+        sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
+        if sent_at is None and "send_date" in rec:
+            sent_at = _c.p_msk_date(rec["send_date"])
         return _new_status(
             id=ctx["id"],
             phone=_c.p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
-            changed_at=a_changed_at,
+            changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-            sent_at=a_sent_at,
+            sent_at=sent_at,
             cost=_c.p_money(rec["cost"]),
             status_name=_c.p_str(rec["status_name"]),
             message=_c.p_str(rec["message"]),
@@ -1026,19 +1026,19 @@ def _record_status_region(rec: Record, ctx: Ctx) -> Status | None:
         and "status_name" in rec
         and "message" in rec
     ):
-        a_changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
-        if a_changed_at is None and "last_date" in rec:
-            a_changed_at = _c.p_msk_date(rec["last_date"])
-        a_sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
-        if a_sent_at is None and "send_date" in rec:
-            a_sent_at = _c.p_msk_date(rec["send_date"])
+        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        if changed_at is None and "last_date" in rec:
+            changed_at = _c.p_msk_date(rec["last_date"])
+        sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
+        if sent_at is None and "send_date" in rec:
+            sent_at = _c.p_msk_date(rec["send_date"])
         return _new_status(
             id=ctx["id"],
             phone=_c.p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
-            changed_at=a_changed_at,
+            changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-            sent_at=a_sent_at,
+            sent_at=sent_at,
             cost=_c.p_money(rec["cost"]),
             sender=_c.p_str(rec["sender_id"]),
             status_name=_c.p_str(rec["status_name"]),
@@ -1170,14 +1170,14 @@ def _record_statuses_basic(rec: Record, ctx: Ctx) -> Status | None:
         and "rcn" in rec
         and "rnet" in rec
     ):
-        a_changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
-        if a_changed_at is None and "last_date" in rec:
-            a_changed_at = _c.p_msk_date(rec["last_date"])
+        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        if changed_at is None and "last_date" in rec:
+            changed_at = _c.p_msk_date(rec["last_date"])
         return _new_status(
             id=_c.p_message_id(rec["id"]),
             phone=_c.p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
-            changed_at=a_changed_at,
+            changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
             hlr=_new_hlr_info(
                 imsi=_c.p_str(rec["imsi"]),
@@ -1191,14 +1191,14 @@ def _record_statuses_basic(rec: Record, ctx: Ctx) -> Status | None:
             ),
         )
     if "id" in rec and "phone" in rec and "status" in rec and ("last_timestamp" in rec or "last_date" in rec):
-        a_changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
-        if a_changed_at is None and "last_date" in rec:
-            a_changed_at = _c.p_msk_date(rec["last_date"])
+        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        if changed_at is None and "last_date" in rec:
+            changed_at = _c.p_msk_date(rec["last_date"])
         return _new_status(
             id=_c.p_message_id(rec["id"]),
             phone=_c.p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
-            changed_at=a_changed_at,
+            changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
         )
     return None
@@ -1358,19 +1358,19 @@ def _record_statuses_full(rec: Record, ctx: Ctx) -> Status | None:
         and "message" in rec
         and rec.get("sender_id") == "HLR"
     ):
-        a_changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
-        if a_changed_at is None and "last_date" in rec:
-            a_changed_at = _c.p_msk_date(rec["last_date"])
-        a_sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
-        if a_sent_at is None and "send_date" in rec:
-            a_sent_at = _c.p_msk_date(rec["send_date"])
+        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        if changed_at is None and "last_date" in rec:
+            changed_at = _c.p_msk_date(rec["last_date"])
+        sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
+        if sent_at is None and "send_date" in rec:
+            sent_at = _c.p_msk_date(rec["send_date"])
         return _new_status(
             id=_c.p_message_id(rec["id"]),
             phone=_c.p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
-            changed_at=a_changed_at,
+            changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-            sent_at=a_sent_at,
+            sent_at=sent_at,
             cost=_c.p_money(rec["cost"]),
             status_name=_c.p_str(rec["status_name"]),
             message=_c.p_str(rec["message"]),
@@ -1396,19 +1396,19 @@ def _record_statuses_full(rec: Record, ctx: Ctx) -> Status | None:
         and "status_name" in rec
         and "message" in rec
     ):
-        a_changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
-        if a_changed_at is None and "last_date" in rec:
-            a_changed_at = _c.p_msk_date(rec["last_date"])
-        a_sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
-        if a_sent_at is None and "send_date" in rec:
-            a_sent_at = _c.p_msk_date(rec["send_date"])
+        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        if changed_at is None and "last_date" in rec:
+            changed_at = _c.p_msk_date(rec["last_date"])
+        sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
+        if sent_at is None and "send_date" in rec:
+            sent_at = _c.p_msk_date(rec["send_date"])
         return _new_status(
             id=_c.p_message_id(rec["id"]),
             phone=_c.p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
-            changed_at=a_changed_at,
+            changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-            sent_at=a_sent_at,
+            sent_at=sent_at,
             cost=_c.p_money(rec["cost"]),
             sender=_c.p_str(rec["sender_id"]),
             status_name=_c.p_str(rec["status_name"]),
@@ -1592,19 +1592,19 @@ def _record_statuses_region(rec: Record, ctx: Ctx) -> Status | None:
         and "message" in rec
         and rec.get("sender_id") == "HLR"
     ):
-        a_changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
-        if a_changed_at is None and "last_date" in rec:
-            a_changed_at = _c.p_msk_date(rec["last_date"])
-        a_sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
-        if a_sent_at is None and "send_date" in rec:
-            a_sent_at = _c.p_msk_date(rec["send_date"])
+        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        if changed_at is None and "last_date" in rec:
+            changed_at = _c.p_msk_date(rec["last_date"])
+        sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
+        if sent_at is None and "send_date" in rec:
+            sent_at = _c.p_msk_date(rec["send_date"])
         return _new_status(
             id=_c.p_message_id(rec["id"]),
             phone=_c.p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
-            changed_at=a_changed_at,
+            changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-            sent_at=a_sent_at,
+            sent_at=sent_at,
             cost=_c.p_money(rec["cost"]),
             status_name=_c.p_str(rec["status_name"]),
             message=_c.p_str(rec["message"]),
@@ -1636,19 +1636,19 @@ def _record_statuses_region(rec: Record, ctx: Ctx) -> Status | None:
         and "status_name" in rec
         and "message" in rec
     ):
-        a_changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
-        if a_changed_at is None and "last_date" in rec:
-            a_changed_at = _c.p_msk_date(rec["last_date"])
-        a_sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
-        if a_sent_at is None and "send_date" in rec:
-            a_sent_at = _c.p_msk_date(rec["send_date"])
+        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        if changed_at is None and "last_date" in rec:
+            changed_at = _c.p_msk_date(rec["last_date"])
+        sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
+        if sent_at is None and "send_date" in rec:
+            sent_at = _c.p_msk_date(rec["send_date"])
         return _new_status(
             id=_c.p_message_id(rec["id"]),
             phone=_c.p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
-            changed_at=a_changed_at,
+            changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-            sent_at=a_sent_at,
+            sent_at=sent_at,
             cost=_c.p_money(rec["cost"]),
             sender=_c.p_str(rec["sender_id"]),
             status_name=_c.p_str(rec["status_name"]),
