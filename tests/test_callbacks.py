@@ -4,6 +4,9 @@ and the property that what the emulator renders parses back to the same event.""
 from __future__ import annotations
 
 import hashlib
+import logging
+import subprocess
+import sys
 import zlib
 from datetime import datetime
 from decimal import Decimal
@@ -321,3 +324,22 @@ def test_render_then_parse_is_the_same_event(event: CallbackEvent, url: str) -> 
 
 def _pct(raw: bytes) -> bytes:
     return "".join(f"%{b:02X}" for b in raw).encode("ascii")
+
+
+def test_secret_never_logged(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    receiver = Receiver(lambda e: None, verifier=Verifier(secret=SECRET, algorithm="sha1"))
+    for request in (form(STATUS_BODY), form(STATUS_BODY + "&sha1=" + "0" * 40), form(b"garbage")):
+        assert receiver.handle(request).status in (400, 403)
+    assert caplog.records and not any(SECRET in r.getMessage() for r in caplog.records)
+
+
+def test_frameworks_and_defusedxml_load_only_when_used() -> None:
+    code = (
+        "import sys, smsc, smsc.callbacks; smsc.StatusEvent; "
+        "from smsc.callbacks.wsgi import wsgi_app; from smsc.callbacks.asgi import asgi_app; "
+        "names = ('django', 'flask', 'fastapi', 'starlette', 'aiohttp', 'defusedxml'); "
+        "print(sorted(m for m in names if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == "[]"
