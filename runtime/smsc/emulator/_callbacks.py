@@ -31,6 +31,7 @@ from smsc.emulator._service import Service
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS callback_pushed (seq INTEGER NOT NULL, hrow INTEGER NOT NULL, PRIMARY KEY (seq, hrow));
+CREATE INDEX IF NOT EXISTS history_by_at ON history (at);
 """
 _SINCE = "callback_since:"  # meta key: changes of a login from this time on are pushed (none before it is set)
 _SCANNED = "callback_scanned"  # meta key: the emulator time up to which changes were queued
