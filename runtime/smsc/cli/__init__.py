@@ -160,6 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="post the demo account's status changes and incoming messages to this handler URL",
     )
 
+    from smsc.cli._bulk import add_parser as add_bulk
+
+    add_bulk(commands, connection)
+
     commands.add_parser(
         "demo",
         help="send three messages through an in-process emulator and show the result",

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc), EXIT_TRANSPORT)
 
 
-def _client(args: argparse.Namespace) -> smsc.Client:
+def _client(args: argparse.Namespace, **options: Any) -> smsc.Client:
     env = os.environ
     api_key = args.api_key or (None if args.login or args.password else env.get("SMSC_API_KEY") or None)
     login = args.login or (None if api_key else env.get("SMSC_LOGIN") or None)
@@ -57,7 +57,11 @@ def _client(args: argparse.Namespace) -> smsc.Client:
     base_url = args.base_url or env.get("SMSC_BASE_URL") or "https://smsc.kz"
     if api_key is not None:
         return smsc.Client(
-            api_key=api_key, base_url=base_url, response_format=_FORMATS[args.reply_format], timeout=args.timeout
+            api_key=api_key,
+            base_url=base_url,
+            response_format=_FORMATS[args.reply_format],
+            timeout=args.timeout,
+            **options,
         )
     return smsc.Client(
         login=login,
@@ -65,6 +69,7 @@ def _client(args: argparse.Namespace) -> smsc.Client:
         base_url=base_url,
         response_format=_FORMATS[args.reply_format],
         timeout=args.timeout,
+        **options,
     )
 
 
@@ -246,6 +251,12 @@ def _addresses(emulator: Any, args: argparse.Namespace, token: str | None) -> li
     return lines
 
 
+def _bulk(args: argparse.Namespace) -> int:
+    from smsc.cli._bulk import run as run_bulk
+
+    return run_bulk(args, _client)
+
+
 def _demo(args: argparse.Namespace) -> int:
     if _load_emulator() is None:
         return EXIT_USAGE
@@ -271,4 +282,5 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "segments": _segments,
     "emulator": _emulator,
     "demo": _demo,
+    "bulk": _bulk,
 }
