@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv generate check test docs bench demo clean browser
+.PHONY: venv generate check test docs bench demo clean browser redis
 
 venv: $(STAMP)
 
@@ -32,7 +32,15 @@ browser:
 		|| { echo "could not install chromium and chromium-driver: install them (as root) and re-run" >&2; exit 1; }; \
 	fi
 
-test: check browser
+# Debian's redis-server for the task-queue tests: a real broker, started by the tests on a free port.
+redis:
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+		echo "installing Debian's redis-server for the task-queue tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server \
+		|| { echo "could not install redis-server: install it (as root) and re-run" >&2; exit 1; }; \
+	fi
+
+test: check browser redis
 	$(BIN)/python -m pytest
 
 # The documentation site (mkdocs-material, API reference from the docstrings) into site/.

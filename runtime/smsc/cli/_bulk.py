@@ -208,15 +208,17 @@ def run(args: argparse.Namespace, client_factory: Any) -> int:
             for result in bulk:
                 if writer is not None:
                     r = result.result
-                    writer.writerow([
-                        result.index + 1,
-                        ",".join(result.message.phones),
-                        "" if result.id is None else result.id,
-                        _status(result),
-                        "" if r is None else r.sms_count,
-                        "" if r is None or r.cost is None else r.cost,
-                        "" if result.error is None else str(result.error),
-                    ])
+                    writer.writerow(
+                        [
+                            result.index + 1,
+                            ",".join(result.message.phones),
+                            "" if result.id is None else result.id,
+                            _status(result),
+                            "" if r is None else r.sms_count,
+                            "" if r is None or r.cost is None else r.cost,
+                            "" if result.error is None else str(result.error),
+                        ]
+                    )
             summary = bulk.summary
     finally:
         progress.close()
