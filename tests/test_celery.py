@@ -25,7 +25,7 @@ from tests.support.redis_server import redis_server
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _worker(name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def _worker(name: str, env: dict[str, str], log: Path | None = None) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -49,7 +49,7 @@ def _worker(name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL if log is None else log.open("ab"),
         start_new_session=True,  # its own process group: SIGKILL reaches the pool's children too
     )
 
@@ -110,7 +110,8 @@ def test_three_hundred_tasks_through_a_killed_worker_send_three_hundred_messages
             PYTHONPATH=str(ROOT),
         )
         _, send_sms = make_app(broker)
-        first, second = _worker("first", env), _worker("second", env)
+        log = tmp_path / "workers.log"
+        first, second = _worker("first", env, log), _worker("second", env, log)
         restarted = None
         try:
             for i in range(300):
@@ -118,7 +119,7 @@ def test_three_hundred_tasks_through_a_killed_worker_send_three_hundred_messages
             assert _wait_for(emulator, 60, 60) >= 60
             _kill(first)  # mid-run: its tasks in progress are unacknowledged, and come back
             assert len(emulator.messages()) < 300
-            restarted = _worker("restarted", env)
+            restarted = _worker("restarted", env, log)
             stored = _wait_for(emulator, 300, 120)
             time.sleep(1.0)  # anything sent twice would arrive by now
         finally:
@@ -126,6 +127,9 @@ def test_three_hundred_tasks_through_a_killed_worker_send_three_hundred_messages
                 if worker is not None:
                     _stop(worker)
         texts = Counter(m.text for m in emulator.messages())
+    if stored != 300:
+        print(log.read_text()[-20000:])
+        print(sorted(set(f"task {i}" for i in range(300)) - set(texts)))
     assert stored == 300 and len(texts) == 300 and set(texts.values()) == {1}
     assert {m.id for m in emulator.messages()} == {m.id for m in emulator.messages() if str(m.id).startswith("c")}
 

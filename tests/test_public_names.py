@@ -69,7 +69,7 @@ DOCUMENTED = {
 }
 """Every name `from smsc import *` gives, and the module that defines it."""
 
-SUBPACKAGES = {"bulk", "callbacks", "cli", "emulator", "smpp", "testing", "text"}
+SUBPACKAGES = {"bulk", "callbacks", "celery", "cli", "emulator", "smpp", "testing", "text"}
 """The public subpackages: `smsc.<name>` (each has its own documented names)."""
 
 
