@@ -120,7 +120,7 @@ def test_three_hundred_tasks_through_a_killed_worker_send_three_hundred_messages
             _kill(first)  # mid-run: its tasks in progress are unacknowledged, and come back
             assert len(emulator.messages()) < 300
             restarted = _worker("restarted", env, log)
-            stored = _wait_for(emulator, 300, 120)
+            stored = _wait_for(emulator, 300, 180)
             time.sleep(1.0)  # anything sent twice would arrive by now
         finally:
             for worker in (first, second, restarted):
