@@ -1,10 +1,13 @@
 """submit_sm throughput over loopback: our SmppClient (send_many) at window 1, 10 and 32 against
 smpplib sending synchronously (one submit_sm, then its response), against the same server in one run.
 
-Two servers, each in a process of its own so that the clients measured do not share its interpreter
+Three servers, each in a process of its own so that the clients measured do not share its interpreter
 lock: the emulator's SMPP listener (the stateful SMSC: every submit is validated, billed and stored
-in SQLite; throttling and rate limits off), and tests/smpp_server.py, a stateless server on our codec
-that shows what the client itself sustains. Each round is run REPEAT times, interleaved, best kept.
+in SQLite; throttling and rate limits off) with its state in memory and in a file (`db=`: what
+is acknowledged is durable, the submits of one event-loop turn share one transaction), and
+tests/support/smpp_server.py, a stateless server on our codec that shows what the client itself
+sustains. Against the emulator, smpp.SmppPool with two binds (window 32 each) is measured too.
+Each round is run REPEAT times, interleaved, best kept.
 Run: .venv/bin/python bench/smpp_submit.py [submits per round]   (default 10000)
 """
 
@@ -14,6 +17,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,11 +33,18 @@ TEXT = "Hello from the benchmark"
 REPEAT = 3
 EMULATOR = (
     "import sys; from smsc.emulator import Emulator; "
-    "e = Emulator(rate_limits=False, ip_blocking=False, smpp_port=0).start(); "
+    "e = Emulator(rate_limits=False, ip_blocking=False, smpp_port=0, db=sys.argv[1] or None).start(); "
     "e.accounts.update('demo', balance=10**9); print(e.smpp_port, flush=True); sys.stdin.read(); e.stop()"
 )
+_STATE = tempfile.mkdtemp(prefix="smpp-bench-")
 SERVERS = {
-    "emulator's SMPP listener (stateful, SQLite)": [sys.executable, "-c", EMULATOR],
+    "emulator's SMPP listener (stateful, SQLite in memory)": [sys.executable, "-c", EMULATOR, ""],
+    "emulator's SMPP listener (stateful, SQLite file, durable)": [
+        sys.executable,
+        "-c",
+        EMULATOR,
+        os.path.join(_STATE, "state.sqlite"),
+    ],
     "tests/support/smpp_server.py (stateless, our codec)": [sys.executable, "-m", "tests.support.smpp_server"],
 }
 
@@ -46,6 +57,29 @@ def ours(port: int, window: int, n: int) -> float:
             system_id="demo",
             password="demo",
             window=window,
+            rate_limit=None,
+            registered_delivery=False,
+        )
+        await client.connect()
+        start = time.perf_counter()
+        results = await client.send_many([("77011234567", TEXT)] * n, source="Shop")
+        elapsed = time.perf_counter() - start
+        await client.close()
+        assert len({r.message_id for r in results if isinstance(r, smpp.SmppSendResult)}) == n
+        return elapsed
+
+    return asyncio.run(run())
+
+
+def pool(port: int, binds: int, n: int) -> float:
+    async def run() -> float:
+        client = smpp.SmppPool(
+            "127.0.0.1",
+            port,
+            binds=binds,
+            system_id="demo",
+            password="demo",
+            window=32,
             rate_limit=None,
             registered_delivery=False,
         )
@@ -95,6 +129,8 @@ def measure(command: list[str], n: int) -> dict[str, float]:
             "SmppClient window 10": lambda: ours(port, 10, n),
             "SmppClient window 32": lambda: ours(port, 32, n),
         }
+        if EMULATOR in command:
+            rounds["SmppPool 2 binds x 32"] = lambda: pool(port, 2, n)
         ours(port, 10, min(n, 500))  # warm up both sides
         rates = dict.fromkeys(rounds, 0.0)
         for _ in range(REPEAT):  # interleaved rounds, best of each: machine noise hits every client alike

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import smsc
 from smsc import smpp
@@ -23,18 +24,9 @@ SERVE = (
 )
 
 
-def _client(port: int, **options: object) -> smpp.SmppClient:
-    return smpp.SmppClient(
-        "127.0.0.1",
-        port,
-        system_id="demo",
-        password="demo",
-        window=32,
-        rate_limit=None,
-        registered_delivery=False,
-        reconnect=False,
-        **options,  # type: ignore[arg-type]
-    )
+def _client(port: int, **options: Any) -> smpp.SmppClient:
+    settings: dict[str, Any] = {"window": 32, "rate_limit": None, "registered_delivery": False, "reconnect": False}
+    return smpp.SmppClient("127.0.0.1", port, system_id="demo", password="demo", **{**settings, **options})
 
 
 def test_submits_of_one_loop_turn_share_one_transaction() -> None:
@@ -94,3 +86,24 @@ def test_no_acknowledged_submit_is_lost_when_the_process_is_killed(tmp_path: Pat
         restarted.stop()
     missing = [i for i in acknowledged if i not in stored]
     assert not missing, f"{len(missing)} of {len(acknowledged)} acknowledged submits lost"
+
+
+def test_a_burst_of_receipts_is_delivered_in_turns_and_completely() -> None:
+    with running(smpp_port=0) as emulator:
+        emulator.accounts.update("demo", balance=10**6)
+        port = emulator.smpp_port or 0
+        receipts: list[smpp.Receipt] = []
+
+        async def body() -> None:
+            async with _client(port, registered_delivery=True, on_receipt=receipts.append) as client:
+                await client.send_many([("77011234567", f"burst {i}") for i in range(1200)])
+                await asyncio.get_running_loop().run_in_executor(None, emulator.advance, 60)
+                for _ in range(200):
+                    if len(receipts) >= 1200:
+                        break
+                    await asyncio.sleep(0.05)
+                assert await client.query((await client.send("77011234567", "still served")).message_id)
+
+        run(body(), timeout=60)
+        assert len({r.message_id for r in receipts}) == 1200
+        assert {r.status for r in receipts} == {smsc.MessageStatus.DELIVERED}

@@ -73,6 +73,9 @@ _SUBMIT_STATUS = {
 }
 
 
+RECEIPTS_PER_TURN = 500
+"""Receipts sent in one turn of the event loop; more wait for the next, so a burst does not stall it."""
+
 MAX_INCOMPLETE = 1000
 """Concatenated messages one connection may have begun and not finished (then ESME_RMSGQFUL)."""
 
@@ -450,6 +453,7 @@ class SmppFrontend:
     async def _receipts(self) -> None:
         assert self._wake is not None
         while True:
+            await asyncio.sleep(0)  # a turn for the connections between two rounds of receipts
             timeout = None
             if self._due:
                 timeout = min(max(self._due[0][0] - self.service.clock.now(), 0.0), self.receipt_interval)
@@ -469,11 +473,23 @@ class SmppFrontend:
         for esme in self.esmes.values():
             if esme.login is not None and esme.can_receive and esme.session.is_open:
                 receivers.setdefault(esme.login, esme.session)
+        budget = RECEIPTS_PER_TURN
         for login in [name for name in self._ready if name in receivers]:
-            for p in self._ready.pop(login):
+            waiting = self._ready[login]
+            now, later = waiting[:budget], waiting[budget:]
+            if later:
+                self._ready[login] = later
+            else:
+                del self._ready[login]
+            for p in now:
                 message = self.service.message(p.login, p.message_id, p.phone)
                 if message is not None:  # deleted meanwhile: no receipt
                     self._send_receipt(receivers[login], p, message)
+            budget -= len(now)
+            if budget <= 0:
+                assert self._wake is not None
+                self._wake.set()  # the rest after other connections had their turn
+                return
 
     async def _idle_check(self) -> None:
         loop = asyncio.get_running_loop()
