@@ -47,9 +47,7 @@ def build_balance(
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/balance.php: Account balance and its currency."""
-    fields: list[tuple[str, str]] = [
-        ("cur", "1"),
-    ]
+    fields: list[tuple[str, str]] = [("cur", "1")]
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
     return Request(fields)
@@ -75,9 +73,7 @@ def build_send(
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/send.php: Send a message to one or more phones."""
-    fields: list[tuple[str, str]] = [
-        ("cost", "3"),
-    ]
+    fields: list[tuple[str, str]] = [("cost", "3")]
     files = attachments(files, "files") if files is not None else []
     fields.append(("phones", _p.phones(phones, "phones", _recipient_kind(format))))
     fields.append(("mes", _p.message(message, "message", allow_empty=format in _TEXTLESS)))
@@ -127,9 +123,7 @@ def build_cost(
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/send.php: Ask what a message would cost; nothing is sent (cost=1)."""
-    fields: list[tuple[str, str]] = [
-        ("cost", "1"),
-    ]
+    fields: list[tuple[str, str]] = [("cost", "1")]
     fields.append(("phones", _p.phones(phones, "phones", _recipient_kind(format))))
     fields.append(("mes", _p.message(message, "message", allow_empty=format in _TEXTLESS)))
     if sender is not None:
