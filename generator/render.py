@@ -122,8 +122,7 @@ def environment() -> jinja2.Environment:
     env.filters["field_docs"] = field_docs
     env.globals["types_used"] = types_used
     env.globals["codec_enums"] = codec_enums
-    env.filters["ctx_item"] = lambda name: f'"{name}": {name}'
-    env.filters["in_rec"] = lambda key: f"{key!r} in rec".replace("'", '"')
+    env.filters["fill"] = lambda value, pattern: pattern.format(value)  # map("fill", "{} in rec")
     env.filters["snake"] = snake
     env.filters["command_view"] = lambda command, spec: command_view(spec, command)
     env.globals.update(layout_views=layout_views, param_views=param_views, built_models=built_models)

@@ -319,3 +319,13 @@ def test_trusted_constructors_make_the_same_frozen_values_as_the_models() -> Non
         assert attrs.asdict(trusted) == attrs.asdict(plain)
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             trusted.__setattr__(attrs.fields(cls)[0].name, None)
+
+
+def test_every_codec_kind_has_its_runtime_functions() -> None:
+    """A codec kind of generator/model.py reads with p_<kind>, writes with r_<kind> and, with a JSON form, j_<kind>."""
+    from generator.model import CODEC_KINDS
+    from smsc import _codec
+
+    for kind in CODEC_KINDS.values():
+        wanted = [f"p_{kind.name}", f"r_{kind.name}"] + ([f"j_{kind.name}"] if kind.json else [])
+        assert [name for name in wanted if not callable(getattr(_codec, name, None))] == [], kind.name
