@@ -329,3 +329,58 @@ def test_every_codec_kind_has_its_runtime_functions() -> None:
     for kind in CODEC_KINDS.values():
         wanted = [f"p_{kind.name}", f"r_{kind.name}"] + ([f"j_{kind.name}"] if kind.json else [])
         assert [name for name in wanted if not callable(getattr(_codec, name, None))] == [], kind.name
+
+
+WHEN_SPEC = """
+    models:
+      - name: Echo
+        doc: "An echo."
+        fields:
+          - {name: word, type: str, doc: "The word."}
+          - {name: note, type: str, optional: true, doc: "A note."}
+    layouts:
+      - name: plain
+        model: Echo
+        doc: "A word."
+        fields: [{key: word, codec: str}]
+        text: "W {word}"
+        csv: [word]
+      - name: noted
+        model: Echo
+        doc: "A word and its note."
+        when: note
+        fields: [{key: word, codec: str}, {key: note, codec: str}]
+        text: "W {word} N {note}"
+        csv: [word, note]
+    replies:
+      - {name: echo, layouts: [noted, plain]}
+      - {name: echo_plain_first, layouts: [plain, noted]}
+      - {name: echo_noted, layouts: [noted]}
+"""
+
+USE_WHEN = """
+import smsc
+from smsc import _models, _parsers, _renderers
+bare, noted = _models.Echo(word="a"), _models.Echo(word="a", note="b")
+for render in (_renderers.render_echo, _renderers.render_echo_plain_first):
+    assert render(noted, 0) == "W a N b" and render(bare, 0) == "W a" and render(noted, 1) == "a,b"
+assert _parsers.parse_echo(b"W a N b", 0, {}) == noted and _parsers.parse_echo(b"a", 1, {}) == bare
+assert _renderers.render_echo_noted(noted, 3) == '{"word": "a", "note": "b"}'
+try:
+    _renderers.render_echo_noted(bare, 0)
+except ValueError as exc:
+    print("refused:", exc)
+"""
+
+
+def test_layouts_with_when_render_first_and_a_reply_without_a_plain_layout_refuses(tmp_path: Path) -> None:
+    """A layout with `when` is rendered when its attribute is set, whatever its place; one without is the rest."""
+    spec = load(_write_spec(tmp_path, {**MINI_SPEC, "when.yaml": textwrap.dedent(WHEN_SPEC)}))
+    modules = render_all(spec)
+    for rel, text in modules.items():
+        assert _dead_code(ast.parse(text)) == [], rel
+    write(modules, tmp_path / "out" / "smsc")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "out")}
+    done = subprocess.run([sys.executable, "-c", USE_WHEN], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "refused: no layout of the echo_noted reply fits Echo(word='a', note=None)" in done.stdout
