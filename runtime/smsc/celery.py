@@ -37,6 +37,7 @@ from smsc._enums import MessageStatus, StatusDetail
 from smsc._exceptions import InvalidRequest, TransportError
 
 TASK_NAME = "smsc.send_sms"
+"""The name `register` gives the task unless told another."""
 _lock = threading.Lock()
 _factory: Callable[[], smsc.Client] = smsc.Client.from_env
 _client: tuple[int, smsc.Client] | None = None  # (pid, client): a forked worker makes its own
@@ -74,6 +75,7 @@ class SmsTask(Task):  # type: ignore[misc]
     def apply_async(
         self, args: Sequence[Any] | None = None, kwargs: dict[str, Any] | None = None, **options: Any
     ) -> Any:
+        """Queue the task as Celery does, with a message id fixed now unless `id` is given."""
         kwargs = dict(kwargs or {})
         if kwargs.get("id") is None:
             kwargs["id"] = new_id()
