@@ -86,6 +86,7 @@ def test_every_status_and_incoming_message_arrives_once_verified(framework: str)
         texts = [f"Ответ {i}: да, подтверждаю ✓" for i in range(20)]
         for i, text in enumerate(texts):
             emulator.receive(f"+7701{i:07d}", text)
+        call = emulator.receive_call("+7 701 555 00 00", to="+77270000001")  # "confirm the number with a call"
         for _ in range(3):  # delivered, then read or clicked
             emulator.advance(emulator.lifecycle.final_after)
         emulator.callbacks.wait(30)
@@ -115,6 +116,8 @@ def test_every_status_and_incoming_message_arrives_once_verified(framework: str)
     assert len(set(s[-1] for s in got.values())) == len(FINAL)
     assert [e.text for e in incoming] == [_as_received(t, URLS[framework]) for t in texts]
     assert [e.phone for e in incoming] == [f"7701{i:07d}" for i in range(20)]
+    assert [e for e in recorder.events if isinstance(e, smsc.CallEvent)] == [call]
+    assert (call.phone, call.to) == ("77015550000", "77270000001")
 
 
 def test_handler_failing_twice_is_retried_and_processes_the_event_once() -> None:
@@ -200,6 +203,16 @@ def test_calls_about_one_message_go_out_in_order_and_only_after_the_url_was_set(
     ]
     assert [e.status for e in recorder.events] == [c.event.status for c in pushed]  # type: ignore[union-attr]
     assert pushed[0].attempts[0].status == 500 and pushed[1].attempts[0].at >= pushed[0].attempts[-1].at
+
+
+def test_receive_call_refuses_bad_input() -> None:
+    with running() as emulator:
+        with pytest.raises(ValueError, match="international"):
+            emulator.receive_call("12")
+        with pytest.raises(KeyError):
+            emulator.receive_call("+77011234567", login="nobody")
+        assert emulator.receive_call("+77011234567").phone == "77011234567"  # no URL: nothing pushed
+        assert len(emulator.callbacks) == 0
 
 
 def test_no_callback_url_no_calls() -> None:

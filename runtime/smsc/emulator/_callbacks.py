@@ -1,11 +1,12 @@
 """The emulator calls each account's `callback_url`, as the service calls its customers' handlers.
 
-Every status change of every message (however it was sent: HTTP, SMTP or SMPP) and every incoming
-message (`Emulator.receive`) becomes a real HTTP POST, rendered by `smsc.callbacks.render` (so in the
-URL's `fmt` and `charset`, and signed with the account's password when the URL asks with `md5=1`,
-`sha1=1` or `crc32=1`). A call is retried with doubling backoff until the handler answers `OK` with
-HTTP 200, a bounded number of times; the calls about one message go out in order, one at a time.
-`Emulator.callbacks` lists every call with the handler's answers.
+Every status change of every message (however it was sent: HTTP, SMTP or SMPP), every incoming
+message (`Emulator.receive`) and every confirmation call (`Emulator.receive_call`) becomes a real
+HTTP POST, rendered by `smsc.callbacks.render` (so in the URL's `fmt` and `charset`, and signed with
+the account's password when the URL asks with `md5=1`, `sha1=1` or `crc32=1`). A call is retried
+with doubling backoff until the handler answers `OK` with HTTP 200, a bounded number of times; the
+calls about one message go out in order, one at a time. `Emulator.callbacks` lists every call with
+the handler's answers.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from smsc._codec import p_message_id
 from smsc._enums import DeliveryError, MessageStatus
 from smsc._exceptions import InvalidRequest
 from smsc._types import MSK
-from smsc.callbacks._events import CallbackEvent, IncomingMessage, StatusEvent
+from smsc.callbacks._events import CallbackEvent, CallEvent, IncomingMessage, StatusEvent
 from smsc.callbacks._render import RenderedCallback, render
 from smsc.emulator._incoming import Incoming
-from smsc.emulator._service import Service
+from smsc.emulator._service import Service, _normal_phone
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS callback_pushed (seq INTEGER NOT NULL, hrow INTEGER NOT NULL, PRIMARY KEY (seq, hrow));
@@ -137,6 +138,7 @@ class Callbacks(Sequence[PushedCallback]):
         self._http: object | None = None
         self._saved = 0.0
         self._active = False  # some account has a callback URL
+        self._calls = 0
         with service.lock:
             service.store.db.executescript(_SCHEMA)
             if service.store.meta(_SCANNED, "") == "":
@@ -233,6 +235,22 @@ class Callbacks(Sequence[PushedCallback]):
             id=incoming.id, phone=incoming.phone, to=incoming.to, text=incoming.text, at=incoming.received_at
         )
         self._enqueue(f"incoming:{incoming.id}", incoming.login, event, account.callback_url, account.password)
+
+    def push_call(self, login: str, phone: str, to: str) -> CallEvent:
+        """Push a confirmation call from `phone` to `to` (see `Emulator.receive_call`)."""
+        caller, number = _normal_phone(phone), _normal_phone(to)
+        if caller is None or number is None:
+            raise ValueError(f"not a phone number in international format: {phone if caller is None else to!r}")
+        with self._service.lock:
+            account = self._service.store.account(login)
+            now = self._service.clock.now()
+        if account is None:
+            raise KeyError(login)
+        event = CallEvent(phone=caller, to=number, at=datetime.fromtimestamp(int(now), MSK))
+        if account.callback_url:
+            self._calls += 1
+            self._enqueue(f"call:{self._calls}", login, event, account.callback_url, account.password)
+        return event
 
     def _scan(self) -> None:
         """Queue every status change that is due by the emulator's clock and not yet queued."""

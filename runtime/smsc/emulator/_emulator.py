@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from smsc._types import MSK
+from smsc.callbacks._events import CallEvent
 from smsc.emulator._assertions import SentMessages
 from smsc.emulator._callbacks import Callbacks
 from smsc.emulator._events import EventHub
@@ -255,6 +256,12 @@ class Emulator(SentMessages):
         or a text over 1000 characters, KeyError for an unknown login.
         """
         return self._service.receive(login, phone, text, to)
+
+    def receive_call(self, phone: str, *, to: str = DEFAULT_TO, login: str = DEFAULT_LOGIN) -> CallEvent:
+        """A subscriber at `phone` calls the account's number `to` ("confirm the number with a call"):
+        the account's `callback_url` is told with a `smsc.CallEvent`. Raises ValueError for a
+        malformed number, KeyError for an unknown login."""
+        return self.callbacks.push_call(login, phone, to)
 
     def on_receive(self, listener: Callable[[Incoming], None]) -> None:
         """Call `listener(incoming)` after every `receive` (in the caller's thread, outside the emulator's lock)."""
