@@ -61,11 +61,21 @@ class SecretFilter(logging.Filter):
     def __init__(self, secrets: Callable[[], Iterable[str]]) -> None:
         super().__init__()
         self._secrets = secrets
+        self._known: tuple[str, ...] = ()
+        self._values: set[str] = set()
+
+    def _current(self) -> set[str]:
+        """Every form of every secret, worked out again only when the secrets change."""
+        known = tuple(self._secrets())
+        if known != self._known:
+            values: set[str] = set()
+            for secret in known:
+                values |= forms(secret)
+            self._known, self._values = known, values
+        return self._values
 
     def filter(self, record: logging.LogRecord) -> bool:
-        values: set[str] = set()
-        for secret in self._secrets():
-            values |= forms(secret)
+        values = self._current()
         letter, smpp = record.name == "mail.log", record.name.startswith(("smsc.smpp", "smsc.emulator.smpp"))
         try:
             message = record.getMessage()

@@ -73,6 +73,9 @@ _SUBMIT_STATUS = {
 }
 
 
+MAX_BATCH = 256
+"""Submits stored in one transaction; more wait for the next turn of the event loop (a bounded stall)."""
+
 RECEIPTS_PER_TURN = 500
 """Receipts sent in one turn of the event loop; more wait for the next, so a burst does not stall it."""
 
@@ -209,7 +212,7 @@ class SmppFrontend:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._batch:
+        while self._batch:
             self._store_batch()
         for esme in list(self.esmes.values()):
             esme.session.abort()
@@ -237,7 +240,7 @@ class SmppFrontend:
         if isinstance(pdu, SubmitSm):
             self._submit(esme, pdu)
             return
-        if self._batch and isinstance(pdu, Unbind | QuerySm):
+        while self._batch and isinstance(pdu, Unbind | QuerySm):
             self._store_batch()  # what came before is stored (and answered) first
         if isinstance(pdu, BindTransceiver | BindTransmitter | BindReceiver):
             session.send(
@@ -299,9 +302,11 @@ class SmppFrontend:
 
     def _store_batch(self) -> None:
         """Store this turn's submits in one transaction, then answer them (never before the commit)."""
-        batch, self._batch = self._batch, []
+        batch, self._batch = self._batch[:MAX_BATCH], self._batch[MAX_BATCH:]
         if not batch:
             return
+        if self._batch:  # the rest in the next turn, after the other callbacks waiting
+            asyncio.get_running_loop().call_soon(self._store_batch)
         results: list[tuple[int, str]] = []
         receipts: list[_Pending] = []
         try:
