@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/segments.py
 	$(BIN)/python bench/emulator.py
 	$(BIN)/python bench/smpp_submit.py
+	$(BIN)/python bench/callbacks.py
 
 demo: $(STAMP)
 	$(BIN)/python -m smsc.emulator.demo

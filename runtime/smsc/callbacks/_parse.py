@@ -47,10 +47,11 @@ def parse(request: CallbackRequest, *, verifier: Verifier | None = None, charset
     if verifier is not None:
         verifier.check_source(request)
     try:
-        options = dict(parse_qsl(request.query.decode("latin-1"), keep_blank_values=True))
+        query = _latin_pairs(request.query)  # the URL's options (charset, fmt), and for GET the fields
+        options = dict(query)
         fmt = int(options["fmt"]) if options.get("fmt", "").strip() in ("2", "3") else 0
         name = codec(charset or options.get("charset") or request.content_charset, fmt)
-        fields = _fields(request, name)
+        fields = _fields(request, query, name)
         kind = kind_of(fields)
         if kind is None:
             raise _Bad("not a callback event (no status, mes or phone field)")
@@ -66,12 +67,12 @@ def parse(request: CallbackRequest, *, verifier: Verifier | None = None, charset
         raise CallbackError(f"{kind} event: {exc}", request=request) from None
 
 
-def _fields(request: CallbackRequest, name: str) -> dict[str, str]:
+def _fields(request: CallbackRequest, query: list[tuple[str, str]], name: str) -> dict[str, str]:
     """Every field of the call, decoded: the query's, then the body's (later values win).
 
     A signature flag from the handler URL (`md5=1`) is configuration, not a signature: dropped.
     """
-    pairs = _form(request.query, name)
+    pairs = _form(query, name)
     body = request.body.lstrip()
     if body.startswith(b"\xef\xbb\xbf"):
         body = body[3:]
@@ -80,7 +81,7 @@ def _fields(request: CallbackRequest, name: str) -> dict[str, str]:
     elif body[:1] == b"<":
         pairs += _xml(body, name)
     elif body:
-        pairs += _form(body, name)
+        pairs += _form(_latin_pairs(body), name)
     fields = {k: v for k, v in pairs if not (k in ALGORITHMS and v == "1")}
     if not fields.keys() - _NOT_EXTRA:
         raise _Bad("empty callback")
@@ -94,9 +95,18 @@ def _decode(raw: bytes, name: str) -> str:
         raise _Bad(f"not {CHARSET_NAMES[name]} ({exc.reason} at byte {exc.start})") from None
 
 
-def _form(raw: bytes, name: str) -> list[tuple[str, str]]:
-    pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True, encoding="latin-1")
-    return [(_decode(k.encode("latin-1"), name), _decode(v.encode("latin-1"), name)) for k, v in pairs]
+def _latin_pairs(raw: bytes) -> list[tuple[str, str]]:
+    """`a=1&b=%D0%B0` as pairs whose every character is one byte (Latin-1), to be decoded in the charset."""
+    return parse_qsl(raw.decode("latin-1"), keep_blank_values=True, encoding="latin-1")
+
+
+def _text(value: str, name: str) -> str:
+    # ASCII reads the same in every charset the service uses
+    return value if value.isascii() else _decode(value.encode("latin-1"), name)
+
+
+def _form(pairs: list[tuple[str, str]], name: str) -> list[tuple[str, str]]:
+    return [(_text(k, name), _text(v, name)) for k, v in pairs]
 
 
 def _json(raw: bytes, name: str) -> list[tuple[str, str]]:
