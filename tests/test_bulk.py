@@ -30,6 +30,16 @@ def test_sliding_window_never_lets_more_than_the_limit_into_any_window() -> None
     assert keyed.reserve(0.0, "a") == 0.0 and keyed.reserve(0.0, "b") == 0.0 and keyed.reserve(1.0, "a") == 59.0
 
 
+def test_sliding_window_memory_is_bounded_by_the_window_and_max_keys() -> None:
+    window = SlidingWindow(1, 60.0, max_keys=1000)
+    for i in range(5000):
+        window.reserve(i / 1000, i)  # 5000 different keys within five seconds
+    assert len(window) == 1000
+    for i in range(10):
+        window.reserve(100.0 + i, f"late {i}")  # the old ones left the window
+    assert len(window) == 10
+
+
 def test_backoff_is_shared_doubles_and_resets() -> None:
     backoff = Backoff(1.0, 8.0, rand=lambda: 1.0)
     assert backoff.wait(0.0) == 0.0

@@ -7,7 +7,7 @@ do the waiting. Both are safe to share between threads.
 from __future__ import annotations
 
 import threading
-from collections import deque
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from smsc._exceptions import InvalidRequest
@@ -19,31 +19,40 @@ class SlidingWindow:
     A leaky or token bucket lets a full bucket's worth through at once and then more within the
     same minute; the service counts requests per minute, so this keeps the times of the last
     `limit` events of each key and grants the next one only when the oldest leaves the window.
+    Keys are kept in the order of their last event and forgotten once it leaves the window, or,
+    beyond `max_keys`, the least recently used first: memory stays bounded however fast a run
+    goes. (A key forgotten early can let an identical send through too soon; the service then
+    answers error 9, which the run backs off from and retries, so nothing fails for it.)
     """
 
     def __init__(self, limit: int, period: float = 60.0, *, max_keys: int = 100_000) -> None:
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1 or not period > 0:
             raise InvalidRequest("a sliding window needs a positive int limit and a positive period")
         self.limit, self.period, self.max_keys = limit, period, max_keys
-        self._events: dict[Hashable, deque[float]] = {}
+        self._events: OrderedDict[Hashable, list[float]] = OrderedDict()  # the last `limit` times per key
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        """Keys with an event in the window (or booked ahead)."""
+        return len(self._events)
 
     def reserve(self, now: float, key: Hashable = None) -> float:
         """Book the next event of `key`; the seconds to wait before it may happen (0: now)."""
         with self._lock:
-            events = self._events.get(key)
-            if events is None:
-                if len(self._events) >= self.max_keys:
-                    self._forget(now)
-                events = self._events[key] = deque()
-            while events and now - events[0] >= self.period:
-                events.popleft()
-            at = now if len(events) < self.limit else events[-self.limit] + self.period
+            self._forget(now)
+            events = self._events.pop(key, None) or []
+            at = now if len(events) < self.limit else max(now, events[0] + self.period)
             events.append(at)
-            return max(0.0, at - now)
+            if len(events) > self.limit:
+                del events[0]
+            self._events[key] = events  # last: the most recently used
+            return at - now
 
     def _forget(self, now: float) -> None:
-        for key in [k for k, ev in self._events.items() if not ev or now - ev[-1] >= self.period]:
+        while self._events:
+            key, events = next(iter(self._events.items()))
+            if now - events[-1] < self.period and len(self._events) < self.max_keys:
+                break
             del self._events[key]
 
 

@@ -94,10 +94,11 @@ class RunState:
                 self.stopped = reason
 
 
-def content_key(message: Message) -> str:
-    """What makes two sends "identical" for the service's one-per-minute rule."""
+def content_key(message: Message) -> int:
+    """What makes two sends "identical" for the service's one-per-minute rule (a 64-bit digest)."""
     options = sorted((k, repr(v)) for k, v in message.options.items())
-    return hashlib.sha1(repr((message.phones, message.text, options)).encode(), usedforsecurity=False).hexdigest()
+    digest = hashlib.blake2b(repr((message.phones, message.text, options)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
 
 
 def plan(
