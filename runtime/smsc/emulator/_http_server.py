@@ -225,7 +225,7 @@ class HttpFrontend:
         chunks: list[bytes] = []
         size = 0
         while True:
-            chunk = await http.content.read(_CHUNK)
+            chunk = await http.content.readany()  # whatever has arrived: few turns for a large body
             if not chunk:
                 return b"".join(chunks)
             size += len(chunk)
