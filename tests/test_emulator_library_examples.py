@@ -167,3 +167,46 @@ def test_the_sdk_sends_an_e_mail_from_an_e_mail_address(emulator: Emulator) -> N
         assert _last(emulator).sender == "source@mysite.com" and sent.sms_count == 1
         with pytest.raises(smsc.InvalidRequest, match="sender"):
             client.send(["+77011234567"], "Hello", sender="source@mysite.com")
+
+
+# §3.1 sender, phone and id rules, at their edges: (extra send.php fields, error code or None, what is stored)
+RULES = [
+    ({"sender": "A" * 11}, None, ("sender", "A" * 11)),  # up to 11 Latin letters, digits, symbols
+    ({"sender": "A" * 12}, 6, None),
+    ({"sender": "7" * 15}, None, ("sender", "7" * 15)),  # or up to 15 digits
+    ({"sender": "7" * 16}, 6, None),
+    ({"sender": ""}, None, ("sender", "")),  # empty or "." switch the default sender off
+    ({"sender": "."}, None, ("sender", "")),
+    ({"sender": "Магазин"}, 6, None),  # Latin only
+    ({"id": "a.B-9_" * 6 + "abcd"}, None, ("id", "a.B-9_" * 6 + "abcd")),  # a string id of 40 characters
+    ({"id": "x" * 41}, 1, None),
+    ({"id": "2147483647"}, None, ("id", 2147483647)),
+    ({"id": "2147483648"}, 1, None),
+    ({"id": "0"}, None, None),  # 0: the service assigns one
+    ({"phones": "+7 (999) 123-45-67; 89991234568"}, None, ("phone", "79991234568")),  # ; and national 8...
+    ({"phones": "+89991234567"}, None, ("phone", "89991234567")),  # with + the number is not corrected
+    ({"phones": "123456"}, 7, None),  # fewer than 7 digits
+    ({"phones": "1234567890123456"}, 7, None),  # more than 15
+    ({"phones": "dest@mysite.com"}, 7, None),  # an e-mail address only with mail=1
+    ({"phones": "@smsc_user", "tg": "1"}, None, ("phone", "@smsc_user")),  # a Telegram nickname with tg=1
+    ({"phones": "@smsc_user"}, 7, None),
+]
+
+
+@pytest.mark.parametrize(("fields", "error", "stored"), RULES)
+def test_the_documented_sender_phone_and_id_rules(
+    emulator: Emulator, fields: dict[str, str], error: int | None, stored: tuple[str, object] | None
+) -> None:
+    emulator.accounts.update("demo", balance="100.00")
+    before = len(emulator.messages())
+    query = {"login": "demo", "psw": "demo", "fmt": "3", "phones": PHONE, "mes": "Hello", **fields}
+    url = f"{emulator.base_url}/sys/send.php?" + "&".join(f"{k}={quote(v)}" for k, v in query.items())
+    with urllib.request.urlopen(url, timeout=5) as reply:
+        body = reply.read().decode()
+    if error is not None:
+        assert f'"error_code": {error}' in body and len(emulator.messages()) == before, body
+        return
+    assert "error" not in body and len(emulator.messages()) > before, body
+    if stored is not None:
+        name, value = stored
+        assert getattr(emulator.messages()[-1], name) == value
