@@ -5,8 +5,8 @@ the emulator: messages, reset, the clock, accounts, faults, incoming SMS, denied
 and a server-sent event stream of changes. Loopback clients are served without a token; any other
 client needs the emulator's control token (`Authorization: Bearer <token>`, or the inbox's cookie),
 and an emulator without one answers only loopback clients. Requests that change something must
-carry a JSON body (`Content-Type: application/json`) and, from a browser, come from the emulator's
-own origin, so a web page elsewhere cannot drive a local emulator.
+carry a JSON body (`Content-Type: application/json`; DELETE needs none) and, from a browser, come
+from the emulator's own origin, so a web page elsewhere cannot drive a local emulator.
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ _HEARTBEAT = 15.0  # seconds between SSE comments that keep proxies from closing
 _STATIC = {"inbox.css": "text/css", "inbox.js": "text/javascript"}
 _FAULT_KINDS = ("drop", "delay", "refuse", "garbage", "empty", "http_error")
 _STATUS_NAMES = {s.name.lower(): s for s in MessageStatus}
+# methods a cross-site HTML form can send (POST) or that carry a body: they must come as JSON, which forms cannot
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 Handler = Callable[[web.BaseRequest, "re.Match[str]"], Awaitable[web.StreamResponse]]
 
@@ -138,7 +140,7 @@ class ControlApi:
             if self.token is None:
                 return _error(403, "the control API answers loopback clients only: start the emulator with a token")
             return _error(401, "a control token is required: Authorization: Bearer <token>")
-        if http.method != "GET" and handler != self._session and http.content_type != "application/json":
+        if http.method in _BODY_METHODS and handler != self._session and http.content_type != "application/json":
             return _error(415, "send a JSON body with Content-Type: application/json")
         try:
             return await handler(http, match)
@@ -471,7 +473,7 @@ def _add_fault(emulator: Emulator, body: dict[str, Any]) -> Fault:
     if kind not in _FAULT_KINDS:
         raise BadInput(f"kind: one of {list(_FAULT_KINDS)}")
     command = body.get("command")
-    if command is not None and command not in COMMANDS:
+    if command is not None and (not isinstance(command, str) or command not in COMMANDS):
         raise BadInput(f"command: one of {sorted(COMMANDS)}, or null for every command")
     if command is not None and kind == "refuse":
         raise BadInput("command: a refused connection has no command yet")

@@ -15,11 +15,18 @@ def _obj(required: list[str], **props: Any) -> dict[str, Any]:
     return {"type": "object", "required": required, "properties": props}
 
 
+_PROBLEM = {"$ref": "#/components/responses/Problem"}
+
+
 def _reply(description: str, schema: dict[str, Any], status: str = "200") -> dict[str, Any]:
+    """The success reply and the refusals every endpoint may give: 400 bad input, 401 no token, 403 a client
+    off the loopback interface without a token set or a cross-origin browser request, 415 a body that is not JSON."""
     return {
         status: {"description": description, "content": {"application/json": {"schema": schema}}},
-        "400": {"$ref": "#/components/responses/Problem"},
-        "401": {"$ref": "#/components/responses/Problem"},
+        "400": _PROBLEM,
+        "401": _PROBLEM,
+        "403": _PROBLEM,
+        "415": _PROBLEM,
     }
 
 
@@ -149,7 +156,10 @@ def openapi() -> dict[str, Any]:
     """The description (a new dict each call)."""
     json_schema = {"application/json": {"schema": _ref("Problem")}}
     account_new = {
-        "allOf": [_ref("AccountChange"), _obj(["login", "password"], login=_STR, password=_STR)],
+        "type": "object",
+        "required": ["login", "password"],
+        "additionalProperties": False,
+        "properties": {"login": _STR, **_schemas()["AccountChange"]["properties"]},
     }
     fault_new = {
         "type": "object",
