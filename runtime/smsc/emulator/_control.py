@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from smsc.emulator._emulator import Emulator
 
 PREFIX = "/_emulator/"
+INBOX_LIMIT = 100
+"""The web inbox shows the newest messages that match its filters, at most this many."""
 COOKIE = "smsc_emulator_token"
 _MAX_BODY = 64 * 1024
 _HEARTBEAT = 15.0  # seconds between SSE comments that keep proxies from closing the stream
@@ -223,12 +225,13 @@ class ControlApi:
             del self._fault_ids[gone]
         return [fault_data(self._fault_number(rule), rule) for rule in rules]
 
-    def state(self, phone: str = "", status: str = "", limit: int | None = 200) -> dict[str, Any]:
+    def state(self, phone: str = "", status: str = "", limit: int | None = INBOX_LIMIT) -> dict[str, Any]:
         """What the inbox shows: the clock, the messages, accounts, incoming SMS and fault rules."""
         emulator = self.emulator
         return {
             "now": emulator.now().isoformat(timespec="seconds"),
             "messages": self._messages(login=None, phone=phone, status=status, limit=limit),
+            "limit": limit,
             "accounts": [account_data(a) for a in emulator.accounts],
             "incoming": [incoming_data(m) for m in reversed(emulator.incoming()[-50:])],
             "faults": self.faults(),
@@ -239,11 +242,11 @@ class ControlApi:
     # the inbox ------------------------------------------------------------------------------
     async def _page(self, http: web.BaseRequest, match: re.Match[str]) -> web.StreamResponse:
         q = http.query
-        return _inbox.page(self.state(q.get("phone", ""), q.get("status", "")))
+        return _inbox.page(await asyncio.to_thread(self.state, q.get("phone", ""), q.get("status", "")))
 
     async def _fragment(self, http: web.BaseRequest, match: re.Match[str]) -> web.StreamResponse:
         q = http.query
-        return _inbox.fragment(self.state(q.get("phone", ""), q.get("status", "")))
+        return _inbox.fragment(await asyncio.to_thread(self.state, q.get("phone", ""), q.get("status", "")))
 
     async def _static(self, http: web.BaseRequest, match: re.Match[str]) -> web.StreamResponse:
         name = match["name"]
@@ -285,8 +288,12 @@ class ControlApi:
     async def _list_messages(self, http: web.BaseRequest, match: re.Match[str]) -> web.StreamResponse:
         q = http.query
         limit = _integer(q.get("limit"), "limit", 1, 100_000)
-        found = self._messages(
-            login=q.get("login") or None, phone=q.get("phone", ""), status=q.get("status", ""), limit=limit
+        found = await asyncio.to_thread(
+            self._messages,
+            login=q.get("login") or None,
+            phone=q.get("phone", ""),
+            status=q.get("status", ""),
+            limit=limit,
         )
         return _json({"messages": found})
 

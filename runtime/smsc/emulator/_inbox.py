@@ -152,6 +152,11 @@ def _faults(state: dict[str, Any]) -> str:
     )
 
 
+def _count(state: dict[str, Any]) -> str:
+    shown, limit = len(state["messages"]), state.get("limit")
+    return f"the newest {shown}" if limit is not None and shown >= limit else str(shown)
+
+
 def _fragment_html(state: dict[str, Any]) -> str:
     currencies = {a["login"]: a["currency"] for a in state["accounts"]}
     messages = "".join(_message(m, currencies) for m in state["messages"])
@@ -165,7 +170,7 @@ def _fragment_html(state: dict[str, Any]) -> str:
     return (
         f'<div id="content" data-now="{_e(state["now"])}">'
         f'<p id="clock">Emulator time <time>{_when(state["now"])}</time> (Moscow)</p>'
-        f'<div class="columns"><section id="messages"><h2>Messages <small>({len(state["messages"])})</small></h2>'
+        f'<div class="columns"><section id="messages"><h2>Messages <small>({_count(state)})</small></h2>'
         f"{messages}</section>"
         f"<aside>{_accounts(state)}{_incoming(state)}{_faults(state)}</aside></div></div>"
     )

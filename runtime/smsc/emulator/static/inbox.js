@@ -39,7 +39,7 @@
     }
   }
   function schedule() {
-    if (pending === null) pending = setTimeout(refresh, 100);
+    if (pending === null) pending = setTimeout(refresh, 150);
   }
 
   async function call(method, path, body) {
