@@ -107,6 +107,15 @@ def test_accounts_balance_price_api_key_and_callback_url(emulator: Emulator) -> 
     assert call(emulator, "PATCH", "/_emulator/accounts/shop", {"callback_url": ""})[1]["callback_url"] is None
     assert call(emulator, "PATCH", "/_emulator/accounts/shop", {"callback_url": "ftp://x"})[0] == 400
     assert call(emulator, "PATCH", "/_emulator/accounts/shop", {"balance": 1.5})[0] == 400  # no floats for money
+    for bad in (
+        {"balance": "1e100"},
+        {"balance": "NaN"},
+        {"price": "-1"},
+        {"currency": "kzt"},
+        {"sender": "Far too long"},
+    ):
+        assert call(emulator, "PATCH", "/_emulator/accounts/shop", bad)[0] == 400, bad
+    assert call(emulator, "POST", "/_emulator/accounts", {"login": "a/b", "password": "x"})[0] == 400
     assert call(emulator, "PATCH", "/_emulator/accounts/shop", {"colour": "red"})[0] == 400
     assert call(emulator, "PATCH", "/_emulator/accounts/nobody", {"balance": "1"})[0] == 404
     assert call(emulator, "POST", "/_emulator/accounts", {"login": "x"})[0] == 400

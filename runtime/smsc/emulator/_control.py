@@ -17,7 +17,7 @@ import ipaddress
 import json
 import re
 from collections.abc import Awaitable, Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
@@ -27,7 +27,7 @@ from aiohttp import web
 from smsc._enums import MessageStatus
 from smsc.emulator import _inbox
 from smsc.emulator._faults import COMMANDS, Fault
-from smsc.emulator._openapi import openapi
+from smsc.emulator._openapi import ACCOUNT_TEXT, MONEY_PATTERN, openapi
 from smsc.emulator._records import Message
 from smsc.emulator._views import account_data, fault_data, incoming_data, message_data
 
@@ -446,29 +446,35 @@ _ACCOUNT_FIELDS = ("login", "password", "api_key", "balance", "price", "currency
 
 
 def _account_fields(body: dict[str, Any], *, required: tuple[str, ...]) -> dict[str, Any]:
+    """Account fields from JSON, checked by the rules the OpenAPI description states."""
     unknown = set(body) - set(_ACCOUNT_FIELDS)
     if unknown:
         raise BadInput(f"unknown fields: {sorted(unknown)}")
     fields: dict[str, Any] = {}
     for name in _ACCOUNT_FIELDS:
         if name in ("balance", "price"):
-            if name not in body:
-                continue
-            value = body[name]
-            if isinstance(value, bool) or not isinstance(value, (str, int)):
-                raise BadInput(f"{name}: a decimal string or an integer (no floats for money)")
-            try:
-                number = Decimal(value)
-            except InvalidOperation:
-                raise BadInput(f"{name}: {value!r} is not a number") from None
-            if not number.is_finite() or (name == "price" and number < 0):
-                raise BadInput(f"{name}: {value!r} is out of range")
-            fields[name] = number
-        else:
-            text = _string(body, name, required=name in required)
-            if text is not None:
-                fields[name] = text
+            if name in body:
+                fields[name] = _money(name, body[name])
+            continue
+        text = _string(body, name, required=name in required)
+        if text is None:
+            continue
+        if not re.fullmatch(ACCOUNT_TEXT[name]["pattern"].strip("^$"), text):
+            raise BadInput(f"{name}: {text!r} does not match {ACCOUNT_TEXT[name]['pattern']}")
+        fields[name] = text
     return fields
+
+
+def _money(name: str, value: object) -> Decimal:
+    """A decimal string such as "12.50", or an integer; never a float, an exponent or a NaN."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise BadInput(f"{name}: a decimal string or an integer (no floats for money)")
+    text = str(value)
+    if not re.fullmatch(MONEY_PATTERN.strip("^$"), text) or abs(Decimal(text)) > 10**12:
+        raise BadInput(f'{name}: {value!r} is not an amount such as "12.50"')
+    if name == "price" and Decimal(text) < 0:
+        raise BadInput(f"{name}: {value!r} is negative")
+    return Decimal(text)
 
 
 def _add_fault(emulator: Emulator, body: dict[str, Any]) -> Fault:

@@ -42,7 +42,25 @@ def _op(summary: str, responses: dict[str, Any], *, body: dict[str, Any] | None 
 
 
 _STR, _INT, _NUM, _BOOL = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
-_MONEY = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "examples": ["100.00"]}
+MONEY_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,4})?$"
+_MONEY = {"type": "string", "pattern": MONEY_PATTERN, "examples": ["100.00"]}
+ACCOUNT_TEXT: dict[str, dict[str, Any]] = {
+    "login": {"type": "string", "pattern": r"^[A-Za-z0-9._@+-]{1,64}$"},
+    "password": {"type": "string", "pattern": r"^[\x21-\x7e]{1,128}$", "description": "Printable ASCII"},
+    "api_key": {"type": "string", "pattern": r"^[\x21-\x7e]{1,128}$"},
+    "currency": {"type": "string", "pattern": r"^[A-Z]{3}$", "examples": ["KZT"]},
+    "sender": {
+        "type": "string",
+        "pattern": r"^([A-Za-z0-9 .\-_!&'+@#*()/:?]{1,11}|[0-9]{1,15})?$",
+        "description": "A Sender ID (empty: none)",
+    },
+    "callback_url": {
+        "type": "string",
+        "pattern": r"^(https?://[\x21-\x7e]{1,1990})?$",
+        "description": "An http(s) URL; an empty string removes it",
+    },
+}
+"""The rules of an account's text fields, as the control API checks them."""
 _NULLABLE_STR = {"type": ["string", "null"]}
 _TIME = {"type": "string", "format": "date-time"}
 
@@ -115,13 +133,13 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "additionalProperties": False,
             "properties": {
-                "password": _STR,
-                "api_key": _STR,
-                "balance": {"type": ["string", "integer"]},
-                "price": {"type": ["string", "integer"]},
-                "currency": _STR,
-                "sender": _STR,
-                "callback_url": {"type": "string", "description": "An http(s) URL; an empty string removes it"},
+                "password": ACCOUNT_TEXT["password"],
+                "api_key": ACCOUNT_TEXT["api_key"],
+                "balance": {"oneOf": [_MONEY, {"type": "integer", "minimum": -(10**12), "maximum": 10**12}]},
+                "price": {"oneOf": [_MONEY, {"type": "integer", "minimum": 0, "maximum": 10**12}]},
+                "currency": ACCOUNT_TEXT["currency"],
+                "sender": ACCOUNT_TEXT["sender"],
+                "callback_url": ACCOUNT_TEXT["callback_url"],
             },
         },
         "Fault": _obj(
@@ -159,7 +177,7 @@ def openapi() -> dict[str, Any]:
         "type": "object",
         "required": ["login", "password"],
         "additionalProperties": False,
-        "properties": {"login": _STR, **_schemas()["AccountChange"]["properties"]},
+        "properties": {"login": ACCOUNT_TEXT["login"], **_schemas()["AccountChange"]["properties"]},
     }
     fault_new = {
         "type": "object",
