@@ -13,10 +13,12 @@ import yaml
 from generator.model import (
     CODEC_KINDS,
     Codec,
+    Command,
     CsvItem,
     EnumSpec,
     Layout,
     Param,
+    Reply,
     ReplyChoice,
     Smpp,
     SmppField,
@@ -43,6 +45,9 @@ PARAM_TYPES = frozenset(
         "valid",
         "status_pairs",
         "files",
+        "document",
+        "date",
+        "template_format",
     }
 )
 MODEL_TYPES = frozenset({"int", "str", "bool", "money", "datetime", "message_id"})
@@ -252,6 +257,14 @@ def _validate_layout(spec: Spec, layout: Layout) -> None:
             nested = attrs[head].model or attrs[head].type
             if tail not in {nf.name for nf in spec.models[nested].fields}:
                 raise err(f".fields[{i}].attr", f"model {nested} has no attribute {tail!r}")
+    if sorted(layout.formats) not in ([0, 1, 2, 3], [3]):
+        raise err(
+            ".formats", "a layout exists in every response format ([0, 1, 2, 3], the default) or in JSON only ([3])"
+        )
+    if (0 in layout.formats) != bool(layout.text):
+        raise err(".text", "give a fmt=0 template exactly when the layout exists in fmt=0")
+    if (1 in layout.formats) != bool(layout.csv):
+        raise err(".csv", "give the fmt=1 columns exactly when the layout exists in fmt=1")
     for key in _PLACEHOLDER.findall(layout.text):
         if key not in keys:
             raise err(".text", f"placeholder {{{key}}} is not a field key")
@@ -279,19 +292,7 @@ def _validate(spec: Spec) -> None:
     for layout in spec.layouts.values():
         _validate_layout(spec, layout)
     for reply in spec.replies.values():
-        models = set()
-        for i, ref in enumerate(reply.layouts):
-            if ref not in spec.layouts:
-                raise _fail(spec, "replies", reply.name, f".layouts[{i}]", f"unknown layout {ref!r}")
-            models.add(spec.layouts[ref].model)
-        if len(models) != 1:
-            raise _fail(spec, "replies", reply.name, ".layouts", "all layouts of a reply must share one model")
-        for i, ex in enumerate(reply.examples):
-            if ex.fmt not in (0, 1, 2, 3):
-                raise _fail(spec, "replies", reply.name, f".examples[{i}].fmt", "must be 0, 1, 2 or 3")
-            if (ex.value is None) == (ex.values is None) or (ex.values is not None) != (reply.multi is not None):
-                message = "give `values` for a multi reply, else `value`"
-                raise _fail(spec, "replies", reply.name, f".examples[{i}]", message)
+        _validate_reply(spec, reply)
     for command in spec.commands.values():
 
         def err(path: str, message: str, command: Any = command) -> SpecError:
@@ -306,6 +307,7 @@ def _validate(spec: Spec) -> None:
         params = {p.name: p for p in command.params}
         for i, p in enumerate(command.params):
             _check_param(spec, p, lambda m, i=i: err(f".params[{i}]", m))
+        _validate_command_extras(spec, command, params, err)
         choices = [command.reply] if isinstance(command.reply, str) else list(command.reply.map.values())
         for ref in choices:
             if ref not in spec.replies:
@@ -317,6 +319,96 @@ def _validate(spec: Spec) -> None:
             members = {m.name for m in spec.enums[by.enum].members}
             if set(command.reply.map) != members:
                 raise err(".reply.map", f"must map exactly the members {sorted(members)}")
+    methods: dict[tuple[str | None, str], str] = {}
+    groups = {c.group for c in spec.commands.values() if c.group is not None}
+    for command in spec.commands.values():
+        key = (command.group, command.method or command.name)
+        if key in methods:
+            raise _fail(spec, "commands", command.name, ".method", f"the same method as command {methods[key]!r}")
+        if command.group is None and command.name in groups:
+            raise _fail(spec, "commands", command.name, ".name", "a client method cannot share a group's name")
+        methods[key] = command.name
+
+
+def _validate_reply(spec: Spec, reply: Reply) -> None:
+    def err(path: str, message: str) -> SpecError:
+        return _fail(spec, "replies", reply.name, path, message)
+
+    models = set()
+    formats = {0, 1, 2, 3}
+    for i, ref in enumerate(reply.layouts):
+        if ref not in spec.layouts:
+            raise err(f".layouts[{i}]", f"unknown layout {ref!r}")
+        models.add(spec.layouts[ref].model)
+        formats &= set(spec.layouts[ref].formats)
+    if reply.bare is not None:
+        if reply.layouts or reply.multi is not None or not reply.bare:
+            raise err(".bare", "a bare reply is one non-empty literal body, without layouts or multi")
+    elif len(models) != 1:
+        raise err(".layouts", "all layouts of a reply must share one model")
+    elif not formats:
+        raise err(".layouts", "the layouts of a reply have no response format in common")
+    if (reply.empty_code is not None or reply.records_key is not None) and reply.multi is None:
+        raise err(".multi", "empty_code and records_key belong to multi replies")
+    for i, ex in enumerate(reply.examples):
+        if ex.fmt not in formats:
+            raise err(f".examples[{i}].fmt", f"must be one of the reply's formats {sorted(formats)}")
+        if reply.bare is not None:
+            if ex.value is not None or ex.values is not None:
+                raise err(f".examples[{i}]", "a bare reply's example has no value")
+        elif (ex.value is None) == (ex.values is None) or (ex.values is not None) != (reply.multi is not None):
+            raise err(f".examples[{i}]", "give `values` for a multi reply, else `value`")
+
+
+def reply_formats(spec: Spec, reply: Reply) -> list[int]:
+    """The response formats every layout of a reply exists in."""
+    formats = {0, 1, 2, 3}
+    for ref in reply.layouts:
+        formats &= set(spec.layouts[ref].formats)
+    return sorted(formats)
+
+
+def _validate_command_extras(spec: Spec, command: Command, params: dict[str, Param], err: Any) -> None:
+    """group, fmt, pages, one_of and span of a command."""
+    refs = [command.reply] if isinstance(command.reply, str) else list(command.reply.map.values())
+    for ref in refs:
+        reply = spec.replies.get(ref)
+        if reply is None:
+            continue  # reported with the reply
+        formats = reply_formats(spec, reply)
+        if command.fmt is None and formats != [0, 1, 2, 3]:
+            raise err(".fmt", f"reply {ref!r} exists only in formats {formats}: name the one to request")
+        if command.fmt is not None and command.fmt not in formats:
+            raise err(".fmt", f"reply {ref!r} has no fmt={command.fmt} layout")
+        if command.pages is not None and reply.multi is None:
+            raise err(".pages", f"reply {ref!r} is not a list")
+    if command.method is not None and command.group is None:
+        raise err(".method", "a method name belongs to a group")
+    for name in (command.group, command.method or command.name):
+        if name is not None and not name.isidentifier():
+            raise err(".group", f"{name!r} is not a Python identifier")
+    pages = command.pages
+    if pages is not None:
+        for path, name in ((".pages.cursor", pages.cursor), (".pages.size", pages.size)):
+            p = params.get(name)
+            if p is None or p.type != "int" or p.required:
+                raise err(path, f"{name!r} is not an optional int parameter")
+        if pages.max < 1 or params[pages.size].max != pages.max:
+            raise err(".pages.max", f"must be positive and equal the max of {pages.size!r}")
+        reply = spec.replies.get(command.reply) if isinstance(command.reply, str) else None
+        model = spec.models[spec.layouts[reply.layouts[0]].model] if reply and reply.layouts else None
+        if model is None or pages.next not in {f.name for f in model.fields}:
+            raise err(".pages.next", f"{pages.next!r} is not an attribute of the listed records")
+    for key, names in (("one_of", command.one_of), ("any_of", command.any_of)):
+        for i, name in enumerate(names):
+            if name not in params or params[name].required:
+                raise err(f".{key}[{i}]", f"{name!r} is not an optional parameter")
+        if names and len(names) < 2:
+            raise err(f".{key}", "name at least two parameters")
+    if command.span is not None:
+        for name in (command.span.start, command.span.end):
+            if name not in params or params[name].type != "date":
+                raise err(".span", f"{name!r} is not a date parameter")
 
 
 def _check_param(spec: Spec, param: Param, err: Any) -> None:

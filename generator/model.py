@@ -138,18 +138,29 @@ class Layout:
     model: str
     doc: str
     fields: list[LayoutField]
-    text: str  # fmt=0 template: {key} placeholders, [optional part]
-    csv: list[CsvItem]  # fmt=1 order
+    text: str = ""  # fmt=0 template: {key} placeholders, [optional part]
+    csv: list[CsvItem] = Factory(list)  # fmt=1 order
     csv_rest: bool = False  # the last comma field takes the rest of the line
     xml: str = "result"  # fmt=2 record element
     xml_optional_root: bool = False  # the record element may be absent
     when: str | None = None  # rendered when this attribute is not None
+    formats: list[int] = Factory(lambda: [0, 1, 2, 3])  # the response formats the layout exists in
+
+
+@frozen
+class Pages:
+    """A list the service hands out page by page: the client iterates, asking for the next page when needed."""
+
+    cursor: str  # the parameter that names where the next page starts
+    next: str  # the model attribute of a page's last record that the next page starts from
+    size: str  # the parameter carrying the page size (`cnt`)
+    max: int  # the largest page the service gives
 
 
 @frozen
 class Prefix:
-    fields: list[LayoutField]
-    text: str
+    fields: list[LayoutField] = Factory(list)
+    text: str = ""
 
 
 @frozen
@@ -164,10 +175,13 @@ class Example:
 @frozen
 class Reply:
     name: str
-    layouts: list[str]  # tried in order when parsing
+    layouts: list[str] = Factory(list)  # tried in order when parsing
     context: list[str] = Factory(list)  # attributes the caller supplies
     multi: Prefix | None = None  # several records, each with this prefix
     examples: list[Example] = Factory(list)
+    bare: str | None = None  # a success reply that is this literal body (`OK`) in every format; no layouts
+    empty_code: int | None = None  # multi: this error code means "no records", an empty list
+    records_key: str | None = None  # multi: the records are the array under this key of a JSON object
 
 
 @frozen
@@ -181,11 +195,21 @@ class Param:
     min: int | str | None = None
     max: int | str | None = None
     max_length: int | None = None
+    sensitive: bool = False  # a secret: never logged, never in a repr, an exception or (unless GET) a URL
 
     @property
     def enum(self) -> str | None:
         """The enum of an `enum:<Enum>` parameter."""
         return self.type.removeprefix("enum:") if self.type.startswith("enum:") else None
+
+
+@frozen
+class Span:
+    """Two date parameters of a command and the longest period the service allows between them."""
+
+    start: str
+    end: str
+    max_days: int
 
 
 @frozen
@@ -207,6 +231,13 @@ class Command:
     assign_id: bool = False  # the client assigns an id when the caller gives none
     retry: str = "safe"  # safe: may be repeated; recover: a lost reply is followed by a status lookup
     returns: str | None = None  # return this attribute of the reply model
+    group: str | None = None  # the client attribute the method lives on (client.contacts.add); None: the client
+    method: str | None = None  # the method's name in its group (default: the command's name)
+    fmt: int | None = None  # always request this response format (replies documented in one format only)
+    pages: Pages | None = None  # a paged list: the method returns an iterator
+    one_of: list[str] = Factory(list)  # exactly one of these parameters must be given
+    any_of: list[str] = Factory(list)  # at least one of these parameters must be given
+    span: Span | None = None  # two date parameters and the longest period between them
 
 
 @frozen

@@ -15,9 +15,21 @@ from typing import Any
 import jinja2
 
 from generator.format import format_modules
+from generator.load import reply_formats
 from generator.model import Spec
 from generator.smpp_views import smpp_views
-from generator.views import built_models, command_view, layout_views, param_views, py_type
+from generator.views import (
+    built_models,
+    check_statements,
+    command_view,
+    files_statement,
+    group_class,
+    layout_views,
+    method_name,
+    param_views,
+    py_type,
+    span_statement,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -126,7 +138,10 @@ def environment() -> jinja2.Environment:
     env.filters["snake"] = snake
     env.filters["command_view"] = lambda command, spec: command_view(spec, command)
     env.globals.update(layout_views=layout_views, param_views=param_views, built_models=built_models)
-    env.globals.update(smpp_views=smpp_views)
+    env.globals.update(smpp_views=smpp_views, reply_formats=reply_formats)
+    env.globals.update(files_statement=files_statement, check_statements=check_statements)
+    env.globals.update(span_statement=span_statement, method_name=method_name, group_class=group_class)
+    env.filters["method_name"] = method_name
     return env
 
 

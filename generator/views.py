@@ -134,6 +134,21 @@ class LayoutView:
     spec: Spec
 
     @property
+    def in_text(self) -> bool:
+        """The layout exists in fmt=0."""
+        return 0 in self.layout.formats
+
+    @property
+    def in_csv(self) -> bool:
+        """The layout exists in fmt=1."""
+        return 1 in self.layout.formats
+
+    @property
+    def in_record(self) -> bool:
+        """The layout exists as an XML element or a JSON object (fmt=2 or 3)."""
+        return 2 in self.layout.formats or 3 in self.layout.formats
+
+    @property
     def by_key(self) -> dict[str, LayoutField]:
         return {f.key: f for f in self.fields}
 
@@ -346,6 +361,9 @@ _PARAM_ANNOTATIONS = {
     "valid": "int | timedelta | str",
     "status_pairs": "Sequence[tuple[MessageId, str]]",
     "files": "Sequence[FileLike]",
+    "document": "FileLike",
+    "date": "date",
+    "template_format": "MessageFormat",
 }
 
 
@@ -382,6 +400,41 @@ def param_views(command: Command) -> list[ParamView]:
     return [ParamView(p, has_format) for p in command.params]
 
 
+def files_statement(command: Command) -> str | None:
+    """The statement reading a command's files before its fields, if it takes any."""
+    for p in command.params:
+        if p.type == "files":
+            return f"files = attachments({p.name}, {p.name!r}) if {p.name} is not None else []"
+        if p.type == "document":
+            return f"files = attachments([{p.name}], {p.name!r}) if {p.name} is not None else []"
+    return None
+
+
+def check_statements(command: Command) -> list[str]:
+    """Checks across parameters that come before the parameters' own: one_of, any_of."""
+    lines = []
+    for kind, names in (("one_of", command.one_of), ("any_of", command.any_of)):
+        if names:
+            lines.append(f"_p.{kind}({{{', '.join(f'{n!r}: {n}' for n in names)}}})")
+    return lines
+
+
+def span_statement(command: Command) -> str | None:
+    """The check of a date span, after the dates themselves were checked."""
+    sp = command.span
+    return None if sp is None else f"_p.span({sp.start}, {sp.end}, ({sp.start!r}, {sp.end!r}), {sp.max_days})"
+
+
+def method_name(command: Command) -> str:
+    """The method's name on the client or on its group."""
+    return command.method or command.name
+
+
+def group_class(group: str) -> str:
+    """The class of a client's group attribute: contacts -> Contacts, subaccounts -> Subaccounts."""
+    return "".join(part.capitalize() for part in group.split("_"))
+
+
 @frozen
 class CommandView:
     """One command as the client presents it: parameters, the reply it parses, what it returns."""
@@ -392,8 +445,34 @@ class CommandView:
     by: str | None  # the enum parameter choosing the reply
     by_enum: str | None
     multi: bool  # the reply has several records
-    model: str  # the reply's model
+    model: str | None  # the reply's model (None for a bare reply)
     return_type: str  # annotation of the method's result
+    bare: bool = False  # the reply is a bare literal (OK): the method returns None
+
+    @property
+    def name(self) -> str:
+        """The method's name on the client or on its group."""
+        return method_name(self.command)
+
+    @property
+    def fmt(self) -> str:
+        """The response format the parser reads: the command's own, else the client's."""
+        return str(self.command.fmt) if self.command.fmt is not None else "self._fmt"
+
+    @property
+    def fetch_args(self) -> list[str]:
+        """A paged command's builder arguments inside its fetch(cursor, count)."""
+        pages = self.command.pages
+        assert pages is not None
+        out = []
+        for p in self.params:
+            if p.name == pages.cursor:
+                out.append(f"{p.name}=cursor")
+            elif p.name == pages.size:
+                out.append(f"{p.name}=count")
+            else:
+                out.append(p.name if p.default is None else f"{p.name}={p.name}")
+        return out
 
     @property
     def positional(self) -> list[ParamView]:
@@ -418,9 +497,14 @@ def command_view(spec: Spec, command: Command) -> CommandView:
         by_enum = next(p.enum for p in command.params if p.name == by)
         replies = dict(reply.map)
     first = spec.replies[next(iter(replies.values()))]
-    model = spec.layouts[first.layouts[0]].model
-    return_type = f"list[{model}]" if first.multi else model
-    if command.returns:
+    model = spec.layouts[first.layouts[0]].model if first.layouts else None
+    if model is None:
+        return_type = "None"
+    elif command.pages is not None:
+        return_type = f"Iterator[{model}]"
+    else:
+        return_type = f"list[{model}]" if first.multi else model
+    if command.returns and model is not None:
         return_type = py_type(next(f.type for f in spec.models[model].fields if f.name == command.returns))
     return CommandView(
         command=command,
@@ -431,4 +515,5 @@ def command_view(spec: Spec, command: Command) -> CommandView:
         multi=first.multi is not None,
         model=model,
         return_type=return_type,
+        bare=first.bare is not None,
     )

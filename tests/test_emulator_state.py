@@ -267,7 +267,7 @@ def test_missing_credentials_and_unknown_paths() -> None:
     with running() as emulator:
         assert raw(emulator, "/sys/balance.php", {"fmt": "3"}).data == b'{"error": "authorise error", "error_code": 2}'
         assert raw(emulator, "/sys/balance.php", {"login": "demo", "psw": ""}).data == b"ERROR = 2 (authorise error)"
-        assert raw(emulator, "/sys/info.php", AUTH).status == 404
+        assert raw(emulator, "/sys/no_such_command.php", AUTH).status == 404
         with urllib3.PoolManager() as http:
             assert http.request("PUT", emulator.base_url + "/sys/send.php").status == 405
 

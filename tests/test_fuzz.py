@@ -21,7 +21,7 @@ CONTEXT = {"id": 1, "phone": "79991234567"}
 def _parse(name: str, raw: bytes, fmt: int) -> Any:
     reply = SPEC.replies[name]
     parse = getattr(_parsers, f"parse_{name}")
-    if reply.context:
+    if reply.context and not reply.multi:
         return parse(raw, fmt, ERROR_MAPS["send"], CONTEXT)
     return parse(raw, fmt, ERROR_MAPS["send"])
 

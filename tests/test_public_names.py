@@ -24,6 +24,14 @@ DOCUMENTED = {
     "HlrInfo": "smsc._models",
     "Balance": "smsc._models",
     "Estimate": "smsc._models",
+    "SentMessage": "smsc._models",
+    "InboxMessage": "smsc._models",
+    "Price": "smsc._models",
+    "Operator": "smsc._models",
+    "Contact": "smsc._models",
+    "ContactGroup": "smsc._models",
+    "Template": "smsc._models",
+    "Sender": "smsc._models",
     "Segments": "smsc.text._segments",
     "to_dict": "smsc._convert",
     "from_dict": "smsc._convert",
@@ -66,6 +74,8 @@ DOCUMENTED = {
     "InvalidPhone": "smsc._api_errors",
     "Undeliverable": "smsc._api_errors",
     "TooManyRequests": "smsc._api_errors",
+    "OperatorNotFound": "smsc._api_errors",
+    "NoRecords": "smsc._api_errors",
 }
 """Every name `from smsc import *` gives, and the module that defines it."""
 

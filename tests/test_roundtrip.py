@@ -19,6 +19,12 @@ CASES = [
     pytest.param(reply.name, index, fmt, id=f"{reply.name}-{view.layout.name}-fmt{fmt}")
     for reply in SPEC.replies.values()
     for index, view in enumerate(layout_views(SPEC, reply))
+    for fmt in view.layout.formats
+]
+BARE = [
+    pytest.param(reply.name, fmt, id=f"{reply.name}-fmt{fmt}")
+    for reply in SPEC.replies.values()
+    if reply.bare
     for fmt in range(4)
 ]
 
@@ -36,6 +42,8 @@ def _roundtrip(reply: Any, fmt: int, value: Any, context: dict[str, Any]) -> Any
         return type(value)(code=err.code, description=value.description, id=err.message_id)
     parse = getattr(_parsers, f"parse_{reply.name}")
     if reply.multi:
+        return parse(raw, fmt, {})
+    if reply.bare:
         return parse(raw, fmt, {})
     if reply.context:
         return parse(raw, fmt, {}, context)
@@ -59,3 +67,9 @@ def test_parse_inverts_render(reply_name: str, index: int, fmt: int, data: st.Da
     value = build_model(view, record)
     context = {name: record[name] for name in reply.context}
     assert _roundtrip(reply, fmt, value, context) == value
+
+
+@pytest.mark.parametrize(("reply_name", "fmt"), BARE)
+def test_bare_replies_parse_what_they_render(reply_name: str, fmt: int) -> None:
+    raw = getattr(_renderers, f"render_{reply_name}")(fmt).encode("utf-8")
+    assert getattr(_parsers, f"parse_{reply_name}")(raw, fmt, {}) is None

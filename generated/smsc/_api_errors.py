@@ -19,6 +19,8 @@ __all__ = [
     "InvalidPhone",
     "Undeliverable",
     "TooManyRequests",
+    "OperatorNotFound",
+    "NoRecords",
 ]
 
 
@@ -64,6 +66,14 @@ class TooManyRequests(ApiError):
     retryable = True
 
 
+class OperatorNotFound(ApiError):
+    """Error 3 of info.php: the service knows no operator for this number."""
+
+
+class NoRecords(ApiError):
+    """Error 3 of a data query: nothing matches (list methods return an empty list instead)."""
+
+
 ERROR_MAPS: dict[str, Mapping[int, tuple[type[ApiError], str]]] = {
     "send": {
         1: (ParameterError, "parameters error"),
@@ -86,6 +96,27 @@ ERROR_MAPS: dict[str, Mapping[int, tuple[type[ApiError], str]]] = {
     "balance": {
         1: (ParameterError, "parameters error"),
         2: (AuthError, "authorise error"),
+        4: (IpBlocked, "ip is blocked"),
+        9: (TooManyRequests, "duplicate request, wait a minute"),
+    },
+    "info": {
+        1: (ParameterError, "parameters error"),
+        2: (AuthError, "authorise error"),
+        3: (OperatorNotFound, "operator not found"),
+        4: (IpBlocked, "ip is blocked"),
+        9: (TooManyRequests, "duplicate request, wait a minute"),
+    },
+    "get": {
+        1: (ParameterError, "parameters error"),
+        2: (AuthError, "authorise error"),
+        3: (NoRecords, "no records"),
+        4: (IpBlocked, "ip is blocked"),
+        9: (TooManyRequests, "duplicate request, wait a minute"),
+    },
+    "manage": {
+        1: (ParameterError, "parameters error"),
+        2: (AuthError, "authorise error"),
+        3: (NoRecords, "no records"),
         4: (IpBlocked, "ip is blocked"),
         9: (TooManyRequests, "duplicate request, wait a minute"),
     },

@@ -19,6 +19,15 @@ __all__ = [
     "Status",
     "Balance",
     "ErrorReply",
+    "SentMessage",
+    "InboxMessage",
+    "Price",
+    "Operator",
+    "Created",
+    "Contact",
+    "ContactGroup",
+    "Template",
+    "Sender",
     "Estimate",
 ]
 
@@ -144,6 +153,170 @@ class ErrorReply:
     code: int
     description: str | None = None
     id: MessageId | None = None
+
+
+@frozen(kw_only=True)
+class SentMessage:
+    """One message of the sent history (get.php?get_messages=1).
+
+    Attributes:
+        int_id: The service's global id of the record; history pages backwards by it.
+        status: Current status.
+        changed_at: When the status last changed; None if never.
+        error: Delivery error code, when the record carries it.
+        sent_at: When the message was sent.
+        id: The message id given at sending, when the record carries it.
+        phone: The recipient, when the record carries it.
+        cost: Cost, when the record carries it.
+        sender: Sender ID, when the record carries it.
+        message: Text, when the record carries it.
+        sms_count: Billed SMS, when the record carries it.
+    """
+
+    int_id: int
+    status: MessageStatus
+    changed_at: datetime | None = None
+    error: DeliveryError | None = None
+    sent_at: datetime | None = None
+    id: MessageId | None = None
+    phone: str | None = None
+    cost: Decimal | None = None
+    sender: str | None = None
+    message: str | None = None
+    sms_count: int | None = None
+
+
+@frozen(kw_only=True)
+class InboxMessage:
+    """A message a subscriber sent to the account, as the inbox lists it (get.php?get_answers=1); the same fields as
+    smsc.IncomingMessage, the callback event.
+
+    Attributes:
+        id: The service's id of the incoming message; the inbox pages forwards by it.
+        phone: The subscriber who sent it.
+        text: Its text.
+        to: The account's number it was sent to, when the record carries it.
+        at: When it came in.
+    """
+
+    id: int
+    phone: str
+    text: str
+    to: str | None = None
+    at: datetime | None = None
+
+
+@frozen(kw_only=True)
+class Price:
+    """One line of the price list (get.php?get_price=1): a zone, what it covers and its prices.
+
+    Attributes:
+        zone: The zone's code.
+        name: What the zone covers: country, operator.
+        sms: Price of one SMS sent through the API.
+        mass: Price of one SMS of a mass mailing.
+        mms: Price of one MMS.
+        hlr: Price of one HLR request.
+        call: Price of one voice call.
+    """
+
+    zone: str
+    name: str
+    sms: Decimal
+    mass: Decimal | None = None
+    mms: Decimal | None = None
+    hlr: Decimal | None = None
+    call: Decimal | None = None
+
+
+@frozen(kw_only=True)
+class Operator:
+    """The operator a number belongs to (info.php?get_operator=1).
+
+    Attributes:
+        phone: The number asked about.
+        country: Country, as the service names it.
+        operator: Operator, as the service names it.
+        region: Region, as the service names it.
+        mcc: Mobile country code.
+        mnc: Mobile network code (keeps leading zeros).
+        tz: Time zone of the region, as the service writes it.
+    """
+
+    phone: str
+    country: str
+    operator: str
+    region: str
+    mcc: str
+    mnc: str
+    tz: str | None = None
+
+
+@frozen(kw_only=True)
+class Created:
+    """What a create command answers: the new record's id.
+
+    Attributes:
+        id: The new record's id.
+    """
+
+    id: int
+
+
+@frozen(kw_only=True)
+class Contact:
+    """An entry of the address book (phones.php).
+
+    Attributes:
+        phone: The contact's number.
+        name: The contact's name.
+    """
+
+    phone: str
+    name: str
+
+
+@frozen(kw_only=True)
+class ContactGroup:
+    """A group of the address book (phones.php).
+
+    Attributes:
+        id: The group's id (send to it as phones=['G<id>']).
+        name: The group's name.
+    """
+
+    id: int
+    name: str
+
+
+@frozen(kw_only=True)
+class Template:
+    """A message template (templates.php).
+
+    Attributes:
+        id: The template's id (a mailing uses it as template=<id>).
+        name: The template's name.
+        message: The template's text.
+    """
+
+    id: int
+    name: str
+    message: str
+
+
+@frozen(kw_only=True)
+class Sender:
+    """A Sender ID of the account (senders.php).
+
+    Attributes:
+        sender: The Sender ID.
+        id: The service's id of the Sender ID, when the record carries it.
+        comment: The comment given when it was added, when the record carries it.
+    """
+
+    sender: str
+    id: int | None = None
+    comment: str | None = None
 
 
 @frozen(kw_only=True)

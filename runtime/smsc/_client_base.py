@@ -158,9 +158,14 @@ class BaseClient:
         endpoint: str,
         request: Request,
         parse: Callable[[bytes], T],
+        fmt: int | None = None,
     ) -> T:
-        """Send a request that may be repeated and parse its reply, under the retry policy."""
-        fields = [*self._auth, *self._common, *request.fields]
+        """Send a request that may be repeated and parse its reply, under the retry policy.
+
+        `fmt`: the response format to ask for instead of the client's (a reply documented in one format only).
+        """
+        common = self._common if fmt is None else (("fmt", str(fmt)), ("charset", "utf-8"))
+        fields = [*self._auth, *common, *request.fields]
 
         def attempt(deadline: float | None) -> T:
             return parse(self.transport.request(endpoint, fields, files=request.files, deadline=deadline))

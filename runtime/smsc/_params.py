@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date as _date
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import IntEnum
@@ -227,6 +228,49 @@ def status_pairs(value: Sequence[tuple[MessageId, str]], name: str) -> tuple[str
     if len(ids) == 1:
         return ids[0] + ",", numbers[0] + ","
     return ",".join(ids), ",".join(numbers)
+
+
+def date(value: _date, name: str) -> str:
+    """A calendar day as the service writes it, dd.mm.yyyy."""
+    if isinstance(value, datetime) or not isinstance(value, _date):
+        raise _bad(name, f"give a datetime.date, got {type(value).__name__}")
+    return value.strftime("%d.%m.%Y")
+
+
+def span(start: _date | None, end: _date | None, names: tuple[str, str], max_days: int) -> None:
+    """The period from start to end (both already checked dates): not reversed, at most max_days long."""
+    if start is None or end is None:
+        return
+    if end < start:
+        raise _bad(names[1], f"{end.isoformat()} is before {names[0]} {start.isoformat()}")
+    if (end - start).days > max_days:
+        raise _bad(names[1], f"at most {max_days} days after {names[0]} (the service allows six months)")
+
+
+def one_of(values: dict[str, object]) -> None:
+    """Exactly one of these arguments is given (not None)."""
+    given = [k for k, v in values.items() if v is not None]
+    if len(given) != 1:
+        raise InvalidRequest(f"give exactly one of {', '.join(values)} (got {', '.join(given) or 'none'})")
+
+
+def any_of(values: dict[str, object]) -> None:
+    """At least one of these arguments is given (not None)."""
+    if all(v is None for v in values.values()):
+        raise InvalidRequest(f"give at least one of {', '.join(values)}")
+
+
+_TEMPLATE_FORMATS = {0: "sms", 1: "flash", 2: "push", 4: "bin", 7: "mms", 8: "mail", 9: "call", 10: "viber"}
+
+
+def template_format(value: IntEnum, name: str) -> str:
+    """The kind of message a template is for, by the service's name (sms, flash, bin, ...)."""
+    from smsc._enums import MessageFormat
+
+    if not isinstance(value, MessageFormat) or int(value) not in _TEMPLATE_FORMATS:
+        kinds = ", ".join(MessageFormat(k).name for k in _TEMPLATE_FORMATS)
+        raise _bad(name, f"{value!r} is not a template kind (one of smsc.MessageFormat {kinds})")
+    return _TEMPLATE_FORMATS[int(value)]
 
 
 def extra(value: object, name: str, reserved: frozenset[str]) -> list[tuple[str, str]]:

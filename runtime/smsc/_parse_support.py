@@ -55,13 +55,20 @@ class LazyPattern:
         return compiled.fullmatch(text)
 
 
-def decode(raw: bytes) -> str:
-    if not raw:
+def decode(raw: bytes, *, allow_empty: bool = False) -> str:
+    """The reply's text: UTF-8 as the SDK asks for, else windows-1251 (what the service writes
+    when it ignores `charset=utf-8`: its default charset)."""
+    if not raw and not allow_empty:
         raise ProtocolError("empty reply", raw=raw)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ProtocolError(f"reply is not UTF-8 ({exc.reason} at byte {exc.start})", raw=raw) from None
+        try:
+            text = raw.decode("cp1251")
+        except UnicodeDecodeError:
+            raise ProtocolError(
+                f"reply is neither UTF-8 ({exc.reason} at byte {exc.start}) nor windows-1251", raw=raw
+            ) from None
     return text[1:] if text.startswith("\ufeff") else text
 
 
@@ -140,15 +147,37 @@ def parse_one(
     return value
 
 
-def parse_many(raw: bytes, fmt: int, parser: ReplyParser[T], error: ReplyParser[Any], errors: ErrorMap) -> list[T]:
-    """Parse a multi-record reply (one line, element or JSON object per record)."""
+def parse_many(
+    raw: bytes,
+    fmt: int,
+    parser: ReplyParser[T],
+    error: ReplyParser[Any],
+    errors: ErrorMap,
+    *,
+    empty_code: int | None = None,
+    records_key: str | None = None,
+) -> list[T]:
+    """Parse a multi-record reply (one line, element or JSON object per record).
+
+    `empty_code`: the error code that means "no records" (an empty list, not an exception).
+    `records_key`: in JSON the records are the array under this key of an object.
+    """
     text = decode(raw)
     values: list[T | None] | None = None
     try:
+        if empty_code is not None:
+            try:
+                _raise_for_error(text, fmt, error, errors, raw)
+            except ApiError as exc:
+                if exc.code == empty_code:
+                    return []
+                raise
         if fmt == 3:
             doc = _load_json(text)
             if isinstance(doc, dict) and _is_error_record(doc):
                 _raise(error, doc, fmt, errors, raw)
+            if records_key is not None and isinstance(doc, dict):
+                doc = doc.get(records_key)
             if isinstance(doc, list):
                 values = [parser.record(r, _NO_CONTEXT) if isinstance(r, dict) else None for r in doc]
         elif fmt == 2:
@@ -179,6 +208,37 @@ def parse_many(raw: bytes, fmt: int, parser: ReplyParser[T], error: ReplyParser[
             raise ProtocolError(f"record {index + 1} of the {FORMAT_NAMES[fmt]} reply does not parse", raw=raw)
         result.append(value)
     return result
+
+
+def _raise_for_error(text: str, fmt: int, error: ReplyParser[Any], errors: ErrorMap, raw: bytes) -> None:
+    """Raise the mapped ApiError if the reply is an error reply of its format; else return."""
+    if fmt == 3:
+        doc = _load_json(text)
+        if isinstance(doc, dict) and _is_error_record(doc):
+            _raise(error, doc, fmt, errors, raw)
+    elif fmt == 2:
+        elements = _xml_elements(text)
+        if elements is not None and len(elements) == 1 and elements[0].tag == "result":
+            top = _record(elements[0])
+            if _is_error_record(top):
+                _raise(error, top, fmt, errors, raw)
+    elif (fmt == 1 and _is_csv_error(text)) or (fmt == 0 and text.startswith("ERROR")):
+        _raise(error, text, fmt, errors, raw)
+
+
+def parse_bare(raw: bytes, fmt: int, literal: str, error: ReplyParser[Any], errors: ErrorMap) -> None:
+    """A reply that is `literal` (OK) in every format: accept it, an empty body, or in JSON an object
+    that is not an error; raise the mapped ApiError for an error reply."""
+    text = decode(raw, allow_empty=True)
+    if text.strip() in (literal, ""):
+        return
+    try:
+        _raise_for_error(text, fmt, error, errors, raw)
+    except Invalid as exc:
+        raise ProtocolError(f"{exc} in {FORMAT_NAMES[fmt]} reply", raw=raw) from None
+    if fmt == 3 and isinstance(_load_json(text), dict):
+        return
+    raise ProtocolError(f"unexpected {FORMAT_NAMES[fmt]} reply (expected {literal})", raw=raw)
 
 
 def _is_csv_error(text: str) -> bool:

@@ -17,10 +17,12 @@ from smsc._types import MSK
 from smsc.callbacks._events import CallEvent
 from smsc.emulator._assertions import SentMessages
 from smsc.emulator._callbacks import Callbacks
+from smsc.emulator._contacts import AddressBookView
 from smsc.emulator._events import EventHub
 from smsc.emulator._faults import Faults
 from smsc.emulator._incoming import DEFAULT_TO, Incoming
 from smsc.emulator._limits import Limits
+from smsc.emulator._mailings import Mailing
 from smsc.emulator._records import (
     DEFAULT_BALANCE,
     DEFAULT_CURRENCY,
@@ -33,6 +35,7 @@ from smsc.emulator._records import (
     Message,
 )
 from smsc.emulator._redact import SecretFilter
+from smsc.emulator._senders import SenderRecord
 from smsc.emulator._service import Clock, Service
 from smsc.emulator._store import Store
 
@@ -273,6 +276,22 @@ class Emulator(SentMessages):
         with self._service.lock:
             return self._service.inbox.list(login)
 
+    def senders(self, login: str = DEFAULT_LOGIN) -> list[SenderRecord]:
+        """The account's Sender IDs with their documents and confirmation codes (as if read from the phone)."""
+        with self._service.lock:
+            return self._service.features.senders.records(login)
+
+    def mailings(self, login: str | None = None) -> list[Mailing]:
+        """The mailings created through jobs.php (of one account, or of all)."""
+        with self._service.lock:
+            return self._service.features.mailings.list(login)
+
+    def address_book(self, login: str = DEFAULT_LOGIN) -> AddressBookView:
+        """The account's contacts (with their groups), groups and black list."""
+        with self._service.lock:
+            book = self._service.features.contacts
+            return AddressBookView(book.contacts(login), book.groups(login), book.blacklist(login))
+
     def advance(self, seconds: float) -> None:
         """Move the emulator's clock forward: statuses, schedules and limit windows follow it."""
         self._service.advance(seconds)
@@ -292,6 +311,7 @@ class Emulator(SentMessages):
         with service.lock:
             service.store.clear()
             service.store.db.execute("DELETE FROM incoming")
+            service.features.clear()
             service.clock.offset = 0.0
             if self._default_account:
                 service.store.put_account(Account(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD))

@@ -29,6 +29,12 @@ class Limits:
     """Multi-message status requests per window."""
     balance: int = 10
     """Balance requests per window."""
+    info_identical: int = 3
+    """Identical info.php requests per window."""
+    info_all: int = 100
+    """info.php requests in all per window."""
+    price_identical: int = 3
+    """Price-list requests (get.php?get_price=1) per window."""
     concurrent: int = 14
     """Requests of one account in progress at once (the 15th is refused)."""
     window: float = 60.0

@@ -27,6 +27,7 @@ from smsc._models import Balance, Cost, ErrorReply, HlrInfo, SendResult, Status
 from smsc._params import EMAIL, MAX_ID, MAX_MESSAGE, PHONE_NOISE, SENDER_ALNUM, SENDER_DIGITS, STRING_ID, TELEGRAM
 from smsc._types import MSK, MessageId
 from smsc.emulator import _directory as _dir
+from smsc.emulator._features import ENDPOINTS, HANDLERS, Features, error_map
 from smsc.emulator._incoming import Inbox, Incoming
 from smsc.emulator._limits import Limiter, Limits
 from smsc.emulator._records import (
@@ -99,8 +100,13 @@ class Failure(Exception):
         self.message_id = message_id
 
 
-_ENDPOINTS = {"/sys/send.php": "send", "/sys/status.php": "status", "/sys/balance.php": "balance"}
+_ENDPOINTS = {"/sys/send.php": "send", "/sys/status.php": "status", "/sys/balance.php": "balance", **ENDPOINTS}
 _ERROR_MAP = {"send": "send", "cost": "send", "status": "status", "balance": "balance"}
+
+
+def _map_of(command: str, params: Mapping[str, str]) -> str:
+    """The spec's error map a request's errors come from."""
+    return _ERROR_MAP.get(command) or error_map(command, params)
 
 
 def command_of(path: str, params: Mapping[str, str]) -> str | None:
@@ -161,6 +167,7 @@ class Service:
         if default_account:
             store.put_account(Account(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD), replace=False)
         self.inbox = Inbox(store)
+        self.features = Features(store)
         self.incoming_listeners: list[Callable[[Incoming], None]] = []
 
     def notify(self, kind: str) -> None:
@@ -259,8 +266,10 @@ class Service:
                         body = self._send(account, request, fmt, now, cost_only=command == "cost")
                     elif command == "status":
                         body = self._status(account, params, fmt, now)
-                    else:
+                    elif command == "balance":
                         body = self._balance(account, params, fmt, now)
+                    else:
+                        body = HANDLERS[command](self, account, request, fmt, now)
                 except BaseException:
                     self.store.rollback()
                     raise
@@ -270,7 +279,7 @@ class Service:
             except Failure as failure:
                 if failure.code in (1, 2):
                     self.limiter.error(request.ip, now)
-                return self.error_reply(command, failure.code, fmt, failure.message_id)
+                return self.error_reply(command, failure.code, fmt, failure.message_id, params)
         return Reply(body, command)
 
     def refuse(self, path: str, params: Mapping[str, str], ip: str) -> Reply:
@@ -280,12 +289,19 @@ class Service:
             return Reply("", None)
         with self.lock:
             self.limiter.error(ip, self.clock.now())
-        description = ERROR_MAPS[_ERROR_MAP[command]][1][1]
+        description = ERROR_MAPS[_map_of(command, params)][1][1]
         return Reply(_rn.render_error(ErrorReply(code=1, description=description), _fmt(params)), command, 1)
 
-    def error_reply(self, command: str, code: int, fmt: int, message_id: MessageId | None = None) -> Reply:
+    def error_reply(
+        self,
+        command: str,
+        code: int,
+        fmt: int,
+        message_id: MessageId | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> Reply:
         """The service's error `code` for `command`, as it writes it in `fmt`."""
-        known = ERROR_MAPS[_ERROR_MAP[command]].get(code)
+        known = ERROR_MAPS[_map_of(command, params or {})].get(code)
         error = ErrorReply(code=code, description=known[1] if known else f"error {code}", id=message_id)
         return Reply(_rn.render_error(error, fmt), command, code)
 
@@ -336,7 +352,12 @@ class Service:
             raise Failure(5) from None
         if sum(phones.count(",") + phones.count(";") + 1 for phones, _ in groups) > MAX_RECIPIENTS:
             raise Failure(1)  # counted before anything is parsed, so a huge list costs one pass in C
-        recipients = [(_recipients(phones, kind, reply_id), text) for phones, text in groups]
+        book = self.features.contacts
+        recipients = [
+            (_recipients(book.expand(account.login, phones, reply_id), kind, reply_id), text) for phones, text in groups
+        ]
+        if sum(len(r) for r, _ in recipients) > MAX_RECIPIENTS:
+            raise Failure(1)  # a contact group may hold more
         sender = self._sender(account, p, kind, reply_id)
         if any(word.casefold() in text.casefold() for _, text in recipients for word in self.denied_words):
             raise Failure(6, reply_id)
@@ -357,7 +378,16 @@ class Service:
             message_id,
             now,
             [
-                NewMessage(phone, text, sender, int(kind), n, account.price * n, due, self._plan(phone, now, due))
+                NewMessage(
+                    phone,
+                    text,
+                    sender,
+                    int(kind),
+                    n,
+                    account.price * n,
+                    due,
+                    _forbidden(now, due) if book.blacklisted(account.login, phone) else self._plan(phone, now, due),
+                )
                 for phones, text, n in units
                 for phone in phones
             ],
@@ -516,6 +546,14 @@ class Service:
         if currency:
             return _rn.render_balance_currency(Balance(balance=account.balance, currency=account.currency), fmt)
         return _rn.render_balance(Balance(balance=account.balance), fmt)
+
+
+def _forbidden(now: float, due: float) -> list[tuple[float, int, int]]:
+    """The status history of a message to a blacklisted number: waiting, then forbidden (23, err 252)."""
+    return [
+        (now, int(MessageStatus.WAITING), 0),
+        (due, int(MessageStatus.FORBIDDEN), int(DeliveryError.NUMBER_FORBIDDEN)),
+    ]
 
 
 def _region(phone: str, detail: StatusDetail) -> tuple[str | None, str | None, str | None]:
