@@ -67,7 +67,7 @@ def _status_typed_json(raw: bytes) -> object:
 TYPED = {"send": {1: _send_typed_csv, 3: _send_typed_json}, "status": {1: _status_typed_csv, 3: _status_typed_json}}
 
 
-def best(*funcs: Callable[[], object], number: int = 5000, rounds: int = 15) -> list[float]:
+def best(*funcs: Callable[[], object], number: int = 1000, rounds: int = 60) -> list[float]:
     """Seconds per call of each function, best of `rounds`; the functions take turns within each round
     so that a load spike on a shared machine hits all sides of a ratio alike."""
     times = [float("inf")] * len(funcs)
@@ -78,7 +78,7 @@ def best(*funcs: Callable[[], object], number: int = 5000, rounds: int = 15) -> 
 
 
 def main() -> None:
-    print(f"bench/parse.py: microseconds per parse, best of 15 interleaved rounds, {os.cpu_count()} CPUs")
+    print(f"bench/parse.py: microseconds per parse, best of 60 interleaved rounds, {os.cpu_count()} CPUs")
     print(f"{'reply':<8}{'fmt':>4}{'smsc':>9}{'bare':>9}{'ratio':>8}{'typed':>9}{'ratio':>8}")
     for label, samples, parse in (
         ("send", SEND, lambda raw, fmt: _parsers.parse_send_balance(raw, fmt, ERROR_MAPS["send"])),
