@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import tempfile
@@ -28,6 +29,12 @@ def format_modules(files: dict[str, str], config: Path = CONFIG) -> dict[str, st
     project's pyproject.toml, so that the output is what `ruff format --check` expects and the same
     on every machine with the pinned ruff.
     """
+    for rel, text in files.items():
+        try:
+            ast.parse(text, filename=rel)
+        except SyntaxError as exc:  # name the template's mistake before ruff gives up on it
+            line = (exc.text or "").rstrip()
+            raise FormatError(f"{rel}:{exc.lineno}: a template rendered invalid Python ({exc.msg}): {line}") from None
     with tempfile.TemporaryDirectory(prefix="smsc-format-") as tmp:
         root = Path(tmp)
         for rel, text in files.items():

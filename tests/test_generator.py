@@ -384,3 +384,10 @@ def test_layouts_with_when_render_first_and_a_reply_without_a_plain_layout_refus
     done = subprocess.run([sys.executable, "-c", USE_WHEN], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "refused: no layout of the echo_noted reply fits Echo(word='a', note=None)" in done.stdout
+
+
+def test_a_template_that_renders_invalid_python_is_named_with_its_line() -> None:
+    from generator.format import FormatError, format_modules
+
+    with pytest.raises(FormatError, match=r"_parsers.py:2: a template rendered invalid Python .*: def f\(:"):
+        format_modules({"_parsers.py": '"""A module."""\ndef f(:\n    pass\n'})
