@@ -112,6 +112,11 @@ class HttpFrontend:
             await asyncio.sleep(0)
             self._server.pre_shutdown()  # closes idle keep-alive connections at once
             await self._server.shutdown(1.0)
+            # what is left (a connection draining the rest of a body it no longer needs) ends now
+            left = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in left:
+                task.cancel()
+            await asyncio.gather(*left, return_exceptions=True)
         self._worker.shutdown(wait=True)
         self._parser.shutdown(wait=True)
 
