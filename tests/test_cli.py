@@ -190,7 +190,7 @@ def test_emulator_command_serves_until_interrupted(tmp_path: Path, sig: int) -> 
 def test_emulator_command_reports_a_busy_port(emulator: Emulator) -> None:
     result = smsc_cli("emulator", "--http-port", str(emulator.http_port))
     _clean(result)
-    assert result.returncode == 2 and "cannot listen" in result.stderr
+    assert result.returncode == 2 and f"cannot listen on 127.0.0.1:{emulator.http_port} (--http-port)" in result.stderr
 
 
 def test_demo_runs_to_completion() -> None:

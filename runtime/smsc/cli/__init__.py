@@ -7,21 +7,28 @@ what it needs when it runs.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
+
+from smsc._version import __version__
+from smsc.cli._checks import first_undecodable, one_line, port, seconds
 
 EXIT_OK = 0
 EXIT_API_ERROR = 1
 EXIT_USAGE = 2
 EXIT_TRANSPORT = 3
+EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
 
 _EPILOG = """\
 credentials: --login/--password or --api-key, else SMSC_LOGIN/SMSC_PASSWORD or SMSC_API_KEY;
 the service: --base-url, else SMSC_BASE_URL, else https://smsc.kz.
 
 exit codes: 0 done, 1 the service answered with an error, 2 bad arguments or credentials,
-3 network failure or a reply that does not parse.
+3 network failure or a reply that does not parse, 70 a bug in smsc (SMSC_DEBUG=1 shows the traceback).
 
 try it offline:  smsc emulator   (then, in another shell)
   SMSC_BASE_URL=http://127.0.0.1:8000 SMSC_LOGIN=demo SMSC_PASSWORD=demo smsc balance"""
@@ -29,8 +36,15 @@ try it offline:  smsc emulator   (then, in another shell)
 _KINDS = ("sms", "flash", "push", "hlr", "bin", "bin_hex", "ping", "mms", "mail", "call", "viber", "soc", "telegram")
 
 
-def _connection() -> argparse.ArgumentParser:
-    parent = argparse.ArgumentParser(add_help=False)
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error: `smsc send: argument --timeout: ... (see smsc send --help)`, exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {one_line(message)} (see '{self.prog} --help')\n")
+
+
+def _connection() -> _Parser:
+    parent = _Parser(add_help=False)
     group = parent.add_argument_group("connection")
     group.add_argument("--login", help="account login (default: $SMSC_LOGIN)")
     group.add_argument(
@@ -38,7 +52,11 @@ def _connection() -> argparse.ArgumentParser:
         help="password or its MD5 (default: $SMSC_PASSWORD; an option is visible to "
         "other local users, prefer the variable)",
     )
-    group.add_argument("--api-key", help="API key instead of login and password (default: $SMSC_API_KEY)")
+    group.add_argument(
+        "--api-key",
+        help="API key instead of login and password (default: $SMSC_API_KEY; an option is visible to "
+        "other local users, prefer the variable)",
+    )
     group.add_argument("--base-url", help="the service (default: $SMSC_BASE_URL or https://smsc.kz)")
     group.add_argument(
         "--reply-format",
@@ -46,7 +64,7 @@ def _connection() -> argparse.ArgumentParser:
         default="json",
         help="the reply layout asked of the service (default: json)",
     )
-    group.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the service (default: 30)")
+    group.add_argument("--timeout", type=seconds, default=30.0, help="seconds to wait for the service (default: 30)")
     parent.add_argument("--json", action="store_true", help="print JSON for scripts instead of a table")
     return parent
 
@@ -65,13 +83,13 @@ def _message_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `smsc` (no side effects, nothing heavy imported)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="smsc",
         description="The SMSC SMS gateway (smsc.kz, smsc.ru, smsc.ua, smscentre.com) from the command line.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     connection = _connection()
 
@@ -130,16 +148,16 @@ def build_parser() -> argparse.ArgumentParser:
         "a web inbox at / and a JSON control API under /_emulator/ on the same port; SMPP and SMTP on request.",
     )
     emulator.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    emulator.add_argument("--http-port", type=int, default=8000, help="HTTP port, 0 for a free one (default: 8000)")
+    emulator.add_argument("--http-port", type=port, default=8000, help="HTTP port, 0 for a free one (default: 8000)")
     emulator.add_argument(
         "--smpp-port",
-        type=int,
+        type=port,
         metavar="PORT",
         help="also serve SMPP 3.4 on this port, 0 for a free one (SMSC uses 3700)",
     )
     emulator.add_argument(
         "--smtp-port",
-        type=int,
+        type=port,
         metavar="PORT",
         help="also take e-mail to SMS on this port, 0 for a free one (the service uses 25)",
     )
@@ -174,12 +192,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the `smsc` command; returns the exit code."""
+    """Run the `smsc` command; returns the exit code. Whatever the input, no traceback: one line on stderr."""
     args = build_parser().parse_args(argv)
-    from smsc.cli._commands import run
+    problem = first_undecodable(vars(args))
+    if problem is not None:
+        print(f"smsc: {one_line(problem)}", file=sys.stderr)
+        return EXIT_USAGE
+    from smsc.cli._commands import redacted, run
 
     try:
         return run(args)
     except KeyboardInterrupt:
         print("smsc: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader went away (smsc ... | head): stop quietly, as other tools do
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except Exception as exc:
+        if os.environ.get("SMSC_DEBUG"):
+            raise
+        try:
+            text = one_line(redacted(f"{type(exc).__name__}: {exc}"))
+        except Exception:  # the message itself cannot be shown safely
+            text = type(exc).__name__
+        print(f"smsc: internal error: {text} (SMSC_DEBUG=1 shows the traceback; please report it)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -10,6 +10,7 @@ from typing import Any
 
 import smsc
 from smsc.cli import EXIT_API_ERROR, EXIT_OK, EXIT_TRANSPORT, EXIT_USAGE
+from smsc.cli._checks import message_id, one_line, redact, undecodable, url_problem
 from smsc.cli._output import fields, table, to_json
 
 _FORMATS = {
@@ -26,14 +27,25 @@ _DETAIL = {
 }
 
 
+_SECRETS: set[str] = set()
+"""The password and API key in use, masked in every message the command prints."""
+
+
+def redacted(message: str) -> str:
+    """`message` with the secrets in use and any URL's user:password shown as ***."""
+    return redact(message, _SECRETS)
+
+
 def _fail(message: str, code: int) -> int:
-    print(f"smsc: {message}", file=sys.stderr)
+    print(f"smsc: {one_line(redacted(message))}", file=sys.stderr)
     return code
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the parsed command; an API, input or network error becomes a message and an exit code."""
     command: Callable[[argparse.Namespace], int] = _COMMANDS[args.command]
+    _SECRETS.update(s for s in (getattr(args, "password", None), getattr(args, "api_key", None)) if s)
+    _SECRETS.update(s for s in (os.environ.get("SMSC_PASSWORD"), os.environ.get("SMSC_API_KEY")) if s)
     try:
         return command(args)
     except smsc.ApiError as exc:
@@ -44,37 +56,66 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc), EXIT_TRANSPORT)
 
 
+def _setting(option: str | None, flag: str, variable: str) -> tuple[str, str] | None:
+    """An option's value, else the environment variable's, with where it came from (for messages)."""
+    if option:
+        return option, flag
+    value = os.environ.get(variable)
+    return (value, variable) if value else None
+
+
 def _client(args: argparse.Namespace, **options: Any) -> smsc.Client:
-    env = os.environ
-    api_key = args.api_key or (None if args.login or args.password else env.get("SMSC_API_KEY") or None)
-    login = args.login or (None if api_key else env.get("SMSC_LOGIN") or None)
-    password = args.password or (None if api_key else env.get("SMSC_PASSWORD") or None)
-    if api_key is None and (login is None or password is None):
-        raise smsc.InvalidRequest(
-            "no credentials: give --login and --password (or --api-key), or set "
-            "SMSC_LOGIN and SMSC_PASSWORD (or SMSC_API_KEY)"
-        )
-    base_url = args.base_url or env.get("SMSC_BASE_URL") or "https://smsc.kz"
+    credentials: dict[str, str] = {}
+    checked: list[tuple[str, str]] = []
+    api_key = (args.api_key, "--api-key") if args.api_key else None
+    if api_key is None and not (args.login or args.password):
+        api_key = _setting(None, "--api-key", "SMSC_API_KEY")
     if api_key is not None:
+        credentials["api_key"] = api_key[0]
+        checked.append(api_key)
+    else:
+        login = _setting(args.login, "--login", "SMSC_LOGIN")
+        password = _setting(args.password, "--password", "SMSC_PASSWORD")
+        if login is None or password is None:
+            raise smsc.InvalidRequest(
+                "no credentials: give --login and --password (or --api-key), or set "
+                "SMSC_LOGIN and SMSC_PASSWORD (or SMSC_API_KEY)"
+            )
+        credentials.update(login=login[0], password=password[0])
+        checked += [login, password]
+    base_url = _setting(args.base_url, "--base-url", "SMSC_BASE_URL") or ("https://smsc.kz", "--base-url")
+    for value, where in [*checked, base_url]:
+        if (problem := undecodable(value)) is not None:
+            raise smsc.InvalidRequest(f"{where}: {problem}")
+    if (problem := url_problem(base_url[0])) is not None:
+        raise smsc.InvalidRequest(f"{base_url[1]}: {problem}")
+    try:
         return smsc.Client(
-            api_key=api_key,
-            base_url=base_url,
+            **credentials,  # type: ignore[arg-type]
+            base_url=base_url[0],
             response_format=_FORMATS[args.reply_format],
             timeout=args.timeout,
             **options,
         )
-    return smsc.Client(
-        login=login,
-        password=password,
-        base_url=base_url,
-        response_format=_FORMATS[args.reply_format],
-        timeout=args.timeout,
-        **options,
-    )
+    except smsc.SmscError:
+        raise
+    except (ValueError, TypeError, UnicodeError) as exc:  # what the client does not check itself yet
+        raise smsc.InvalidRequest(f"connection settings: {exc}") from exc
 
 
 def _text(value: str) -> str:
-    return sys.stdin.read().rstrip("\n") if value == "-" else value
+    """The text argument, or standard input for '-' (which must be UTF-8)."""
+    if value != "-":
+        return value
+    data = sys.stdin.buffer.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise smsc.InvalidRequest(
+            f"standard input is not UTF-8 text (byte 0x{data[exc.start]:02x} after {exc.start} byte"
+            f"{'' if exc.start == 1 else 's'})"
+        ) from None
+    return text.rstrip("\n")
 
 
 def _message_kwargs(args: argparse.Namespace) -> dict[str, Any]:
@@ -99,7 +140,7 @@ def _message_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 def _send(args: argparse.Namespace) -> int:
     kwargs = _message_kwargs(args)
     if args.id is not None:
-        kwargs["id"] = int(args.id) if args.id.isdigit() else args.id
+        kwargs["id"] = message_id(args.id)
     with _client(args) as client:
         result = client.send(**kwargs)
     print(
@@ -120,7 +161,7 @@ def _cost(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     if len(args.pairs) % 2:
         raise smsc.InvalidRequest("status: give ID PHONE pairs (an even number of arguments)")
-    pairs = [(int(i) if i.isdigit() else i, p) for i, p in zip(args.pairs[::2], args.pairs[1::2], strict=True)]
+    pairs = [(message_id(i), p) for i, p in zip(args.pairs[::2], args.pairs[1::2], strict=True)]
     detail = _DETAIL[args.detail]
     with _client(args) as client:
         if len(pairs) == 1:
@@ -168,29 +209,35 @@ def _emulator(args: argparse.Namespace) -> int:
     if emulator_module is None:
         return EXIT_USAGE
     import signal
+    import sqlite3
     import threading
+    from decimal import Decimal, InvalidOperation
 
-    token = args.control_token or os.environ.get("SMSC_CONTROL_TOKEN") or None
-    emulator = emulator_module.Emulator(
-        host=args.host,
-        http_port=args.http_port,
-        db=args.db,
-        seed=args.seed,
-        rate_limits=not args.no_limits,
-        ip_blocking=not args.no_limits,
-        smpp_port=args.smpp_port,
-        smtp_port=args.smtp_port,
-        control_token=token,
-    )
     demo: dict[str, Any] = {}
     if args.balance is not None:
-        from decimal import Decimal, InvalidOperation
-
         try:
             demo["balance"] = Decimal(args.balance)
         except InvalidOperation:
-            emulator.stop()
-            return _fail(f"--balance: {args.balance!r} is not a number", EXIT_USAGE)
+            demo["balance"] = None
+        if demo["balance"] is None or not demo["balance"].is_finite():
+            return _fail(f"--balance: {args.balance!r} is not an amount", EXIT_USAGE)
+    token = args.control_token or os.environ.get("SMSC_CONTROL_TOKEN") or None
+    try:
+        emulator = emulator_module.Emulator(
+            host=args.host,
+            http_port=args.http_port,
+            db=args.db,
+            seed=args.seed,
+            rate_limits=not args.no_limits,
+            ip_blocking=not args.no_limits,
+            smpp_port=args.smpp_port,
+            smtp_port=args.smtp_port,
+            control_token=token,
+        )
+    except (sqlite3.Error, OSError) as exc:
+        return _fail(f"--db {args.db}: cannot open the database ({exc})", EXIT_USAGE)
+    except (ValueError, TypeError, OverflowError) as exc:
+        return _fail(f"emulator: {exc}", EXIT_USAGE)
     if args.callback_url is not None:
         demo["callback_url"] = args.callback_url
     if demo:
@@ -201,9 +248,9 @@ def _emulator(args: argparse.Namespace) -> int:
             return _fail(f"--callback-url: {exc}", EXIT_USAGE)
     try:
         emulator.start()
-    except OSError as exc:
+    except (sqlite3.Error, OSError, UnicodeError, TypeError, ValueError, OverflowError) as exc:
         emulator.stop()
-        return _fail(f"cannot listen on {args.host}: {exc.strerror or exc}", EXIT_USAGE)
+        return _fail(_listen_problem(args, exc), EXIT_USAGE)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     for line in _addresses(emulator, args, token):
@@ -222,6 +269,26 @@ def _emulator(args: argparse.Namespace) -> int:
         emulator.stop()
     print("smsc emulator: stopped", flush=True)
     return EXIT_OK
+
+
+def _listen_problem(args: argparse.Namespace, exc: BaseException) -> str:
+    """Why the emulator could not start, naming the option and port that failed."""
+    import re
+    import sqlite3
+
+    if isinstance(exc, sqlite3.Error):
+        return f"--db {args.db}: cannot use the database ({exc})"
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    address = re.search(r"\('([^']*)', (\d+)", reason)
+    reason = re.sub(r"\s*\(while attempting to bind on address [^)]*\)\)?", "", reason) or reason
+    ports = {"--http-port": args.http_port, "--smpp-port": args.smpp_port, "--smtp-port": args.smtp_port}
+    if address is not None:
+        port = int(address[2])
+        option = next((name for name, value in ports.items() if value == port), None)
+        named = f" ({option})" if option else ""
+        return f"cannot listen on {args.host}:{port}{named}: {reason.lower()}"
+    wanted = ", ".join(f"{name} {value}" for name, value in ports.items() if value is not None)
+    return f"cannot listen on {args.host} ({wanted}): {reason}"
 
 
 def _addresses(emulator: Any, args: argparse.Namespace, token: str | None) -> list[str]:
