@@ -251,16 +251,18 @@ def _emulator(args: argparse.Namespace) -> int:
     except (sqlite3.Error, OSError, UnicodeError, TypeError, ValueError, OverflowError) as exc:
         emulator.stop()
         return _fail(_listen_problem(args, exc), EXIT_USAGE)
+    except KeyboardInterrupt:
+        emulator.stop()
+        raise
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    for line in _addresses(emulator, args, token):
-        print(line, flush=True)
-    if args.open:
-        import webbrowser
+    try:  # from here on, Ctrl-C or SIGTERM at any moment stops the emulator and exits with 0
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        print("\n".join(_addresses(emulator, args, token)), flush=True)  # one write: readers see every line
+        if args.open:
+            import webbrowser
 
-        if not webbrowser.open(emulator.base_url + "/"):
-            print("  (no browser found: open the inbox address yourself)", flush=True)
-    try:
+            if not webbrowser.open(emulator.base_url + "/"):
+                print("  (no browser found: open the inbox address yourself)", flush=True)
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
