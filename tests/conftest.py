@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 import smsc
 from generator.load import load
@@ -15,6 +16,11 @@ from generator.model import Spec
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = load(ROOT / "spec")
+
+# The suite runs on shared, loaded machines and in parallel workers: the time one example takes is not
+# what a property tests (bench/ measures speed), so there is no per-example deadline to flake on.
+settings.register_profile("smsc", deadline=None)
+settings.load_profile("smsc")
 
 
 @pytest.fixture(scope="session")
