@@ -116,3 +116,34 @@ def test_every_public_name_has_a_docstring() -> None:
         for name in exported(module):
             missing += _undocumented(load(module)[name], f"{module}.{name}")
     assert not missing, f"public names and methods without a docstring: {missing}"
+
+
+_DOC_REF = re.compile(r"docs/([\w-]+)\.md(?:#([\w-]+))?")
+_OUTSIDE = re.compile(r"\.\./shared/|\bshared/[\w-]+\.md|smsc-api\.md|transports\.md|seed-examples\.md")
+
+
+def _sources() -> list[Path]:
+    roots = [ROOT / "spec", ROOT / "runtime", ROOT / "generator", ROOT / "tests", ROOT / "bench"]
+    files = [p for root in roots for p in root.rglob("*") if p.suffix in (".yaml", ".py", ".j2")]
+    return [*files, ROOT / "README.md", ROOT / "CHANGELOG.md"]
+
+
+def test_references_to_the_docs_lead_somewhere(site: Path) -> None:
+    broken = []
+    for path in _sources():
+        for page, anchor in _DOC_REF.findall(path.read_text(encoding="utf-8")):
+            html = site / page / "index.html"
+            if not html.is_file() or (anchor and f'id="{anchor}"' not in html.read_text(encoding="utf-8")):
+                broken.append(f"{path.relative_to(ROOT)}: docs/{page}.md{'#' + anchor if anchor else ''}")
+    assert not broken, f"references to pages or anchors that do not exist: {broken}"
+
+
+def test_nothing_points_outside_the_repository() -> None:
+    me = Path(__file__).resolve()
+    outside = [
+        f"{path.relative_to(ROOT)}: {m.group(0)}"
+        for path in _sources()
+        if path.resolve() != me
+        for m in _OUTSIDE.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert not outside, f"references to documents outside the repository: {outside}"
