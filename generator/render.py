@@ -45,6 +45,7 @@ OUTPUTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("renderers.py.j2", "_renderers.py", ("layouts", "replies")),
     ("requests.py.j2", "_builders.py", ("commands", "auth", "common")),
     ("client.py.j2", "_client.py", ("commands",)),
+    ("async_client.py.j2", "_async_client.py", ("commands",)),
     ("init.py.j2", "__init__.py", ("enums", "models", "errors", "commands")),
     ("text_tables.py.j2", "text/_tables.py", ("text",)),  # skipped without a text section
     ("smpp_constants.py.j2", "smpp/_constants.py", ("smpp",)),  # skipped when the spec has no smpp section

@@ -13,6 +13,9 @@ from hypothesis import settings
 import smsc
 from generator.load import load
 from generator.model import Spec
+from tests.support.clients import make_client
+
+__all__ = ["make_client"]  # the fixture running Client behaviour tests against AsyncClient too
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = load(ROOT / "spec")

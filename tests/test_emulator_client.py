@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,14 +13,27 @@ from hypothesis import strategies as st
 
 import smsc
 from smsc.emulator import Emulator
-from tests.support.emulator_support import OTHER, PHONE, client, running
+from tests.support.clients import Factory
+from tests.support.emulator_support import OTHER, PHONE, running
 
 FORMATS = list(smsc.ResponseFormat)
 DETAILS = list(smsc.StatusDetail)
 
 
+@pytest.fixture
+def client(make_client: Factory) -> Callable[..., Any]:
+    """A client of the emulator (Client, then AsyncClient) in a response format."""
+
+    def build(emulator: Emulator, fmt: smsc.ResponseFormat = smsc.ResponseFormat.JSON, **options: Any) -> Any:
+        options.setdefault("login", "demo")
+        options.setdefault("password", "demo")
+        return make_client(base_url=emulator.base_url, response_format=fmt, timeout=5, **options)
+
+    return build
+
+
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
-def test_send_cost_balance(fmt: smsc.ResponseFormat) -> None:
+def test_send_cost_balance(fmt: smsc.ResponseFormat, client: Callable[..., Any]) -> None:
     with running() as emulator, client(emulator, fmt) as c:
         sent = c.send([PHONE, OTHER], "Hello", sender="Shop", id=555)
         assert sent == smsc.SendResult(id=555, sms_count=2, cost=Decimal("3.00"), balance=Decimal("97.00"))
@@ -34,7 +48,7 @@ def test_send_cost_balance(fmt: smsc.ResponseFormat) -> None:
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
 @pytest.mark.parametrize("detail", DETAILS, ids=lambda d: d.name)
-def test_status_lifecycle(fmt: smsc.ResponseFormat, detail: smsc.StatusDetail) -> None:
+def test_status_lifecycle(fmt: smsc.ResponseFormat, detail: smsc.StatusDetail, client: Callable[..., Any]) -> None:
     with running() as emulator, client(emulator, fmt) as c:
         sent = c.send([PHONE], "Hello, world", sender="Shop", id="order-1.a")
         first = c.status(sent.id, PHONE, detail=detail)
@@ -65,7 +79,9 @@ def test_status_lifecycle(fmt: smsc.ResponseFormat, detail: smsc.StatusDetail) -
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
 @pytest.mark.parametrize("detail", DETAILS, ids=lambda d: d.name)
-def test_statuses_of_several_messages(fmt: smsc.ResponseFormat, detail: smsc.StatusDetail) -> None:
+def test_statuses_of_several_messages(
+    fmt: smsc.ResponseFormat, detail: smsc.StatusDetail, client: Callable[..., Any]
+) -> None:
     with running() as emulator, client(emulator, fmt) as c:
         a = c.send([PHONE], "First,\nwith a comma and a line break", id=1)
         b = c.send(["+79990020001"], "Second", id=2)
@@ -87,7 +103,7 @@ def test_statuses_of_several_messages(fmt: smsc.ResponseFormat, detail: smsc.Sta
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
 @pytest.mark.parametrize("detail", DETAILS, ids=lambda d: d.name)
-def test_hlr_records(fmt: smsc.ResponseFormat, detail: smsc.StatusDetail) -> None:
+def test_hlr_records(fmt: smsc.ResponseFormat, detail: smsc.StatusDetail, client: Callable[..., Any]) -> None:
     with running() as emulator, client(emulator, fmt) as c:
         sent = c.send([OTHER, "+79990020001"], "", format=smsc.MessageFormat.HLR)
         assert sent.sms_count == 2  # one per recipient
@@ -109,7 +125,7 @@ def _raises(error: type[smsc.ApiError], code: int, call: object, *args: object, 
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
-def test_send_errors(fmt: smsc.ResponseFormat) -> None:
+def test_send_errors(fmt: smsc.ResponseFormat, client: Callable[..., Any]) -> None:
     with running() as emulator, client(emulator, fmt) as c:
         _raises(smsc.ParameterError, 1, c.send, [PHONE], "x", extra={"cost": "7"})
         with client(emulator, fmt, password="wrong") as bad:
@@ -128,7 +144,7 @@ def test_send_errors(fmt: smsc.ResponseFormat) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
-def test_cost_status_balance_errors(fmt: smsc.ResponseFormat) -> None:
+def test_cost_status_balance_errors(fmt: smsc.ResponseFormat, client: Callable[..., Any]) -> None:
     with running() as emulator, client(emulator, fmt) as c, client(emulator, fmt, password="wrong") as bad:
         _raises(smsc.ParameterError, 1, c.cost, [PHONE], "x", extra={"translit": "9"})
         _raises(smsc.AuthError, 2, bad.cost, [PHONE], "x")
@@ -144,7 +160,7 @@ def test_cost_status_balance_errors(fmt: smsc.ResponseFormat) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
-def test_rate_limits_answer_error_9(fmt: smsc.ResponseFormat) -> None:
+def test_rate_limits_answer_error_9(fmt: smsc.ResponseFormat, client: Callable[..., Any]) -> None:
     with running(rate_limits=True) as emulator, client(emulator, fmt) as c:
         sent = c.send([PHONE], "Same text")
         _raises(smsc.TooManyRequests, 9, c.send, [PHONE], "Same text")  # identical send within a minute
@@ -169,7 +185,7 @@ def test_rate_limits_answer_error_9(fmt: smsc.ResponseFormat) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
-def test_ip_blocked_after_repeated_errors(fmt: smsc.ResponseFormat) -> None:
+def test_ip_blocked_after_repeated_errors(fmt: smsc.ResponseFormat, client: Callable[..., Any]) -> None:
     with (
         running(ip_blocking=True) as emulator,
         client(emulator, fmt) as c,
@@ -184,7 +200,7 @@ def test_ip_blocked_after_repeated_errors(fmt: smsc.ResponseFormat) -> None:
         assert c.balance() == Decimal("100.00")
 
 
-def test_api_key_and_md5_password() -> None:
+def test_api_key_and_md5_password(client: Callable[..., Any]) -> None:
     import hashlib
 
     with running() as emulator:
@@ -201,7 +217,7 @@ def test_api_key_and_md5_password() -> None:
             wrong.balance()
 
 
-def test_scheduled_send_waits_until_due() -> None:
+def test_scheduled_send_waits_until_due(client: Callable[..., Any]) -> None:
     with running() as emulator, client(emulator) as c:
         sent = c.send([PHONE], "Later", time=timedelta(minutes=30))
         emulator.advance(29 * 60)
@@ -238,6 +254,7 @@ def test_emulator_bills_what_the_offline_estimate_says(
     translit: smsc.Translit,
     kind: smsc.MessageFormat,
     max_parts: int | None,
+    client: Callable[..., Any],
 ) -> None:
     phones = [f"+7701000000{i}" for i in range(recipients)]
     with client(shared_emulator) as c:

@@ -17,6 +17,7 @@ import pytest
 
 import smsc
 from smsc import smpp
+from tests.support.clients import Factory
 from tests.support.raw_server import drip, read_request, serve_raw
 from tests.support.tls_support import client_context, server_context
 
@@ -63,10 +64,10 @@ def timed() -> Iterator[list[float]]:
 
 @pytest.mark.parametrize("scheme", ["http", "https"])
 @pytest.mark.parametrize("what", ["headers", "body"])
-def test_the_read_timeout_bounds_the_whole_reply(scheme: str, what: str) -> None:
+def test_the_read_timeout_bounds_the_whole_reply(scheme: str, what: str, make_client: Factory) -> None:
     tls = server_context() if scheme == "https" else None
     with serve_raw(dripping(what), tls) as port:
-        client = smsc.Client(
+        client = make_client(
             login="demo",
             password="pw",
             base_url=f"{scheme}://127.0.0.1:{port}",
@@ -81,10 +82,10 @@ def test_the_read_timeout_bounds_the_whole_reply(scheme: str, what: str) -> None
 
 
 @pytest.mark.parametrize("scheme", ["http", "https"])
-def test_the_deadline_bounds_the_whole_call_attempts_included(scheme: str) -> None:
+def test_the_deadline_bounds_the_whole_call_attempts_included(scheme: str, make_client: Factory) -> None:
     tls = server_context() if scheme == "https" else None
     with serve_raw(dripping("headers"), tls) as port:
-        client = smsc.Client(
+        client = make_client(
             login="demo",
             password="pw",
             base_url=f"{scheme}://127.0.0.1:{port}",
@@ -105,11 +106,11 @@ def smtp_dripper(conn: socket.socket) -> None:
 
 
 @pytest.mark.parametrize("bound", ["timeout", "deadline"])
-def test_smtp_replies_and_calls_are_bounded(bound: str) -> None:
+def test_smtp_replies_and_calls_are_bounded(bound: str, make_client: Factory) -> None:
     with serve_raw(smtp_dripper) as port:
         transport = smsc.SmtpTransport("127.0.0.1", port, starttls=None, timeout=1.0 if bound == "timeout" else 30.0)
         policy = ONE_TRY if bound == "timeout" else smsc.RetryPolicy(attempts=3, deadline=1.0)
-        client = smsc.Client(
+        client = make_client(
             login="demo", password="pw", base_url="http://127.0.0.1:9", transport=transport, retry=policy
         )
         with timed() as took, pytest.raises(smsc.TransportError):
@@ -118,7 +119,7 @@ def test_smtp_replies_and_calls_are_bounded(bound: str) -> None:
     assert took[0] < 1.0 + MARGIN
 
 
-def test_smpp_sends_keep_the_deadline() -> None:
+def test_smpp_sends_keep_the_deadline(make_client: Factory) -> None:
     def silent(conn: socket.socket) -> None:
         while conn.recv(4096):  # reads the bind, never answers it
             pass
@@ -126,7 +127,7 @@ def test_smpp_sends_keep_the_deadline() -> None:
     with serve_raw(silent) as port:
         transport = smpp.SmppTransport("127.0.0.1", port, rate_limit=None)
         policy = smsc.RetryPolicy(attempts=2, deadline=1.0)
-        client = smsc.Client(
+        client = make_client(
             login="demo", password="pw", base_url="http://127.0.0.1:9", transport=transport, retry=policy
         )
         with timed() as took, pytest.raises(smsc.SmscError):
@@ -148,9 +149,9 @@ def answering(data: bytes, seen: list[bytes] | None = None) -> Callable[[socket.
     return handler
 
 
-def test_a_declared_long_reply_is_refused_before_it_is_read() -> None:
+def test_a_declared_long_reply_is_refused_before_it_is_read(make_client: Factory) -> None:
     with serve_raw(answering(reply(b"1" * 5000))) as port:
-        with smsc.Client(
+        with make_client(
             login="demo", password="pw", base_url=f"http://127.0.0.1:{port}", max_reply_bytes=4096, retry=ONE_TRY
         ) as client:
             with pytest.raises(smsc.ProtocolError, match="is 5000 bytes, above max_reply_bytes=4096") as caught:
@@ -159,7 +160,7 @@ def test_a_declared_long_reply_is_refused_before_it_is_read() -> None:
 
 
 @pytest.mark.parametrize("framing", ["close", "chunked"])
-def test_an_undeclared_long_reply_is_cut_at_the_limit(framing: str) -> None:
+def test_an_undeclared_long_reply_is_cut_at_the_limit(framing: str, make_client: Factory) -> None:
     body = b"1" * 100_000
     if framing == "close":
         data = reply(body, "Connection: close", "Transfer-Encoding: identity")
@@ -168,7 +169,7 @@ def test_an_undeclared_long_reply_is_cut_at_the_limit(framing: str) -> None:
         chunks = b"".join(b"%x\r\n%s\r\n" % (1000, body[i : i + 1000]) for i in range(0, len(body), 1000))
         data = reply(chunks + b"0\r\n\r\n", "Transfer-Encoding: chunked")
     with serve_raw(answering(data)) as port:
-        with smsc.Client(
+        with make_client(
             login="demo", password="pw", base_url=f"http://127.0.0.1:{port}", max_reply_bytes=4096, retry=ONE_TRY
         ) as client:
             with pytest.raises(smsc.ProtocolError, match="max_reply_bytes=4096") as caught:
@@ -176,26 +177,26 @@ def test_an_undeclared_long_reply_is_cut_at_the_limit(framing: str) -> None:
     assert 0 < len(caught.value.raw) <= 65536
 
 
-def test_a_content_coding_the_client_did_not_ask_for_is_refused() -> None:
+def test_a_content_coding_the_client_did_not_ask_for_is_refused(make_client: Factory) -> None:
     bomb = gzip.compress(b"0" * 10_000_000)
     seen: list[bytes] = []
     with serve_raw(answering(reply(bomb, "Content-Encoding: gzip", f"Content-Length: {len(bomb)}"), seen)) as port:
-        with smsc.Client(login="demo", password="pw", base_url=f"http://127.0.0.1:{port}", retry=ONE_TRY) as client:
+        with make_client(login="demo", password="pw", base_url=f"http://127.0.0.1:{port}", retry=ONE_TRY) as client:
             with pytest.raises(smsc.ProtocolError, match="gzip"):
                 client.balance()
     assert b"accept-encoding: identity" in seen[0].lower()
 
 
 @pytest.mark.parametrize("length", ["-5", "12abc", "+38", " "])
-def test_a_malformed_content_length_is_refused(length: str) -> None:
+def test_a_malformed_content_length_is_refused(length: str, make_client: Factory) -> None:
     data = reply(BALANCE, f"Content-Length: {length}", "Connection: close")
     with serve_raw(answering(data)) as port:
-        with smsc.Client(login="demo", password="pw", base_url=f"http://127.0.0.1:{port}", retry=ONE_TRY) as client:
+        with make_client(login="demo", password="pw", base_url=f"http://127.0.0.1:{port}", retry=ONE_TRY) as client:
             with pytest.raises(smsc.SmscError, match="Content-Length"):
                 client.balance()
 
 
-def test_replies_within_the_limit_still_work_and_keep_the_connection() -> None:
+def test_replies_within_the_limit_still_work_and_keep_the_connection(make_client: Factory) -> None:
     ports: list[int] = []
 
     def keep_alive(conn: socket.socket) -> None:
@@ -205,7 +206,7 @@ def test_replies_within_the_limit_still_work_and_keep_the_connection() -> None:
             conn.sendall(reply())
 
     with serve_raw(keep_alive) as port:
-        with smsc.Client(login="demo", password="pw", base_url=f"http://127.0.0.1:{port}") as client:
+        with make_client(login="demo", password="pw", base_url=f"http://127.0.0.1:{port}") as client:
             assert [client.balance() for _ in range(3)] == [Decimal("5.00")] * 3
     assert len(ports) == 1
 
@@ -237,10 +238,10 @@ def test_replies_within_the_limit_still_work_and_keep_the_connection() -> None:
         {"method": "PUT"},
     ],
 )
-def test_bad_constructor_arguments_are_invalid_requests(options: dict[str, object]) -> None:
+def test_bad_constructor_arguments_are_invalid_requests(options: dict[str, object], make_client: Factory) -> None:
     kwargs: dict[str, object] = {"login": "demo", "password": "pw", **options}
     with pytest.raises(smsc.InvalidRequest):
-        smsc.Client(**kwargs)  # type: ignore[arg-type]
+        make_client(**kwargs)
 
 
 @pytest.mark.parametrize(
@@ -253,10 +254,12 @@ def test_bad_constructor_arguments_are_invalid_requests(options: dict[str, objec
         lambda c: c.cost(["+77011234567"], "\ud800"),
     ],
 )
-def test_lone_surrogates_are_refused_before_anything_is_sent(call: Callable[[smsc.Client], object]) -> None:
+def test_lone_surrogates_are_refused_before_anything_is_sent(
+    call: Callable[[smsc.Client], object], make_client: Factory
+) -> None:
     seen: list[bytes] = []
     with serve_raw(answering(reply(), seen)) as port:
-        with smsc.Client(login="demo", password="pw", base_url=f"http://127.0.0.1:{port}") as client:
+        with make_client(login="demo", password="pw", base_url=f"http://127.0.0.1:{port}") as client:
             with pytest.raises(smsc.InvalidRequest, match="surrogate"):
                 call(client)
     assert seen == []
@@ -278,7 +281,9 @@ def secret_forms(secret: str) -> list[str]:
     ]
 
 
-def test_an_echoed_request_is_redacted_in_errors_and_logs_but_kept_raw(caplog: pytest.LogCaptureFixture) -> None:
+def test_an_echoed_request_is_redacted_in_errors_and_logs_but_kept_raw(
+    caplog: pytest.LogCaptureFixture, make_client: Factory
+) -> None:
     def echo(conn: socket.socket) -> None:
         request = read_request(conn)
         md5 = hashlib.md5(SECRET.encode()).hexdigest().encode()
@@ -289,7 +294,7 @@ def test_an_echoed_request_is_redacted_in_errors_and_logs_but_kept_raw(caplog: p
     caplog.set_level(logging.DEBUG)
     with serve_raw(echo) as port:
         for auth in ({"login": "demo", "password": SECRET}, {"api_key": KEY}):
-            with smsc.Client(base_url=f"http://127.0.0.1:{port}", retry=ONE_TRY, **auth) as client:  # type: ignore[arg-type]
+            with make_client(base_url=f"http://127.0.0.1:{port}", retry=ONE_TRY, **auth) as client:
                 with pytest.raises(smsc.ProtocolError) as caught:
                     client.balance()
             secret = auth.get("password") or auth["api_key"]
@@ -303,9 +308,9 @@ def test_an_echoed_request_is_redacted_in_errors_and_logs_but_kept_raw(caplog: p
 @pytest.mark.parametrize(
     "base_url", ["http://user:" + SECRET.replace("/", "%2F") + "@127.0.0.1:9", "http://127.0.0.1:9/?psw=" + SECRET]
 )
-def test_a_base_url_with_credentials_is_refused_without_echoing_them(base_url: str) -> None:
+def test_a_base_url_with_credentials_is_refused_without_echoing_them(base_url: str, make_client: Factory) -> None:
     with pytest.raises(smsc.InvalidRequest) as caught:
-        smsc.Client(login="demo", password="pw", base_url=base_url)
+        make_client(login="demo", password="pw", base_url=base_url)
     for form in secret_forms(SECRET):
         assert form not in str(caught.value) and form not in repr(caught.value)
 

@@ -11,15 +11,16 @@ import pytest
 import trustme
 
 import smsc
+from tests.support.clients import Factory
 from tests.support.http_server import Script, serve
 from tests.support.tls_support import client_context, run_ca, server_context
 
 PASSWORD = "p@ss w0rd&=%"
 
 
-def test_post_sends_a_form_body_and_no_secret_in_the_url() -> None:
+def test_post_sends_a_form_body_and_no_secret_in_the_url(make_client: Factory) -> None:
     script = Script()
-    with serve(script) as url, smsc.Client(login="demo", password=PASSWORD, base_url=url) as client:
+    with serve(script) as url, make_client(login="demo", password=PASSWORD, base_url=url) as client:
         result = client.send(["+77011234567"], "Привет & co=1%", id=1)
     assert result == smsc.SendResult(id=1, sms_count=1, cost=Decimal("1.00"), balance=Decimal("99.00"))
     [seen] = script.seen
@@ -30,19 +31,19 @@ def test_post_sends_a_form_body_and_no_secret_in_the_url() -> None:
     assert PASSWORD not in seen.path
 
 
-def test_keep_alive_reuses_one_connection() -> None:
+def test_keep_alive_reuses_one_connection(make_client: Factory) -> None:
     script = Script(body=b'{"balance": "5.00", "currency": "RUR"}')
-    with serve(script) as url, smsc.Client(login="demo", password="x", base_url=url) as client:
+    with serve(script) as url, make_client(login="demo", password="x", base_url=url) as client:
         for _ in range(5):
             assert client.balance() == Decimal("5.00")
     assert len({s.client_port for s in script.seen}) == 1
 
 
-def test_get_mode_puts_parameters_in_the_query() -> None:
+def test_get_mode_puts_parameters_in_the_query(make_client: Factory) -> None:
     script = Script(body=b"5.00,RUR")
     with (
         serve(script) as url,
-        smsc.Client(
+        make_client(
             login="demo", password="x", base_url=url, method="GET", response_format=smsc.ResponseFormat.CSV
         ) as client,
     ):
@@ -53,82 +54,82 @@ def test_get_mode_puts_parameters_in_the_query() -> None:
     assert dict(parse_qsl(parts.query))["fmt"] == "1"
 
 
-def test_http_error_status_is_a_transport_error() -> None:
+def test_http_error_status_is_a_transport_error(make_client: Factory) -> None:
     with (
         serve(Script(status=502, body=b"bad gateway")) as url,
-        smsc.Client(login="demo", password="x", base_url=url) as client,
+        make_client(login="demo", password="x", base_url=url) as client,
     ):
         with pytest.raises(smsc.TransportError, match="HTTP 502") as caught:
             client.balance()
     assert caught.value.status == 502
 
 
-def test_read_timeout_is_a_transport_error() -> None:
+def test_read_timeout_is_a_transport_error(make_client: Factory) -> None:
     with (
         serve(Script(delay=1.0)) as url,
-        smsc.Client(login="demo", password="x", base_url=url, timeout=(1.0, 0.2)) as client,
+        make_client(login="demo", password="x", base_url=url, timeout=(1.0, 0.2)) as client,
     ):
         with pytest.raises(smsc.TransportError, match="ReadTimeoutError") as caught:
             client.balance()
     assert caught.value.__cause__ is not None
 
 
-def test_connection_refused_is_a_transport_error() -> None:
+def test_connection_refused_is_a_transport_error(make_client: Factory) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with smsc.Client(login="demo", password="x", base_url=f"http://127.0.0.1:{port}") as client:
+    with make_client(login="demo", password="x", base_url=f"http://127.0.0.1:{port}") as client:
         with pytest.raises(smsc.TransportError, match="failed"):
             client.balance()
 
 
-def test_garbage_reply_is_a_protocol_error_with_the_raw_reply() -> None:
+def test_garbage_reply_is_a_protocol_error_with_the_raw_reply(make_client: Factory) -> None:
     with (
         serve(Script(body=b"<html>maintenance</html>")) as url,
-        smsc.Client(login="demo", password="x", base_url=url) as client,
+        make_client(login="demo", password="x", base_url=url) as client,
     ):
         with pytest.raises(smsc.ProtocolError) as caught:
             client.balance()
     assert caught.value.raw == b"<html>maintenance</html>"
 
 
-def test_api_error_reply_raises_its_class() -> None:
+def test_api_error_reply_raises_its_class(make_client: Factory) -> None:
     with (
         serve(Script(body=b'{"error": "authorise error", "error_code": 2}')) as url,
-        smsc.Client(login="demo", password="x", base_url=url) as client,
+        make_client(login="demo", password="x", base_url=url) as client,
     ):
         with pytest.raises(smsc.AuthError, match="authorise error"):
             client.balance()
 
 
-def test_https_with_a_trusted_private_ca() -> None:
+def test_https_with_a_trusted_private_ca(make_client: Factory) -> None:
     script = Script(body=b'{"balance": "1.00", "currency": "KZT"}')
     with (
         serve(script, server_context()) as url,
-        smsc.Client(login="demo", password="x", base_url=url, ssl_context=client_context()) as client,
+        make_client(login="demo", password="x", base_url=url, ssl_context=client_context()) as client,
     ):
         assert client.balance() == Decimal("1.00")
 
 
 @pytest.mark.parametrize("problem", ["unknown CA", "wrong host name"])
-def test_https_verification_failures(problem: str) -> None:
+def test_https_verification_failures(problem: str, make_client: Factory) -> None:
     authority = trustme.CA() if problem == "unknown CA" else run_ca()
     with serve(Script(), server_context()) as url:
         if problem == "wrong host name":
             with serve(Script(), server_context("other.example")) as other:
                 url = other
-                with smsc.Client(login="d", password="x", base_url=url, ssl_context=client_context(authority)) as c:
+                with make_client(login="d", password="x", base_url=url, ssl_context=client_context(authority)) as c:
                     with pytest.raises(smsc.TransportError, match="SSL"):
                         c.balance()
             return
-        with smsc.Client(login="d", password="x", base_url=url, ssl_context=client_context(authority)) as c:
+        with make_client(login="d", password="x", base_url=url, ssl_context=client_context(authority)) as c:
             with pytest.raises(smsc.TransportError, match="SSL"):
                 c.balance()
 
 
-def test_debug_logs_never_show_the_password(caplog: pytest.LogCaptureFixture) -> None:
+def test_debug_logs_never_show_the_password(caplog: pytest.LogCaptureFixture, make_client: Factory) -> None:
     caplog.set_level(logging.DEBUG)
-    with serve(Script()) as url, smsc.Client(login="demo", password=PASSWORD, base_url=url) as client:
+    with serve(Script()) as url, make_client(login="demo", password=PASSWORD, base_url=url) as client:
         client.send(["+77011234567"], "Hi")
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert "/sys/send.php" in text and "psw=%2A%2A%2A" in text
@@ -146,6 +147,6 @@ def test_threads_share_a_bounded_pool_of_keep_alive_connections() -> None:
     assert len({s.client_port for s in script.seen}) <= 3
 
 
-def test_pool_size_is_checked() -> None:
+def test_pool_size_is_checked(make_client: Factory) -> None:
     with pytest.raises(smsc.InvalidRequest, match="pool_size"):
-        smsc.Client(login="demo", password="x", pool_size=0)
+        make_client(login="demo", password="x", pool_size=0)

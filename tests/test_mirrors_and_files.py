@@ -14,6 +14,7 @@ import pytest
 
 import smsc
 from smsc._http import mirror_urls
+from tests.support.clients import Factory
 from tests.support.http_server import Script, serve
 
 
@@ -29,22 +30,22 @@ def test_service_domains_get_their_mirrors() -> None:
     assert mirror_urls("http://127.0.0.1:8080") == ["http://127.0.0.1:8080"]
 
 
-def test_an_unreachable_primary_fails_over_to_a_mirror_and_stays_there() -> None:
+def test_an_unreachable_primary_fails_over_to_a_mirror_and_stays_there(make_client: Factory) -> None:
     script = Script(body=b'{"balance": "3.00", "currency": "KZT"}')
     with serve(script) as mirror:
         hosts = [closed_port_url(), mirror]
-        with smsc.Client(login="d", password="p", hosts=hosts) as client:
+        with make_client(login="d", password="p", hosts=hosts) as client:
             assert client.balance() == Decimal("3.00")
-            assert client.transport.base_url == mirror  # type: ignore[attr-defined]
+            assert client.transport.base_url == mirror
             assert client.balance() == Decimal("3.00")
     assert len(script.seen) == 2
 
 
-def test_every_host_down_is_one_transport_error_naming_them_within_the_deadline() -> None:
+def test_every_host_down_is_one_transport_error_naming_them_within_the_deadline(make_client: Factory) -> None:
     hosts = [closed_port_url(), closed_port_url(), closed_port_url()]
     policy = smsc.RetryPolicy(attempts=3, backoff=0.05, deadline=2.0)
     start = time.monotonic()
-    with smsc.Client(login="d", password="p", hosts=hosts, retry=policy) as client:
+    with make_client(login="d", password="p", hosts=hosts, retry=policy) as client:
         with pytest.raises(smsc.TransportError) as caught:
             client.balance()
     assert time.monotonic() - start < 2.5
@@ -53,19 +54,21 @@ def test_every_host_down_is_one_transport_error_naming_them_within_the_deadline(
     assert "ConnectionRefusedError" in str(caught.value) or "NewConnectionError" in str(caught.value)
 
 
-def test_verification_can_be_switched_off_only_explicitly(caplog: pytest.LogCaptureFixture) -> None:
+def test_verification_can_be_switched_off_only_explicitly(
+    caplog: pytest.LogCaptureFixture, make_client: Factory
+) -> None:
     caplog.set_level(logging.WARNING, logger="smsc")
-    smsc.Client(login="d", password="p", verify=False)
+    make_client(login="d", password="p", verify=False)
     assert any("verification is OFF" in r.getMessage() for r in caplog.records)
     with pytest.raises(smsc.InvalidRequest):
-        smsc.Client(login="d", password="p", verify=False, ca_certs="/nonexistent.pem")
+        make_client(login="d", password="p", verify=False, ca_certs="/nonexistent.pem")
 
 
-def test_files_go_as_multipart_form_data(tmp_path: Path) -> None:
+def test_files_go_as_multipart_form_data(tmp_path: Path, make_client: Factory) -> None:
     picture = tmp_path / "photo.png"
     picture.write_bytes(b"\x89PNG\r\n\x1a\nbinary\x00data")
     script = Script()
-    with serve(script) as url, smsc.Client(login="demo", password="pw", base_url=url) as client:
+    with serve(script) as url, make_client(login="demo", password="pw", base_url=url) as client:
         client.send(
             ["+77011234567"],
             "Look",
@@ -97,18 +100,18 @@ def test_files_go_as_multipart_form_data(tmp_path: Path) -> None:
         ([b"x" * (3 * 1024 * 1024 + 1)], "at most"),
     ],
 )
-def test_bad_files_are_refused_before_sending(files: object, message: str) -> None:
-    with smsc.Client(login="d", password="p", base_url=closed_port_url()) as client:
+def test_bad_files_are_refused_before_sending(files: object, message: str, make_client: Factory) -> None:
+    with make_client(login="d", password="p", base_url=closed_port_url()) as client:
         with pytest.raises(smsc.InvalidRequest, match=message):
-            client.send(["+77011234567"], "x", format=smsc.MessageFormat.MMS, files=files)  # type: ignore[arg-type]
+            client.send(["+77011234567"], "x", format=smsc.MessageFormat.MMS, files=files)
 
 
-def test_the_emulator_stores_the_files_the_client_sends(tmp_path: Path) -> None:
+def test_the_emulator_stores_the_files_the_client_sends(tmp_path: Path, make_client: Factory) -> None:
     from tests.support.emulator_support import PHONE, running
 
     picture = tmp_path / "menu.png"
     picture.write_bytes(bytes(range(256)) * 40)
-    with running() as emulator, smsc.Client(login="demo", password="demo", base_url=emulator.base_url) as client:
+    with running() as emulator, make_client(login="demo", password="demo", base_url=emulator.base_url) as client:
         sent = client.send(
             [PHONE],
             "Меню",

@@ -13,6 +13,8 @@ import smsc
 DOCUMENTED = {
     # the client and its configuration
     "Client": "smsc._client",
+    "AsyncClient": "smsc._async_client",
+    "AsyncHttpTransport": "smsc._aiohttp",
     "RetryPolicy": "smsc._retry",
     "HttpTransport": "smsc._http",
     "SmtpTransport": "smsc._smtp",

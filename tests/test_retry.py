@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 
 import smsc
 from smsc.testing import MockTransport
+from tests.support.clients import Factory
 
 SENT = b'{"id": 42, "cnt": 1, "cost": "1.00", "balance": "9.00"}'
 FOUND = (
@@ -37,12 +39,18 @@ class Clock:
         self.now += seconds
 
 
-def client(script: MockTransport, clock: Clock, **policy: Any) -> smsc.Client:
-    retry = smsc.RetryPolicy(**{"attempts": 4, "backoff": 1.0, "jitter": False, **policy})
-    return smsc.Client(login="demo", password="pw", transport=script, retry=retry, clock=clock, sleep=clock.sleep)
+@pytest.fixture
+def client(make_client: Factory) -> Callable[..., Any]:
+    """A client (Client, then AsyncClient) on a scripted transport and a fake clock."""
+
+    def build(script: MockTransport, clock: Clock, **policy: Any) -> Any:
+        retry = smsc.RetryPolicy(**{"attempts": 4, "backoff": 1.0, "jitter": False, **policy})
+        return make_client(login="demo", password="pw", transport=script, retry=retry, clock=clock, sleep=clock.sleep)
+
+    return build
 
 
-def test_a_lost_send_reply_is_looked_up_and_never_sent_twice() -> None:
+def test_a_lost_send_reply_is_looked_up_and_never_sent_twice(client: Callable[..., Any]) -> None:
     script, clock = MockTransport(LOST, FOUND), Clock()
     result = client(script, clock).send(["+77011234567"], "Hi", id=42)
     assert result.recovered and result.id == 42 and result.cost == Decimal("1.00") and result.sms_count == 1
@@ -50,7 +58,7 @@ def test_a_lost_send_reply_is_looked_up_and_never_sent_twice() -> None:
     assert clock.sleeps == [1.0]
 
 
-def test_a_lost_send_the_service_does_not_know_is_sent_again() -> None:
+def test_a_lost_send_the_service_does_not_know_is_sent_again(client: Callable[..., Any]) -> None:
     script, clock = MockTransport(smsc.TransportError("HTTP 502", status=502), NOT_FOUND, SENT), Clock()
     result = client(script, clock).send(["+77011234567"], "Hi", id=42)
     assert not result.recovered and result.balance == Decimal("9.00")
@@ -58,12 +66,12 @@ def test_a_lost_send_the_service_does_not_know_is_sent_again() -> None:
 
 
 @pytest.mark.parametrize("reply", [b"", b"<html>oops</html>"])
-def test_an_empty_or_mangled_send_reply_is_looked_up(reply: bytes) -> None:
+def test_an_empty_or_mangled_send_reply_is_looked_up(reply: bytes, client: Callable[..., Any]) -> None:
     script, clock = MockTransport(reply, FOUND), Clock()
     assert client(script, clock).send(["+77011234567"], "Hi", id=42).recovered
 
 
-def test_a_failed_lookup_is_tried_again_before_any_resend() -> None:
+def test_a_failed_lookup_is_tried_again_before_any_resend(client: Callable[..., Any]) -> None:
     limited = b'{"error": "duplicate request, wait a minute", "error_code": 9}'
     script, clock = MockTransport(LOST, LOST, limited, FOUND), Clock()
     assert client(script, clock).send(["+77011234567"], "Hi", id=42).recovered
@@ -71,15 +79,15 @@ def test_a_failed_lookup_is_tried_again_before_any_resend() -> None:
     assert clock.sleeps == [1.0, 2.0, 4.0]
 
 
-def test_a_request_that_never_left_is_sent_again_without_a_lookup() -> None:
+def test_a_request_that_never_left_is_sent_again_without_a_lookup(client: Callable[..., Any]) -> None:
     script, clock = MockTransport(UNREACHABLE, SENT), Clock()
     assert client(script, clock).send(["+77011234567"], "Hi", id=42).id == 42
     assert paths(script) == ["/sys/send.php", "/sys/send.php"]
 
 
-def test_too_many_requests_backs_off_and_succeeds() -> None:
+def test_too_many_requests_backs_off_and_succeeds(make_client: Factory) -> None:
     script, clock = MockTransport(b"0,-9", b"0,-9", b"5.00,RUR"), Clock()
-    c = smsc.Client(
+    c = make_client(
         login="d",
         password="p",
         transport=script,
@@ -93,21 +101,21 @@ def test_too_many_requests_backs_off_and_succeeds() -> None:
 
 
 @pytest.mark.parametrize("code", [1, 2, 3, 4, 5, 6, 7, 8])
-def test_errors_that_cannot_succeed_raise_at_once(code: int) -> None:
+def test_errors_that_cannot_succeed_raise_at_once(code: int, client: Callable[..., Any]) -> None:
     script, clock = MockTransport(f'{{"error": "x", "error_code": {code}}}'.encode()), Clock()
     with pytest.raises(smsc.ApiError) as caught:
         client(script, clock).send(["+77011234567"], "Hi", id=42)
     assert caught.value.code == code and len(script.requests) == 1 and clock.sleeps == []
 
 
-def test_http_client_errors_are_not_retried() -> None:
+def test_http_client_errors_are_not_retried(client: Callable[..., Any]) -> None:
     script, clock = MockTransport(smsc.TransportError("HTTP 403", status=403, maybe_sent=False)), Clock()
     with pytest.raises(smsc.TransportError):
         client(script, clock).balance()
     assert len(script.requests) == 1
 
 
-def test_attempts_and_deadline_bound_the_call() -> None:
+def test_attempts_and_deadline_bound_the_call(client: Callable[..., Any]) -> None:
     script, clock = MockTransport(LOST, LOST, LOST, LOST, LOST), Clock()
     with pytest.raises(smsc.TransportError):
         client(script, clock, attempts=3).balance()
@@ -126,7 +134,9 @@ def test_jitter_and_max_backoff() -> None:
         smsc.RetryPolicy(attempts=0)
 
 
-def test_transports_get_the_deadline_on_the_monotonic_clock_whatever_clock_the_policy_uses() -> None:
+def test_transports_get_the_deadline_on_the_monotonic_clock_whatever_clock_the_policy_uses(
+    client: Callable[..., Any],
+) -> None:
     import time
 
     script = MockTransport(b'{"balance": "1.00", "currency": "KZT"}')

@@ -11,14 +11,15 @@ import trustme
 
 import smsc
 from smsc.emulator._smtp_server import BodyError, parse_body
+from tests.support.clients import Factory
 from tests.support.emulator_support import PHONE, running, smtp_port
 from tests.support.tls_support import client_context, server_context
 
 
-def test_sends_over_smtp_with_starttls_appear_in_status_and_balance() -> None:
+def test_sends_over_smtp_with_starttls_appear_in_status_and_balance(make_client: Factory) -> None:
     with running(smtp_port=0, smtp_tls_context=server_context()) as emulator:
         smtp = smsc.SmtpTransport("127.0.0.1", smtp_port(emulator), ssl_context=client_context())
-        with smsc.Client(login="demo", password="demo", base_url=emulator.base_url, transport=smtp) as client:
+        with make_client(login="demo", password="demo", base_url=emulator.base_url, transport=smtp) as client:
             first = client.send([PHONE], "Привет: код 1234", sender="Shop", id=501)
             second = client.send([PHONE, "+79161234567"], "x" * 200, id=502)
             assert (first.id, first.sms_count, first.cost) == (501, 1, None)
@@ -32,10 +33,10 @@ def test_sends_over_smtp_with_starttls_appear_in_status_and_balance() -> None:
     assert balance == Decimal("100.00") - sum((m.cost for m in stored), Decimal(0))
 
 
-def test_one_connection_serves_consecutive_letters() -> None:
+def test_one_connection_serves_consecutive_letters(make_client: Factory) -> None:
     with running(smtp_port=0) as emulator:
         smtp = smsc.SmtpTransport("127.0.0.1", smtp_port(emulator), starttls=None)
-        with smsc.Client(login="demo", password="demo", base_url=emulator.base_url, transport=smtp) as client:
+        with make_client(login="demo", password="demo", base_url=emulator.base_url, transport=smtp) as client:
             for n in range(1, 4):
                 client.send([PHONE], f"n{n}", id=n)
             assert smtp._connection is not None
@@ -43,10 +44,10 @@ def test_one_connection_serves_consecutive_letters() -> None:
         assert len(emulator.messages()) == 3
 
 
-def test_bad_credentials_and_malformed_bodies_get_a_5xx() -> None:
+def test_bad_credentials_and_malformed_bodies_get_a_5xx(make_client: Factory) -> None:
     with running(smtp_port=0) as emulator:
         smtp = smsc.SmtpTransport("127.0.0.1", smtp_port(emulator), starttls=None)
-        with smsc.Client(
+        with make_client(
             login="demo",
             password="wrong",
             base_url=emulator.base_url,
@@ -65,17 +66,17 @@ def test_bad_credentials_and_malformed_bodies_get_a_5xx() -> None:
         assert emulator.messages() == []
 
 
-def test_starttls_is_required_by_default_and_verified() -> None:
+def test_starttls_is_required_by_default_and_verified(make_client: Factory) -> None:
     with running(smtp_port=0) as plain:  # offers no STARTTLS
         smtp = smsc.SmtpTransport("127.0.0.1", smtp_port(plain))
-        with smsc.Client(
+        with make_client(
             login="demo", password="demo", base_url=plain.base_url, transport=smtp, retry=smsc.RetryPolicy(attempts=1)
         ) as client:
             with pytest.raises(smsc.TransportError, match="does not offer STARTTLS"):
                 client.send([PHONE], "Hi", id=1)
     with running(smtp_port=0, smtp_tls_context=server_context()) as tls:
         smtp = smsc.SmtpTransport("127.0.0.1", smtp_port(tls), ssl_context=client_context(trustme.CA()))
-        with smsc.Client(
+        with make_client(
             login="demo", password="demo", base_url=tls.base_url, transport=smtp, retry=smsc.RetryPolicy(attempts=1)
         ) as client:
             with pytest.raises(smsc.TransportError, match="CERTIFICATE_VERIFY_FAILED"):
@@ -102,11 +103,11 @@ def test_the_letter_never_carries_the_plain_password() -> None:
         ({"extra": {"op": "1"}}, "SMTP carries no op"),
     ],
 )
-def test_what_smtp_cannot_carry_is_refused(kwargs: dict[str, object], message: str) -> None:
+def test_what_smtp_cannot_carry_is_refused(kwargs: dict[str, object], message: str, make_client: Factory) -> None:
     smtp = smsc.SmtpTransport("127.0.0.1", 25)
-    with smsc.Client(login="demo", password="demo", transport=smtp) as client:
+    with make_client(login="demo", password="demo", transport=smtp) as client:
         with pytest.raises(smsc.InvalidRequest, match=message):
-            client.send([PHONE], "Hi", id=1, **kwargs)  # type: ignore[arg-type]
+            client.send([PHONE], "Hi", id=1, **kwargs)
 
 
 def test_both_documented_body_forms_parse() -> None:

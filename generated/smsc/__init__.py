@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 from smsc._version import __version__ as __version__
 
 if _TYPE_CHECKING:
+    from smsc._aiohttp import AsyncHttpTransport
     from smsc._api_errors import (
         AuthError,
         DeleteFailed,
@@ -35,6 +36,7 @@ if _TYPE_CHECKING:
         TooManyRequests,
         Undeliverable,
     )
+    from smsc._async_client import AsyncClient
     from smsc._attachments import Attachment
     from smsc._client import Client
     from smsc._convert import from_dict, to_dict
@@ -76,6 +78,8 @@ if _TYPE_CHECKING:
 
 _HOMES = {
     "Client": "smsc._client",
+    "AsyncClient": "smsc._async_client",
+    "AsyncHttpTransport": "smsc._aiohttp",
     "to_dict": "smsc._convert",
     "from_dict": "smsc._convert",
     "HttpTransport": "smsc._http",
@@ -137,6 +141,8 @@ _HOMES = {
 
 __all__ = [
     "Client",
+    "AsyncClient",
+    "AsyncHttpTransport",
     "to_dict",
     "from_dict",
     "HttpTransport",

@@ -54,6 +54,19 @@ def build_balance(
     return Request(fields)
 
 
+def build_account(
+    *,
+    extra: Mapping[str, str | int | Decimal] | None = None,
+) -> Request:
+    """The request to /sys/balance.php: Account balance with its currency and credit, when the service gives them
+    (smsc.Balance).
+    """
+    fields: list[tuple[str, str]] = [("cur", "1")]
+    if extra:
+        fields.extend(_p.extra(extra, "extra", RESERVED))
+    return Request(fields)
+
+
 def build_history(
     start: date,
     end: date,

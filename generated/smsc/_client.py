@@ -20,6 +20,7 @@ from smsc._attachments import FileLike
 from smsc._client_base import BaseClient
 from smsc._enums import MessageFormat, StatusDetail, Translit
 from smsc._models import (
+    Balance,
     Contact,
     ContactGroup,
     Cost,
@@ -953,6 +954,28 @@ class Client(Estimator, BaseClient):
         parse = _ps.parse_balance_currency
         result = self._execute("/sys/balance.php", request, lambda raw: parse(raw, self._fmt, errors))
         return result.balance
+
+    def account(
+        self,
+        *,
+        extra: Mapping[str, str | int | Decimal] | None = None,
+    ) -> Balance:
+        """Account balance with its currency and credit, when the service gives them (smsc.Balance).
+
+        Args:
+            extra: parameters the spec does not describe, sent as given.
+
+        Raises:
+            smsc.InvalidRequest: a bad argument (nothing is sent).
+            smsc.ApiError: the service answered with an error (a subclass per code).
+            smsc.ProtocolError: a reply that does not parse.
+            smsc.TransportError: the network failed.
+        """
+        request = _rq.build_account(extra=extra)
+        errors = ERROR_MAPS["balance"]
+        parse = _ps.parse_balance_currency
+        result = self._execute("/sys/balance.php", request, lambda raw: parse(raw, self._fmt, errors))
+        return result
 
     def history(
         self,

@@ -134,10 +134,12 @@ class Balance:
     Attributes:
         balance: Balance.
         currency: Currency as the service writes it (RUR, KZT, ...).
+        credit: Credit limit, when the reply carries one.
     """
 
     balance: Decimal
     currency: str | None = None
+    credit: Decimal | None = None
 
 
 @frozen(kw_only=True)

@@ -92,6 +92,7 @@ _set_status_region: Callable[[Status, Any], None] = Status.__dict__["region"].__
 _set_status_hlr: Callable[[Status, Any], None] = Status.__dict__["hlr"].__set__
 _set_balance_balance: Callable[[Balance, Any], None] = Balance.__dict__["balance"].__set__
 _set_balance_currency: Callable[[Balance, Any], None] = Balance.__dict__["currency"].__set__
+_set_balance_credit: Callable[[Balance, Any], None] = Balance.__dict__["credit"].__set__
 _set_error_reply_code: Callable[[ErrorReply, Any], None] = ErrorReply.__dict__["code"].__set__
 _set_error_reply_description: Callable[[ErrorReply, Any], None] = ErrorReply.__dict__["description"].__set__
 _set_error_reply_id: Callable[[ErrorReply, Any], None] = ErrorReply.__dict__["id"].__set__
@@ -232,11 +233,13 @@ def _new_balance(
     *,
     balance: Decimal,
     currency: str | None = None,
+    credit: Decimal | None = None,
 ) -> Balance:
     """The Balance these checked values make, equal to Balance(...) and as frozen."""
     value = _new(Balance)
     _set_balance_balance(value, balance)
     _set_balance_currency(value, currency)
+    _set_balance_credit(value, credit)
     return value
 
 
@@ -448,12 +451,13 @@ def parse_balance(raw: bytes, fmt: int, errors: ErrorMap) -> Balance:
     return _reply.parse_one(raw, fmt, BALANCE, ERROR, errors)
 
 
-# --- balance_currency: balance_currency
+# --- balance_currency: balance_currency, balance
 
 _RE_BALANCE_CURRENCY__BALANCE_CURRENCY = LazyPattern(
     r"(?P<balance>.*?)"
     r",(?P<currency>.*)"
 )
+_RE_BALANCE_CURRENCY__BALANCE = LazyPattern(r"(?P<balance>.*)")
 
 
 def _text_balance_currency(text: str, ctx: Ctx) -> Balance | None:
@@ -461,6 +465,10 @@ def _text_balance_currency(text: str, ctx: Ctx) -> Balance | None:
     if m is not None:
         g = m.group
         return _new_balance(balance=_c.p_money(g("balance")), currency=_c.p_str(g("currency")))
+    m = _RE_BALANCE_CURRENCY__BALANCE.fullmatch(text)
+    if m is not None:
+        g = m.group
+        return _new_balance(balance=_c.p_money(g("balance")))
     return None
 
 
@@ -468,12 +476,20 @@ def _csv_balance_currency(text: str, ctx: Ctx) -> Balance | None:
     f = text.split(",")
     if len(f) == 2:
         return _new_balance(balance=_c.p_money(f[0]), currency=_c.p_str(f[1]))
+    if len(f) == 1:
+        return _new_balance(balance=_c.p_money(f[0]))
     return None
 
 
 def _record_balance_currency(rec: Record, ctx: Ctx) -> Balance | None:
     if "balance" in rec and "currency" in rec:
-        return _new_balance(balance=_c.p_money(rec["balance"]), currency=_c.p_str(rec["currency"]))
+        return _new_balance(
+            balance=_c.p_money(rec["balance"]),
+            currency=_c.p_str(rec["currency"]),
+            credit=(_c.p_money(rec["credit"]) if "credit" in rec else None),
+        )
+    if "balance" in rec:
+        return _new_balance(balance=_c.p_money(rec["balance"]))
     return None
 
 

@@ -53,18 +53,37 @@ def render_balance(value: Balance, fmt: int) -> str:
 
 def _text_balance_currency(v: Balance, fmt: int) -> str:
     """One record as a fmt=0 line, a fmt=1 line or the children of an XML element."""
+    if v.currency is not None:
+        if fmt == 0:
+            return _c.r_money(v.balance) + "," + _c.r_str(v.currency)
+        if fmt == 1:
+            return ",".join([_c.r_money(v.balance), _c.r_str(v.currency)])
+        return "".join(
+            [
+                _r.xml_element("balance", _c.r_money(v.balance)),
+                _r.xml_element("currency", _c.r_str(v.currency)),
+                _r.xml_element("credit", _c.r_money(v.credit) if v.credit is not None else None),
+            ]
+        )
     if fmt == 0:
-        return _c.r_money(v.balance) + "," + _c.r_str(v.currency)
+        return _c.r_money(v.balance)
     if fmt == 1:
-        return ",".join([_c.r_money(v.balance), _c.r_str(v.currency)])
-    return "".join([_r.xml_element("balance", _c.r_money(v.balance)), _r.xml_element("currency", _c.r_str(v.currency))])
+        return _c.r_money(v.balance)
+    return _r.xml_element("balance", _c.r_money(v.balance))
 
 
 def _json_balance_currency(v: Balance) -> dict[str, object]:
     """One record as a JSON object."""
+    if v.currency is not None:
+        record: dict[str, object] = {
+            "balance": _c.j_money(v.balance),
+            "currency": _c.j_str(v.currency),
+        }
+        if v.credit is not None:
+            record["credit"] = _c.j_money(v.credit)
+        return record
     return {
         "balance": _c.j_money(v.balance),
-        "currency": _c.j_str(v.currency),
     }
 
 

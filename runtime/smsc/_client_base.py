@@ -1,4 +1,8 @@
-"""What every client shares: credentials, the transport, attempts, the response format, closing."""
+"""What every client shares: credentials, the transport, the plan of each call, the response format, closing.
+
+ClientCore builds each call's state machine (smsc._pipeline); BaseClient drives it with blocking
+I/O and smsc._async_client.AsyncBaseClient with asyncio, so that no decision is written twice.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,19 @@ import os
 import random
 import secrets
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, runtime_checkable
 
 from smsc import _redact
 from smsc._attachments import Attachment
 from smsc._enums import ResponseFormat
-from smsc._exceptions import InvalidRequest
+from smsc._exceptions import InvalidRequest, ProtocolError
 from smsc._http import DEFAULT_MAX_REPLY_BYTES, DEFAULT_TIMEOUT, HttpTransport
 from smsc._params import MAX_ID
+from smsc._pipeline import Hosts, LookUp, Machine, Outcome, Submit, Transmit, attempts, run_sync, transmit
 from smsc._request import Request
-from smsc._retry import Attempts, RetryPolicy
+from smsc._retry import RetryPolicy
 
 if TYPE_CHECKING:
     import ssl
@@ -67,8 +72,183 @@ class MessageTransport(Protocol):
     def close(self) -> None: ...
 
 
-class BaseClient:
-    """Credentials, transport, attempts and response format; the commands come from the generated Client."""
+class ClientCore:
+    """Credentials, response format, retry policy and the plan of every call; no I/O.
+
+    Subclasses set `transport` (HTTP), `sender` (a message transport or None) and `_hosts`, and
+    drive the machines `_call_machine` and `_send_machine` build, one per call.
+    """
+
+    transport: Any
+    sender: Any
+    _hosts: Hosts | None
+
+    def _setup(
+        self,
+        login: str | None,
+        password: str | None,
+        api_key: str | None,
+        response_format: ResponseFormat,
+        retry: RetryPolicy | None,
+        clock: Callable[[], float],
+        rand: Callable[[], float],
+    ) -> None:
+        self._auth = credentials(login, password, api_key)
+        if not isinstance(response_format, ResponseFormat):
+            raise InvalidRequest(f"response_format: {response_format!r} is not a smsc.ResponseFormat")
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise InvalidRequest(f"retry: {retry!r} is not a smsc.RetryPolicy")
+        for name, func in (("clock", clock), ("rand", rand)):
+            if not callable(func):
+                raise InvalidRequest(f"{name}: a callable")
+        self.login = login
+        self._response_format = response_format
+        self._fmt = int(response_format)
+        self._common = (("fmt", str(self._fmt)), ("charset", "utf-8"))
+        self._policy = retry or RetryPolicy()
+        self._clock = clock
+        self._rand = rand
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **options: object) -> Self:
+        """A client from SMSC_LOGIN and SMSC_PASSWORD, or SMSC_API_KEY, and SMSC_BASE_URL."""
+        env = os.environ if environ is None else environ
+        kwargs: dict[str, object] = {}
+        if env.get("SMSC_API_KEY"):
+            kwargs["api_key"] = env["SMSC_API_KEY"]
+        else:
+            kwargs["login"] = env.get("SMSC_LOGIN") or None
+            kwargs["password"] = env.get("SMSC_PASSWORD") or None
+            if kwargs["login"] is None or kwargs["password"] is None:
+                raise InvalidRequest("set SMSC_LOGIN and SMSC_PASSWORD, or SMSC_API_KEY")
+        if env.get("SMSC_BASE_URL"):
+            kwargs["base_url"] = env["SMSC_BASE_URL"]
+        kwargs.update(options)
+        return cls(**kwargs)
+
+    @property
+    def response_format(self) -> ResponseFormat:
+        """The reply layout this client asks for."""
+        return self._response_format
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """How calls are attempted."""
+        return self._policy
+
+    def __repr__(self) -> str:
+        who = f"login={self.login!r}" if self.login is not None else "api_key=***"
+        fmt = self.response_format.name
+        return f"{type(self).__name__}({who}, transport={self.transport!r}, response_format={fmt})"
+
+    def _call_machine(
+        self, endpoint: str, request: Request, parse: Callable[[bytes], T], fmt: int | None = None
+    ) -> Machine:
+        """The state machine of a request that may simply be repeated (cost, status, balance).
+
+        `fmt`: the response format to ask for instead of the client's (a reply documented in one format only).
+        """
+        common = self._common if fmt is None else (("fmt", str(fmt)), ("charset", "utf-8"))
+        fields = [*self._auth, *common, *request.fields]
+        files = request.files
+        hosts = self._hosts
+
+        def step(budget: Callable[[], float | None]) -> Generator[Any, Outcome, Outcome]:
+            return transmit(hosts, budget, lambda left, host: Transmit(endpoint, fields, files, left, host))
+
+        return attempts(self._policy, self._clock, self._rand, step, parse)
+
+    def _send_machine(self, endpoint: str, request: Request, parse: Callable[[bytes], SendResult]) -> Machine:
+        """The state machine of one send: through the message transport when there is one, and after a
+        lost reply, looked up by its id before it is ever sent again. (One message; a bulk sender runs
+        one machine per message.)"""
+        message_id, phones = request.value("id"), request.value("phones")
+        if message_id is None or not phones:  # never so: send assigns an id and needs a phone
+            raise InvalidRequest("a send needs an id and a recipient, so that a lost reply can be looked up")
+        hosts = self._hosts
+        if self.sender is None:
+            fields = [*self._auth, *self._common, *request.fields]
+            files = request.files
+
+            def step(budget: Callable[[], float | None]) -> Generator[Any, Outcome, Outcome]:
+                return transmit(
+                    hosts, budget, lambda left, host: Transmit(endpoint, fields, files, left, host, message_id)
+                )
+
+            finish: Callable[[Outcome], SendResult] = parse
+        else:
+
+            def step(budget: Callable[[], float | None]) -> Generator[Any, Outcome, Outcome]:
+                return (yield Submit(request, self._auth, budget()))
+
+            def finish(outcome: Outcome) -> SendResult:
+                if outcome is None:  # acknowledged without a reply (SMTP)
+                    from smsc._models import SendResult
+
+                    return SendResult(id=_as_id(message_id), sms_count=request.estimated_sms_count())
+                return outcome  # type: ignore[no-any-return]
+
+        from smsc import _builders
+
+        phone = phones.split(",")[0]
+        from smsc._enums import StatusDetail
+
+        query = _builders.build_status(message_id, phone, detail=StatusDetail.FULL)
+        query_fields = [*self._auth, *self._common, *query.fields]
+
+        def lookup(budget: Callable[[], float | None]) -> Generator[Any, Outcome, Outcome]:
+            return transmit(hosts, budget, lambda left, host: LookUp("/sys/status.php", query_fields, (), left, host))
+
+        return attempts(
+            self._policy,
+            self._clock,
+            self._rand,
+            step,
+            finish,
+            lookup,
+            lambda raw: self._found(request, message_id, phone, raw),
+        )
+
+    def _found(self, request: Request, message_id: str, phone: str, raw: bytes) -> SendResult | None:
+        """A lookup's reply: the message as the service knows it, or None if it does not.
+
+        A status reply with fewer fields than asked for (all=0 fields to all=1) is accepted. sms_count
+        of a found message is the offline estimate (its parts times its recipients).
+        """
+        from smsc import _parsers
+        from smsc._api_errors import ERROR_MAPS
+        from smsc._enums import MessageStatus
+        from smsc._models import SendResult
+
+        context = {"id": message_id, "phone": phone}
+        errors = ERROR_MAPS["status"]
+        try:
+            status = _parsers.parse_status_full(raw, self._fmt, errors, context)
+        except ProtocolError as full:
+            try:
+                status = _parsers.parse_status_basic(raw, self._fmt, errors, context)
+            except ProtocolError:
+                raise full from None
+        if status.status == MessageStatus.NOT_FOUND:
+            return None
+        return SendResult(
+            id=_as_id(message_id), sms_count=request.estimated_sms_count(), cost=status.cost, recovered=True
+        )
+
+    @staticmethod
+    def _new_id() -> int:
+        """A numeric id for a message the caller gave none, assigned before the first attempt."""
+        return secrets.randbelow(MAX_ID) + 1
+
+
+def _hosts_of(transport: object) -> Hosts | None:
+    """The shared host state of a transport with mirrors (it answers request_to), or None."""
+    hosts = getattr(transport, "hosts_state", None)
+    return hosts if isinstance(hosts, Hosts) else None
+
+
+class BaseClient(ClientCore):
+    """The blocking client: urllib3 (or a given transport), calls driven by run_sync; commands from Client."""
 
     def __init__(
         self,
@@ -92,16 +272,10 @@ class BaseClient:
         sleep: Callable[[float], None] = time.sleep,
         rand: Callable[[], float] = random.random,
     ) -> None:
-        self._auth = credentials(login, password, api_key)
-        if not isinstance(response_format, ResponseFormat):
-            raise InvalidRequest(f"response_format: {response_format!r} is not a smsc.ResponseFormat")
-        if retry is not None and not isinstance(retry, RetryPolicy):
-            raise InvalidRequest(f"retry: {retry!r} is not a smsc.RetryPolicy")
-        self.login = login
-        self._response_format = response_format
-        self._fmt = int(response_format)
-        self._common = (("fmt", str(self._fmt)), ("charset", "utf-8"))
-        self._attempts = Attempts(retry or RetryPolicy(), clock=clock, sleep=sleep, rand=rand)
+        self._setup(login, password, api_key, response_format, retry, clock, rand)
+        if not callable(sleep):
+            raise InvalidRequest("sleep: a callable")
+        self._sleep = sleep
         self.sender: MessageTransport | None = None
         if isinstance(transport, MessageTransport):
             self.sender, transport = transport, None
@@ -120,98 +294,20 @@ class BaseClient:
                 max_reply_bytes=max_reply_bytes,
             )
         )
+        self._hosts = _hosts_of(self.transport)
 
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **options: object) -> Self:
-        """A client from SMSC_LOGIN and SMSC_PASSWORD, or SMSC_API_KEY, and SMSC_BASE_URL."""
-        env = os.environ if environ is None else environ
-        kwargs: dict[str, object] = {}
-        if env.get("SMSC_API_KEY"):
-            kwargs["api_key"] = env["SMSC_API_KEY"]
-        else:
-            kwargs["login"] = env.get("SMSC_LOGIN") or None
-            kwargs["password"] = env.get("SMSC_PASSWORD") or None
-            if kwargs["login"] is None or kwargs["password"] is None:
-                raise InvalidRequest("set SMSC_LOGIN and SMSC_PASSWORD, or SMSC_API_KEY")
-        if env.get("SMSC_BASE_URL"):
-            kwargs["base_url"] = env["SMSC_BASE_URL"]
-        kwargs.update(options)
-        return cls(**kwargs)  # type: ignore[arg-type]
-
-    @property
-    def response_format(self) -> ResponseFormat:
-        """The reply layout this client asks for."""
-        return self._response_format
-
-    @property
-    def retry(self) -> RetryPolicy:
-        """How calls are attempted."""
-        return self._attempts.policy
-
-    def __repr__(self) -> str:
-        who = f"login={self.login!r}" if self.login is not None else "api_key=***"
-        fmt = self.response_format.name
-        return f"{type(self).__name__}({who}, transport={self.transport!r}, response_format={fmt})"
-
-    def _execute(
-        self,
-        endpoint: str,
-        request: Request,
-        parse: Callable[[bytes], T],
-        fmt: int | None = None,
-    ) -> T:
-        """Send a request that may be repeated and parse its reply, under the retry policy.
-
-        `fmt`: the response format to ask for instead of the client's (a reply documented in one format only).
-        """
-        common = self._common if fmt is None else (("fmt", str(fmt)), ("charset", "utf-8"))
-        fields = [*self._auth, *common, *request.fields]
-
-        def attempt(deadline: float | None) -> T:
-            return parse(self.transport.request(endpoint, fields, files=request.files, deadline=deadline))
-
-        return self._attempts.run(attempt)
+    def _execute(self, endpoint: str, request: Request, parse: Callable[[bytes], T], fmt: int | None = None) -> T:
+        """Send a request that may be repeated and parse its reply, under the retry policy."""
+        machine = self._call_machine(endpoint, request, parse, fmt)
+        return run_sync(machine, self.transport, self.sender, self._sleep)  # type: ignore[no-any-return]
 
     def _send(self, endpoint: str, request: Request, parse: Callable[[bytes], SendResult]) -> SendResult:
-        """Send a message: through the message transport when there is one, and after a lost
-        reply, looked up by its id before it is ever sent again."""
-        from smsc._models import SendResult
+        """Send one message (see ClientCore._send_machine)."""
+        return self.run_send(self._send_machine(endpoint, request, parse))
 
-        fields = [*self._auth, *self._common, *request.fields]
-
-        def attempt(deadline: float | None) -> SendResult:
-            if self.sender is None:
-                return parse(self.transport.request(endpoint, fields, files=request.files, deadline=deadline))
-            result = self.sender.submit(request, self._auth, deadline=deadline)
-            if result is None:  # acknowledged without a reply (SMTP)
-                result = SendResult(id=_as_id(request.value("id") or ""), sms_count=request.estimated_sms_count())
-            return result
-
-        return self._attempts.run(attempt, lookup=lambda deadline: self._lookup_sent(request, deadline))
-
-    def _lookup_sent(self, request: Request, deadline: float | None) -> SendResult | None:
-        """After a lost send reply: the message as the service knows it, or None if it does not.
-
-        The message is looked up by its id and first recipient with status.php; sms_count of a
-        found message is the offline estimate (its parts times its recipients).
-        """
-        from smsc import _builders, _parsers
-        from smsc._api_errors import ERROR_MAPS
-        from smsc._enums import MessageStatus, StatusDetail
-        from smsc._models import SendResult
-
-        message_id, phones = request.value("id"), request.value("phones")
-        if message_id is None or not phones:  # never so: send assigns an id and needs a phone
-            raise InvalidRequest("a lost send can only be looked up by its id and a recipient")
-        phone = phones.split(",")[0]
-        lookup = _builders.build_status(message_id, phone, detail=StatusDetail.FULL)
-        raw = self.transport.request("/sys/status.php", [*self._auth, *self._common, *lookup.fields], deadline=deadline)
-        status = _parsers.parse_status_full(raw, self._fmt, ERROR_MAPS["status"], {"id": message_id, "phone": phone})
-        if status.status == MessageStatus.NOT_FOUND:
-            return None
-        return SendResult(
-            id=_as_id(message_id), sms_count=request.estimated_sms_count(), cost=status.cost, recovered=True
-        )
+    def run_send(self, machine: Machine) -> SendResult:
+        """Drive one send's state machine (for a bulk sender: one machine per message)."""
+        return run_sync(machine, self.transport, self.sender, self._sleep)  # type: ignore[no-any-return]
 
     def send_many(self, messages: Iterable[Message | tuple[Any, str]], **options: Any) -> BulkRun:
         """Send many messages within the service's limits; iterate the run for one smsc.BulkResult each.
@@ -225,11 +321,6 @@ class BaseClient:
         from smsc.bulk._client import sync_run
 
         return sync_run(self, messages, **options)  # type: ignore[arg-type]
-
-    @staticmethod
-    def _new_id() -> int:
-        """A numeric id for a message the caller gave none, assigned before the first attempt."""
-        return secrets.randbelow(MAX_ID) + 1
 
     def close(self) -> None:
         """Close the transports' connections."""

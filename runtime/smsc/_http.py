@@ -25,6 +25,7 @@ from smsc._http_rules import (
     timeout_pair,
     too_large,
 )
+from smsc._pipeline import Hosts, Transmit, transmit
 from smsc._version import user_agent
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class HttpTransport:
         self.pool_size = pool_size
         self.timeout = urllib3.Timeout(connect=connect, read=read)
         self._limits = (connect, read)
-        self._current = 0
+        self.hosts_state = Hosts(urls)
         self._manager = urllib3.PoolManager(
             num_pools=max(4, len(urls)),
             maxsize=pool_size,
@@ -125,7 +126,7 @@ class HttpTransport:
     @property
     def base_url(self) -> str:
         """The host requests go to now."""
-        return self.hosts[self._current]
+        return self.hosts[self.hosts_state.current]
 
     def __repr__(self) -> str:
         return f"HttpTransport({self.base_url!r}, method={self.method!r}, hosts={len(self.hosts)})"
@@ -140,30 +141,40 @@ class HttpTransport:
     ) -> bytes:
         """Send one request and return the reply body; TransportError on any failure.
 
-        Hosts that cannot be reached are skipped in order, within `deadline` (a time.monotonic value).
+        Hosts that cannot be reached are skipped in order, within `deadline` (a time.monotonic value);
+        the order is decided by smsc._pipeline.transmit, as for the clients' calls.
         """
-        tried: list[str] = []
-        count = len(self.hosts)
-        for step in range(count):
-            index = (self._current + step) % count
-            host = self.hosts[index]
-            try:
-                body = self._send(index, path, fields, files, deadline)
-            except TransportError as error:
-                tried.append(host)
-                if error.maybe_sent or step == count - 1 or (deadline is not None and time.monotonic() >= deadline):
-                    if len(tried) > 1:
-                        raise TransportError(
-                            f"{error} (hosts tried: {', '.join(tried)})",
-                            status=error.status,
-                            maybe_sent=error.maybe_sent,
-                        ) from error.__cause__
-                    raise
-                log.warning("%s cannot be reached (%s); trying %s", host, error, self.hosts[(index + 1) % count])
-                continue
-            self._current = index
-            return body
-        raise AssertionError("unreachable")
+
+        def budget() -> float | None:
+            return None if deadline is None else max(deadline - time.monotonic(), 0.0)
+
+        steps = transmit(self.hosts_state, budget, lambda left, host: Transmit(path, fields, files, left, host))
+        command = next(steps)
+        try:
+            while True:
+                assert isinstance(command, Transmit)
+                until = None if command.budget is None else time.monotonic() + command.budget
+                try:
+                    outcome: object = self.request_to(command.host, path, fields, files, until)
+                except TransportError as error:
+                    outcome = error
+                command = steps.send(outcome)
+        except StopIteration as stop:
+            result = stop.value
+        if isinstance(result, SmscError):
+            raise result
+        return result  # type: ignore[no-any-return]
+
+    def request_to(
+        self,
+        host: int | None,
+        path: str,
+        fields: Sequence[tuple[str, str]],
+        files: Sequence[Attachment],
+        deadline: float | None,
+    ) -> bytes:
+        """Send one request to host number `host` (the current one for None); no failover."""
+        return self._send(self.hosts_state.current if host is None else host, path, fields, files, deadline)
 
     def _send(
         self,

@@ -1,4 +1,6 @@
-"""Attempts, not blind retries: what may be tried again, when, and how long to wait.
+"""Attempts, not blind retries: the policy, and which errors may have arrived or be tried again.
+
+The state machine that applies them is smsc._pipeline.
 
 A request that failed before it was written is simply tried again (on the next mirror when a
 host cannot be reached). A send whose reply was lost may have been accepted: before it is tried
@@ -8,20 +10,13 @@ twice. Error 9 (too many requests) backs off; every other API error raises at on
 
 from __future__ import annotations
 
-import logging
 import math
-import random
-import time
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import TypeVar
 
 from attrs import field, frozen
 
 from smsc._exceptions import ApiError, InvalidRequest, ProtocolError, SmscError, TransportError
-
-log = logging.getLogger("smsc")
-T = TypeVar("T")
 
 SHARED_BACKOFF: ContextVar[bool] = ContextVar("smsc_shared_backoff", default=False)
 """Set by a bulk run around its sends: error 9 is raised at once instead of backed off here,
@@ -93,64 +88,6 @@ def retryable(error: SmscError) -> bool:
     return isinstance(error, ProtocolError)
 
 
-def _shared(error: SmscError) -> bool:
+def shared_backoff(error: SmscError) -> bool:
     """An error 9 that the caller's shared backoff handles (see SHARED_BACKOFF)."""
     return isinstance(error, ApiError) and error.code == 9 and SHARED_BACKOFF.get()
-
-
-class Attempts:
-    """Runs one call under a RetryPolicy with an injectable clock, sleep and randomness."""
-
-    def __init__(
-        self,
-        policy: RetryPolicy,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-        rand: Callable[[], float] = random.random,
-    ) -> None:
-        self.policy = policy
-        self.clock = clock
-        self.sleep = sleep
-        self.rand = rand
-
-    def run(
-        self,
-        call: Callable[[float | None], T],
-        *,
-        lookup: Callable[[float | None], T | None] | None = None,
-    ) -> T:
-        """Call `call(deadline)` until it succeeds or may not be tried again.
-
-        `deadline` is handed on as a time.monotonic() value (what transports compare against),
-        whatever clock the policy runs on.
-
-        With `lookup` (a send), once an attempt may have reached the service, every later
-        attempt first calls `lookup(deadline)`: a value means the request was accepted (it is
-        returned), None means it was not (the call is made again).
-        """
-        policy = self.policy
-        deadline = None if policy.deadline is None else self.clock() + policy.deadline
-        uncertain = False
-        attempt = 0
-        while True:
-            attempt += 1
-            until = None if deadline is None else time.monotonic() + max(deadline - self.clock(), 0.0)
-            try:
-                if uncertain and lookup is not None:
-                    found = lookup(until)
-                    if found is not None:
-                        log.info("attempt %d: the lost request was accepted; not sending it again", attempt)
-                        return found
-                    uncertain = False
-                return call(until)
-            except SmscError as error:
-                if lookup is not None and may_have_arrived(error):
-                    uncertain = True
-                if not retryable(error) or attempt >= policy.attempts or _shared(error):
-                    raise
-                wait = policy.delay(attempt, self.rand)
-                if deadline is not None and self.clock() + wait >= deadline:
-                    raise
-                log.info("attempt %d failed (%s); trying again in %.2f s", attempt, error, wait)
-                self.sleep(wait)

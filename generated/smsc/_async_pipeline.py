@@ -1,0 +1,1 @@
+../../runtime/smsc/_async_pipeline.py

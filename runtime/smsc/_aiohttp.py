@@ -1,0 +1,297 @@
+"""HTTP(S) transport of smsc.AsyncClient on aiohttp: one session, a bounded connector, the same rules as urllib3.
+
+Imported only when an AsyncClient (or AsyncHttpTransport) is made: `import smsc` never imports aiohttp.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from smsc import _redact
+from smsc._attachments import Attachment
+from smsc._exceptions import InvalidRequest, SmscError, TransportError
+from smsc._http import redact
+from smsc._http_rules import (
+    DEFAULT_MAX_REPLY_BYTES,
+    DEFAULT_TIMEOUT,
+    HEADERS,
+    base_urls,
+    check_limit,
+    check_method,
+    check_reply,
+    timeout_pair,
+    too_large,
+)
+from smsc._pipeline import Hosts, Transmit, transmit
+from smsc._version import user_agent
+
+if TYPE_CHECKING:
+    import aiohttp
+
+log = logging.getLogger("smsc")
+_redact.guard_logger("aiohttp.client")
+_FORM = "application/x-www-form-urlencoded"
+_CHUNK = 64 * 1024
+
+
+class _Reply:
+    """One request's timer: connect (and pool wait) within the connect timeout, then the whole reply
+    within the read timeout, never past the call's deadline."""
+
+    __slots__ = ("connected", "deadline", "loop", "read", "timer")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, read: float | None, deadline: float | None) -> None:
+        self.loop, self.read, self.deadline = loop, read, deadline
+        self.connected = False
+        self.timer: asyncio.Timeout | None = None
+
+    def on_connection(self) -> None:
+        self.connected = True
+        ends = [t for t in (self.read and time.monotonic() + self.read, self.deadline) if t]
+        if self.timer is not None:
+            self.timer.reschedule(_loop_time(self.loop, min(ends)) if ends else None)
+
+
+def _loop_time(loop: asyncio.AbstractEventLoop, monotonic: float) -> float:
+    return loop.time() + (monotonic - time.monotonic())
+
+
+async def _connection_ready(session: Any, context: Any, params: Any) -> None:
+    reply = context.trace_request_ctx
+    if isinstance(reply, _Reply):
+        reply.on_connection()
+
+
+class AsyncHttpTransport:
+    """Sends requests to the service over HTTP(S) with aiohttp; the options of smsc.HttpTransport.
+
+    One ClientSession per transport, opened in the running event loop on the first request, with a
+    connector of at most `pool_size` connections (default 14: the service answers error 9 to a login
+    with 15 requests in progress; further requests wait for a free one within the connect timeout).
+    HTTPS is verified by default (`ca_certs`, `ssl_context`, or `verify=False` with a warning); POST
+    by default; no redirects, no decompression (Accept-Encoding: identity), replies bounded by
+    `max_reply_bytes`; the read timeout bounds the whole reply. Mirrors as smsc.HttpTransport.
+    `trace_configs` are further aiohttp.TraceConfig hooks for the session (metrics).
+    """
+
+    def __init__(
+        self,
+        base_url: str = "https://smsc.kz",
+        *,
+        hosts: Sequence[str] | None = None,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        method: str = "POST",
+        ca_certs: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        verify: bool = True,
+        pool_size: int = 14,
+        max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
+    ) -> None:
+        try:
+            import aiohttp
+        except ImportError:
+            raise InvalidRequest("smsc.AsyncClient needs aiohttp: pip install 'smsc[async]'") from None
+        self.method = check_method(method)
+        if isinstance(pool_size, bool) or not isinstance(pool_size, int) or not 1 <= pool_size <= 64:
+            raise InvalidRequest("pool_size: connections in all, 1 to 64 (the service allows 14 at once)")
+        self.hosts = base_urls(base_url, hosts)
+        self.hosts_state = Hosts(self.hosts)
+        self._limits = timeout_pair(timeout)
+        self.max_reply_bytes = check_limit(max_reply_bytes)
+        self.pool_size = pool_size
+        self._ssl = _tls(ca_certs, ssl_context, verify)
+        self._aiohttp = aiohttp
+        self._headers = {"User-Agent": user_agent(), **HEADERS}
+        self._form_headers = {**self._headers, "Content-Type": _FORM}
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
+        self.trace_configs = list(trace_configs)  # more aiohttp TraceConfig hooks (metrics, tests)
+
+    @property
+    def base_url(self) -> str:
+        """The host requests go to now."""
+        return self.hosts[self.hosts_state.current]
+
+    def __repr__(self) -> str:
+        return f"AsyncHttpTransport({self.base_url!r}, method={self.method!r}, hosts={len(self.hosts)})"
+
+    def _session_now(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise TransportError("the client is closed", maybe_sent=False)
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._loop is not loop:
+            aiohttp = self._aiohttp
+            trace = aiohttp.TraceConfig()
+            trace.on_connection_create_end.append(_connection_ready)
+            trace.on_connection_reuseconn.append(_connection_ready)
+            connector = aiohttp.TCPConnector(limit=self.pool_size, limit_per_host=self.pool_size, ssl=self._ssl)
+            connect = self._limits[0]
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                auto_decompress=False,
+                trace_configs=[trace, *self.trace_configs],
+                timeout=aiohttp.ClientTimeout(total=None, connect=connect, sock_connect=connect),
+                skip_auto_headers=("Accept-Encoding",),
+            )
+            self._loop = loop
+        return self._session
+
+    async def request(
+        self,
+        path: str,
+        fields: Sequence[tuple[str, str]],
+        *,
+        files: Sequence[Attachment] = (),
+        deadline: float | None = None,
+    ) -> bytes:
+        """Send one request and return the reply body; TransportError on any failure (mirrors as HttpTransport)."""
+
+        def budget() -> float | None:
+            return None if deadline is None else max(deadline - time.monotonic(), 0.0)
+
+        steps = transmit(self.hosts_state, budget, lambda left, host: Transmit(path, fields, files, left, host))
+        command = next(steps)
+        try:
+            while True:
+                assert isinstance(command, Transmit)
+                until = None if command.budget is None else time.monotonic() + command.budget
+                try:
+                    outcome: object = await self.request_to(command.host, path, fields, files, until)
+                except TransportError as error:
+                    outcome = error
+                command = steps.send(outcome)
+        except StopIteration as stop:
+            result = stop.value
+        if isinstance(result, SmscError):
+            raise result
+        return result  # type: ignore[no-any-return]
+
+    async def request_to(
+        self,
+        host: int | None,
+        path: str,
+        fields: Sequence[tuple[str, str]],
+        files: Sequence[Attachment],
+        deadline: float | None,
+    ) -> bytes:
+        """Send one request to host number `host` (the current one for None); no failover."""
+        aiohttp = self._aiohttp
+        index = self.hosts_state.current if host is None else host
+        url = self.hosts[index] + path
+        method = "POST" if files else self.method
+        session = self._session_now()
+        loop = asyncio.get_running_loop()
+        connect, read = self._limits
+        now = time.monotonic()
+        if deadline is not None and deadline <= now:
+            raise TransportError(f"{url}: the call's deadline has passed", maybe_sent=False)
+        first = [t for t in (connect and now + connect, deadline) if t]
+        reply = _Reply(loop, read, deadline)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s %s%s", method, url, urlencode(redact(fields)), f" + {len(files)} file(s)" if files else "")
+        try:
+            if files:
+                form = aiohttp.FormData(quote_fields=False, charset="utf-8")
+                for name, value in fields:
+                    form.add_field(name, value)
+                for i, a in enumerate(files):
+                    form.add_field(f"file{i}", a.data, filename=a.name, content_type=a.content_type)
+                options: dict[str, Any] = {"data": form, "headers": self._headers}
+            elif method == "POST":
+                options = {"data": urlencode(fields).encode("ascii"), "headers": self._form_headers}
+            else:
+                url = f"{url}?{urlencode(fields)}"
+                options = {"headers": self._headers}
+        except UnicodeEncodeError:
+            raise InvalidRequest("a request field is not valid Unicode text (a lone surrogate?)") from None
+        try:
+            async with asyncio.timeout_at(_loop_time(loop, min(first)) if first else None) as timer:
+                reply.timer = timer
+                async with session.request(
+                    method, url, allow_redirects=False, trace_request_ctx=reply, **options
+                ) as response:
+                    return await self._read(response, method, url.partition("?")[0])
+        except SmscError:
+            raise
+        except TimeoutError as exc:
+            kind = (
+                "ReadTimeoutError: the whole reply did not arrive"
+                if reply.connected
+                else "ConnectTimeoutError: no connection"
+            )
+            raise TransportError(
+                f"{method} {url.partition('?')[0]} failed: {kind} in time", maybe_sent=reply.connected
+            ) from exc
+        except (aiohttp.ClientConnectorError, aiohttp.ClientSSLError) as exc:
+            cause = getattr(exc, "os_error", None) or exc
+            raise TransportError(
+                f"{method} {url.partition('?')[0]} failed: {type(cause).__name__}: {cause}", maybe_sent=False
+            ) from exc
+        except (aiohttp.ClientError, OSError, ValueError) as exc:
+            raise TransportError(
+                f"{method} {url.partition('?')[0]} failed: {type(exc).__name__}: {exc}", maybe_sent=reply.connected
+            ) from exc
+
+    async def _read(self, response: aiohttp.ClientResponse, method: str, url: str) -> bytes:
+        limit = self.max_reply_bytes
+        length = check_reply(method, url, response.status, response.headers, limit)
+        if length is not None:
+            try:
+                data = await response.content.readexactly(length)
+            except asyncio.IncompleteReadError as exc:
+                raise TransportError(
+                    f"{method} {url}: the reply ended after {len(exc.partial)} of {length} bytes"
+                ) from exc
+        else:
+            chunks: list[bytes] = []
+            size = 0
+            while chunk := await response.content.read(_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise too_large(method, url, limit, (chunks[0] if chunks else chunk)[:_CHUNK])
+                chunks.append(chunk)
+            data = b"".join(chunks)
+        log.debug("reply %d bytes: %r", len(data), data[:200])
+        return data
+
+    async def aclose(self) -> None:
+        """Close the session and its connections."""
+        self._closed = True
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def close(self) -> None:
+        """Mark the transport closed (use `await aclose()` to close the connections too)."""
+        self._closed = True
+
+
+def _tls(ca_certs: object, ssl_context: object, verify: object) -> ssl.SSLContext | bool:
+    if not isinstance(verify, bool):
+        raise InvalidRequest("verify: True or False")
+    if ca_certs is not None and not isinstance(ca_certs, str):
+        raise InvalidRequest("ca_certs: the path of a PEM file")
+    if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
+        raise InvalidRequest("ssl_context: an ssl.SSLContext")
+    if not verify:
+        if ca_certs is not None or ssl_context is not None:
+            raise InvalidRequest("verify=False cannot be combined with ca_certs or ssl_context")
+        log.warning(
+            "TLS certificate verification is OFF: anyone on the network path can read "
+            "and change requests, credentials included"
+        )
+        return False
+    if ssl_context is not None:
+        return ssl_context
+    try:
+        return ssl.create_default_context(cafile=ca_certs)
+    except (OSError, ssl.SSLError) as exc:
+        raise InvalidRequest(f"ca_certs: cannot load {ca_certs!r}: {exc}") from None
