@@ -16,7 +16,7 @@ import jinja2
 
 from generator.format import format_modules
 from generator.load import reply_formats
-from generator.model import Spec
+from generator.model import CODEC_KINDS, Spec
 from generator.smpp_views import smpp_views
 from generator.views import (
     built_models,
@@ -135,6 +135,8 @@ def environment() -> jinja2.Environment:
     env.filters["field_docs"] = field_docs
     env.globals["types_used"] = types_used
     env.globals["codec_enums"] = codec_enums
+    env.globals["codec_kinds"] = list(CODEC_KINDS)
+    env.globals["json_kinds"] = [kind.name for kind in CODEC_KINDS.values() if kind.json]
     env.filters["fill"] = lambda value, pattern: pattern.format(value)  # map("fill", "{} in rec")
     env.filters["snake"] = snake
     env.filters["command_view"] = lambda command, spec: command_view(spec, command)

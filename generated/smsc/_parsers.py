@@ -11,8 +11,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from smsc import _codec as _c
 from smsc import _parse_support as _reply
+from smsc._codec import p_id_or_zero, p_int, p_message_id, p_money, p_msk_date, p_neg_int, p_str, p_timestamp
 from smsc._enums import DeliveryError, MessageStatus
 from smsc._models import (
     Balance,
@@ -41,7 +41,7 @@ def _p_MessageStatus(v: object) -> MessageStatus:
     member = _MESSAGESTATUS_MEMBERS.get(v) if type(v) is int else None  # JSON: an int already
     if member is not None:
         return member
-    code = _c.p_int(v)
+    code = p_int(v)
     member = _MESSAGESTATUS_MEMBERS.get(code)
     return member if member is not None else MessageStatus(code)
 
@@ -53,7 +53,7 @@ def _p_DeliveryError(v: object) -> DeliveryError:
     member = _DELIVERYERROR_MEMBERS.get(v) if type(v) is int else None  # JSON: an int already
     if member is not None:
         return member
-    code = _c.p_int(v)
+    code = p_int(v)
     member = _DELIVERYERROR_MEMBERS.get(code)
     return member if member is not None else DeliveryError(code)
 
@@ -420,20 +420,20 @@ def _text_balance(text: str, ctx: Ctx) -> Balance | None:
     m = _RE_BALANCE__BALANCE.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_balance(balance=_c.p_money(g("balance")))
+        return _new_balance(balance=p_money(g("balance")))
     return None
 
 
 def _csv_balance(text: str, ctx: Ctx) -> Balance | None:
     f = text.split(",")
     if len(f) == 1:
-        return _new_balance(balance=_c.p_money(f[0]))
+        return _new_balance(balance=p_money(f[0]))
     return None
 
 
 def _record_balance(rec: Record, ctx: Ctx) -> Balance | None:
     if "balance" in rec:
-        return _new_balance(balance=_c.p_money(rec["balance"]))
+        return _new_balance(balance=p_money(rec["balance"]))
     return None
 
 
@@ -464,32 +464,32 @@ def _text_balance_currency(text: str, ctx: Ctx) -> Balance | None:
     m = _RE_BALANCE_CURRENCY__BALANCE_CURRENCY.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_balance(balance=_c.p_money(g("balance")), currency=_c.p_str(g("currency")))
+        return _new_balance(balance=p_money(g("balance")), currency=p_str(g("currency")))
     m = _RE_BALANCE_CURRENCY__BALANCE.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_balance(balance=_c.p_money(g("balance")))
+        return _new_balance(balance=p_money(g("balance")))
     return None
 
 
 def _csv_balance_currency(text: str, ctx: Ctx) -> Balance | None:
     f = text.split(",")
     if len(f) == 2:
-        return _new_balance(balance=_c.p_money(f[0]), currency=_c.p_str(f[1]))
+        return _new_balance(balance=p_money(f[0]), currency=p_str(f[1]))
     if len(f) == 1:
-        return _new_balance(balance=_c.p_money(f[0]))
+        return _new_balance(balance=p_money(f[0]))
     return None
 
 
 def _record_balance_currency(rec: Record, ctx: Ctx) -> Balance | None:
     if "balance" in rec and "currency" in rec:
         return _new_balance(
-            balance=_c.p_money(rec["balance"]),
-            currency=_c.p_str(rec["currency"]),
-            credit=(_c.p_money(rec["credit"]) if "credit" in rec else None),
+            balance=p_money(rec["balance"]),
+            currency=p_str(rec["currency"]),
+            credit=(p_money(rec["credit"]) if "credit" in rec else None),
         )
     if "balance" in rec:
-        return _new_balance(balance=_c.p_money(rec["balance"]))
+        return _new_balance(balance=p_money(rec["balance"]))
     return None
 
 
@@ -520,24 +520,24 @@ def _csv_history(text: str, ctx: Ctx) -> SentMessage | None:
 
 def _record_history(rec: Record, ctx: Ctx) -> SentMessage | None:
     if "int_id" in rec and "status" in rec:
-        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        changed_at = p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
         if changed_at is None and "last_date" in rec:
-            changed_at = _c.p_msk_date(rec["last_date"])
-        sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
+            changed_at = p_msk_date(rec["last_date"])
+        sent_at = p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
         if sent_at is None and "send_date" in rec:
-            sent_at = _c.p_msk_date(rec["send_date"])
+            sent_at = p_msk_date(rec["send_date"])
         return _new_sent_message(
-            int_id=_c.p_int(rec["int_id"]),
+            int_id=p_int(rec["int_id"]),
             status=_p_MessageStatus(rec["status"]),
             changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
             sent_at=sent_at,
-            id=(_c.p_message_id(rec["id"]) if "id" in rec else None),
-            phone=(_c.p_str(rec["phone"]) if "phone" in rec else None),
-            cost=(_c.p_money(rec["cost"]) if "cost" in rec else None),
-            sender=(_c.p_str(rec["sender_id"]) if "sender_id" in rec else None),
-            message=(_c.p_str(rec["message"]) if "message" in rec else None),
-            sms_count=(_c.p_int(rec["cnt"]) if "cnt" in rec else None),
+            id=(p_message_id(rec["id"]) if "id" in rec else None),
+            phone=(p_str(rec["phone"]) if "phone" in rec else None),
+            cost=(p_money(rec["cost"]) if "cost" in rec else None),
+            sender=(p_str(rec["sender_id"]) if "sender_id" in rec else None),
+            message=(p_str(rec["message"]) if "message" in rec else None),
+            sms_count=(p_int(rec["cnt"]) if "cnt" in rec else None),
         )
     return None
 
@@ -570,11 +570,11 @@ def _csv_incoming(text: str, ctx: Ctx) -> InboxMessage | None:
 def _record_incoming(rec: Record, ctx: Ctx) -> InboxMessage | None:
     if "id" in rec and "phone" in rec and "message" in rec:
         return _new_inbox_message(
-            id=_c.p_int(rec["id"]),
-            phone=_c.p_str(rec["phone"]),
-            text=_c.p_str(rec["message"]),
-            to=(_c.p_str(rec["to_phone"]) if "to_phone" in rec else None),
-            at=(_c.p_msk_date(rec["sent"]) if "sent" in rec else None),
+            id=p_int(rec["id"]),
+            phone=p_str(rec["phone"]),
+            text=p_str(rec["message"]),
+            to=(p_str(rec["to_phone"]) if "to_phone" in rec else None),
+            at=(p_msk_date(rec["sent"]) if "sent" in rec else None),
         )
     return None
 
@@ -607,13 +607,13 @@ def _csv_prices(text: str, ctx: Ctx) -> Price | None:
 def _record_prices(rec: Record, ctx: Ctx) -> Price | None:
     if "zone" in rec and "name" in rec and "api" in rec:
         return _new_price(
-            zone=_c.p_str(rec["zone"]),
-            name=_c.p_str(rec["name"]),
-            sms=_c.p_money(rec["api"]),
-            mass=(_c.p_money(rec["mass"]) if "mass" in rec else None),
-            mms=(_c.p_money(rec["mms"]) if "mms" in rec else None),
-            hlr=(_c.p_money(rec["hlr"]) if "hlr" in rec else None),
-            call=(_c.p_money(rec["call"]) if "call" in rec else None),
+            zone=p_str(rec["zone"]),
+            name=p_str(rec["name"]),
+            sms=p_money(rec["api"]),
+            mass=(p_money(rec["mass"]) if "mass" in rec else None),
+            mms=(p_money(rec["mms"]) if "mms" in rec else None),
+            hlr=(p_money(rec["hlr"]) if "hlr" in rec else None),
+            call=(p_money(rec["call"]) if "call" in rec else None),
         )
     return None
 
@@ -649,12 +649,12 @@ def _record_operator(rec: Record, ctx: Ctx) -> Operator | None:
     if "country" in rec and "operator" in rec and "region" in rec and "mcc" in rec and "mnc" in rec:
         return _new_operator(
             phone=ctx["phone"],
-            country=_c.p_str(rec["country"]),
-            operator=_c.p_str(rec["operator"]),
-            region=_c.p_str(rec["region"]),
-            mcc=_c.p_str(rec["mcc"]),
-            mnc=_c.p_str(rec["mnc"]),
-            tz=(_c.p_str(rec["tz"]) if "tz" in rec else None),
+            country=p_str(rec["country"]),
+            operator=p_str(rec["operator"]),
+            region=p_str(rec["region"]),
+            mcc=p_str(rec["mcc"]),
+            mnc=p_str(rec["mnc"]),
+            tz=(p_str(rec["tz"]) if "tz" in rec else None),
         )
     return None
 
@@ -686,7 +686,7 @@ def _csv_contacts(text: str, ctx: Ctx) -> Contact | None:
 
 def _record_contacts(rec: Record, ctx: Ctx) -> Contact | None:
     if "phone" in rec and "name" in rec:
-        return _new_contact(phone=_c.p_str(rec["phone"]), name=_c.p_str(rec["name"]))
+        return _new_contact(phone=p_str(rec["phone"]), name=p_str(rec["name"]))
     return None
 
 
@@ -717,7 +717,7 @@ def _csv_contact_groups(text: str, ctx: Ctx) -> ContactGroup | None:
 
 def _record_contact_groups(rec: Record, ctx: Ctx) -> ContactGroup | None:
     if "id" in rec and "name" in rec:
-        return _new_contact_group(id=_c.p_int(rec["id"]), name=_c.p_str(rec["name"]))
+        return _new_contact_group(id=p_int(rec["id"]), name=p_str(rec["name"]))
     return None
 
 
@@ -749,20 +749,20 @@ def _text_send_id(text: str, ctx: Ctx) -> SendResult | None:
     m = _RE_SEND_ID__SEND_ID.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_send_result(id=_c.p_message_id(g("id")), sms_count=_c.p_int(g("cnt")))
+        return _new_send_result(id=p_message_id(g("id")), sms_count=p_int(g("cnt")))
     return None
 
 
 def _csv_send_id(text: str, ctx: Ctx) -> SendResult | None:
     f = text.split(",")
     if len(f) == 2:
-        return _new_send_result(id=_c.p_message_id(f[0]), sms_count=_c.p_int(f[1]))
+        return _new_send_result(id=p_message_id(f[0]), sms_count=p_int(f[1]))
     return None
 
 
 def _record_send_id(rec: Record, ctx: Ctx) -> SendResult | None:
     if "id" in rec and "cnt" in rec:
-        return _new_send_result(id=_c.p_message_id(rec["id"]), sms_count=_c.p_int(rec["cnt"]))
+        return _new_send_result(id=p_message_id(rec["id"]), sms_count=p_int(rec["cnt"]))
     return None
 
 
@@ -793,22 +793,20 @@ def _text_send_cost(text: str, ctx: Ctx) -> SendResult | None:
     m = _RE_SEND_COST__SEND_COST.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_send_result(id=_c.p_message_id(g("id")), sms_count=_c.p_int(g("cnt")), cost=_c.p_money(g("cost")))
+        return _new_send_result(id=p_message_id(g("id")), sms_count=p_int(g("cnt")), cost=p_money(g("cost")))
     return None
 
 
 def _csv_send_cost(text: str, ctx: Ctx) -> SendResult | None:
     f = text.split(",")
     if len(f) == 3:
-        return _new_send_result(id=_c.p_message_id(f[0]), sms_count=_c.p_int(f[1]), cost=_c.p_money(f[2]))
+        return _new_send_result(id=p_message_id(f[0]), sms_count=p_int(f[1]), cost=p_money(f[2]))
     return None
 
 
 def _record_send_cost(rec: Record, ctx: Ctx) -> SendResult | None:
     if "id" in rec and "cnt" in rec and "cost" in rec:
-        return _new_send_result(
-            id=_c.p_message_id(rec["id"]), sms_count=_c.p_int(rec["cnt"]), cost=_c.p_money(rec["cost"])
-        )
+        return _new_send_result(id=p_message_id(rec["id"]), sms_count=p_int(rec["cnt"]), cost=p_money(rec["cost"]))
     return None
 
 
@@ -841,10 +839,7 @@ def _text_send_balance(text: str, ctx: Ctx) -> SendResult | None:
     if m is not None:
         g = m.group
         return _new_send_result(
-            id=_c.p_message_id(g("id")),
-            sms_count=_c.p_int(g("cnt")),
-            cost=_c.p_money(g("cost")),
-            balance=_c.p_money(g("balance")),
+            id=p_message_id(g("id")), sms_count=p_int(g("cnt")), cost=p_money(g("cost")), balance=p_money(g("balance"))
         )
     return None
 
@@ -852,19 +847,17 @@ def _text_send_balance(text: str, ctx: Ctx) -> SendResult | None:
 def _csv_send_balance(text: str, ctx: Ctx) -> SendResult | None:
     f = text.split(",")
     if len(f) == 4:
-        return _new_send_result(
-            id=_c.p_message_id(f[0]), sms_count=_c.p_int(f[1]), cost=_c.p_money(f[2]), balance=_c.p_money(f[3])
-        )
+        return _new_send_result(id=p_message_id(f[0]), sms_count=p_int(f[1]), cost=p_money(f[2]), balance=p_money(f[3]))
     return None
 
 
 def _record_send_balance(rec: Record, ctx: Ctx) -> SendResult | None:
     if "id" in rec and "cnt" in rec and "cost" in rec and "balance" in rec:
         return _new_send_result(
-            id=_c.p_message_id(rec["id"]),
-            sms_count=_c.p_int(rec["cnt"]),
-            cost=_c.p_money(rec["cost"]),
-            balance=_c.p_money(rec["balance"]),
+            id=p_message_id(rec["id"]),
+            sms_count=p_int(rec["cnt"]),
+            cost=p_money(rec["cost"]),
+            balance=p_money(rec["balance"]),
         )
     return None
 
@@ -895,20 +888,20 @@ def _text_cost(text: str, ctx: Ctx) -> Cost | None:
     m = _RE_COST__COST.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_cost(cost=_c.p_money(g("cost")), sms_count=_c.p_int(g("cnt")))
+        return _new_cost(cost=p_money(g("cost")), sms_count=p_int(g("cnt")))
     return None
 
 
 def _csv_cost(text: str, ctx: Ctx) -> Cost | None:
     f = text.split(",")
     if len(f) == 2:
-        return _new_cost(cost=_c.p_money(f[0]), sms_count=_c.p_int(f[1]))
+        return _new_cost(cost=p_money(f[0]), sms_count=p_int(f[1]))
     return None
 
 
 def _record_cost(rec: Record, ctx: Ctx) -> Cost | None:
     if "cost" in rec and "cnt" in rec:
-        return _new_cost(cost=_c.p_money(rec["cost"]), sms_count=_c.p_int(rec["cnt"]))
+        return _new_cost(cost=p_money(rec["cost"]), sms_count=p_int(rec["cnt"]))
     return None
 
 
@@ -940,9 +933,9 @@ def _csv_senders(text: str, ctx: Ctx) -> Sender | None:
 def _record_senders(rec: Record, ctx: Ctx) -> Sender | None:
     if "sender" in rec:
         return _new_sender(
-            sender=_c.p_str(rec["sender"]),
-            id=(_c.p_int(rec["id"]) if "id" in rec else None),
-            comment=(_c.p_str(rec["cmt"]) if "cmt" in rec else None),
+            sender=p_str(rec["sender"]),
+            id=(p_int(rec["id"]) if "id" in rec else None),
+            comment=(p_str(rec["cmt"]) if "cmt" in rec else None),
         )
     return None
 
@@ -991,17 +984,17 @@ def _text_status_basic(text: str, ctx: Ctx) -> Status | None:
             id=ctx["id"],
             phone=ctx["phone"],
             status=_p_MessageStatus(g("status")),
-            changed_at=_c.p_msk_date(g("last_date")),
+            changed_at=p_msk_date(g("last_date")),
             error=_p_DeliveryError(g("err")),
             hlr=_new_hlr_info(
-                imsi=_c.p_str(g("imsi")),
-                msc=_c.p_str(g("msc")),
-                mcc=_c.p_str(g("mcc")),
-                mnc=_c.p_str(g("mnc")),
-                country=_c.p_str(g("cn")),
-                network=_c.p_str(g("net")),
-                roaming_country=_c.p_str(g("rcn")),
-                roaming_network=_c.p_str(g("rnet")),
+                imsi=p_str(g("imsi")),
+                msc=p_str(g("msc")),
+                mcc=p_str(g("mcc")),
+                mnc=p_str(g("mnc")),
+                country=p_str(g("cn")),
+                network=p_str(g("net")),
+                roaming_country=p_str(g("rcn")),
+                roaming_network=p_str(g("rnet")),
             ),
         )
     m = _RE_STATUS_BASIC__STATUS_BASIC.fullmatch(text)
@@ -1011,7 +1004,7 @@ def _text_status_basic(text: str, ctx: Ctx) -> Status | None:
             id=ctx["id"],
             phone=ctx["phone"],
             status=_p_MessageStatus(g("status")),
-            changed_at=_c.p_msk_date(g("last_date")),
+            changed_at=p_msk_date(g("last_date")),
             error=_p_DeliveryError(g("err")),
         )
     return None
@@ -1024,17 +1017,17 @@ def _csv_status_basic(text: str, ctx: Ctx) -> Status | None:
             id=ctx["id"],
             phone=ctx["phone"],
             status=_p_MessageStatus(f[0]),
-            changed_at=_c.p_timestamp(f[1]),
+            changed_at=p_timestamp(f[1]),
             error=_p_DeliveryError(f[2]),
             hlr=_new_hlr_info(
-                imsi=_c.p_str(f[3]),
-                msc=_c.p_str(f[4]),
-                mcc=_c.p_str(f[5]),
-                mnc=_c.p_str(f[6]),
-                country=_c.p_str(f[7]),
-                network=_c.p_str(f[8]),
-                roaming_country=_c.p_str(f[9]),
-                roaming_network=_c.p_str(f[10]),
+                imsi=p_str(f[3]),
+                msc=p_str(f[4]),
+                mcc=p_str(f[5]),
+                mnc=p_str(f[6]),
+                country=p_str(f[7]),
+                network=p_str(f[8]),
+                roaming_country=p_str(f[9]),
+                roaming_network=p_str(f[10]),
             ),
         )
     if len(f) == 3:
@@ -1042,7 +1035,7 @@ def _csv_status_basic(text: str, ctx: Ctx) -> Status | None:
             id=ctx["id"],
             phone=ctx["phone"],
             status=_p_MessageStatus(f[0]),
-            changed_at=_c.p_timestamp(f[1]),
+            changed_at=p_timestamp(f[1]),
             error=_p_DeliveryError(f[2]),
         )
     return None
@@ -1061,9 +1054,9 @@ def _record_status_basic(rec: Record, ctx: Ctx) -> Status | None:
         and "rcn" in rec
         and "rnet" in rec
     ):
-        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        changed_at = p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
         if changed_at is None and "last_date" in rec:
-            changed_at = _c.p_msk_date(rec["last_date"])
+            changed_at = p_msk_date(rec["last_date"])
         return _new_status(
             id=ctx["id"],
             phone=ctx["phone"],
@@ -1071,20 +1064,20 @@ def _record_status_basic(rec: Record, ctx: Ctx) -> Status | None:
             changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
             hlr=_new_hlr_info(
-                imsi=_c.p_str(rec["imsi"]),
-                msc=_c.p_str(rec["msc"]),
-                mcc=_c.p_str(rec["mcc"]),
-                mnc=_c.p_str(rec["mnc"]),
-                country=_c.p_str(rec["cn"]),
-                network=_c.p_str(rec["net"]),
-                roaming_country=_c.p_str(rec["rcn"]),
-                roaming_network=_c.p_str(rec["rnet"]),
+                imsi=p_str(rec["imsi"]),
+                msc=p_str(rec["msc"]),
+                mcc=p_str(rec["mcc"]),
+                mnc=p_str(rec["mnc"]),
+                country=p_str(rec["cn"]),
+                network=p_str(rec["net"]),
+                roaming_country=p_str(rec["rcn"]),
+                roaming_network=p_str(rec["rnet"]),
             ),
         )
     if "status" in rec and ("last_timestamp" in rec or "last_date" in rec):
-        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        changed_at = p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
         if changed_at is None and "last_date" in rec:
-            changed_at = _c.p_msk_date(rec["last_date"])
+            changed_at = p_msk_date(rec["last_date"])
         return _new_status(
             id=ctx["id"],
             phone=ctx["phone"],
@@ -1149,23 +1142,23 @@ def _text_status_full(text: str, ctx: Ctx) -> Status | None:
         g = m.group
         return _new_status(
             id=ctx["id"],
-            phone=_c.p_str(g("phone")),
+            phone=p_str(g("phone")),
             status=_p_MessageStatus(g("status")),
-            changed_at=_c.p_msk_date(g("last_date")),
+            changed_at=p_msk_date(g("last_date")),
             error=_p_DeliveryError(g("err")),
-            sent_at=_c.p_msk_date(g("send_date")),
-            cost=_c.p_money(g("cost")),
-            status_name=_c.p_str(g("status_name")),
-            message=_c.p_str(g("message")),
+            sent_at=p_msk_date(g("send_date")),
+            cost=p_money(g("cost")),
+            status_name=p_str(g("status_name")),
+            message=p_str(g("message")),
             hlr=_new_hlr_info(
-                imsi=_c.p_str(g("imsi")),
-                msc=_c.p_str(g("msc")),
-                mcc=_c.p_str(g("mcc")),
-                mnc=_c.p_str(g("mnc")),
-                country=_c.p_str(g("cn")),
-                network=_c.p_str(g("net")),
-                roaming_country=_c.p_str(g("rcn")),
-                roaming_network=_c.p_str(g("rnet")),
+                imsi=p_str(g("imsi")),
+                msc=p_str(g("msc")),
+                mcc=p_str(g("mcc")),
+                mnc=p_str(g("mnc")),
+                country=p_str(g("cn")),
+                network=p_str(g("net")),
+                roaming_country=p_str(g("rcn")),
+                roaming_network=p_str(g("rnet")),
             ),
         )
     m = _RE_STATUS_FULL__STATUS_FULL.fullmatch(text)
@@ -1173,15 +1166,15 @@ def _text_status_full(text: str, ctx: Ctx) -> Status | None:
         g = m.group
         return _new_status(
             id=ctx["id"],
-            phone=_c.p_str(g("phone")),
+            phone=p_str(g("phone")),
             status=_p_MessageStatus(g("status")),
-            changed_at=_c.p_msk_date(g("last_date")),
+            changed_at=p_msk_date(g("last_date")),
             error=_p_DeliveryError(g("err")),
-            sent_at=_c.p_msk_date(g("send_date")),
-            cost=_c.p_money(g("cost")),
-            sender=_c.p_str(g("sender_id")),
-            status_name=_c.p_str(g("status_name")),
-            message=_c.p_str(g("message")),
+            sent_at=p_msk_date(g("send_date")),
+            cost=p_money(g("cost")),
+            sender=p_str(g("sender_id")),
+            status_name=p_str(g("status_name")),
+            message=p_str(g("message")),
         )
     return None
 
@@ -1191,38 +1184,38 @@ def _csv_status_full(text: str, ctx: Ctx) -> Status | None:
     if len(f) == 17 and f[14] == "HLR":
         return _new_status(
             id=ctx["id"],
-            phone=_c.p_str(f[12]),
+            phone=p_str(f[12]),
             status=_p_MessageStatus(f[0]),
-            changed_at=_c.p_timestamp(f[1]),
+            changed_at=p_timestamp(f[1]),
             error=_p_DeliveryError(f[2]),
-            sent_at=_c.p_timestamp(f[11]),
-            cost=_c.p_money(f[13]),
-            status_name=_c.p_str(f[15]),
-            message=_c.p_str(f[16]),
+            sent_at=p_timestamp(f[11]),
+            cost=p_money(f[13]),
+            status_name=p_str(f[15]),
+            message=p_str(f[16]),
             hlr=_new_hlr_info(
-                imsi=_c.p_str(f[3]),
-                msc=_c.p_str(f[4]),
-                mcc=_c.p_str(f[5]),
-                mnc=_c.p_str(f[6]),
-                country=_c.p_str(f[7]),
-                network=_c.p_str(f[8]),
-                roaming_country=_c.p_str(f[9]),
-                roaming_network=_c.p_str(f[10]),
+                imsi=p_str(f[3]),
+                msc=p_str(f[4]),
+                mcc=p_str(f[5]),
+                mnc=p_str(f[6]),
+                country=p_str(f[7]),
+                network=p_str(f[8]),
+                roaming_country=p_str(f[9]),
+                roaming_network=p_str(f[10]),
             ),
         )
     f = text.split(",", 8)
     if len(f) == 9:
         return _new_status(
             id=ctx["id"],
-            phone=_c.p_str(f[4]),
+            phone=p_str(f[4]),
             status=_p_MessageStatus(f[0]),
-            changed_at=_c.p_timestamp(f[1]),
+            changed_at=p_timestamp(f[1]),
             error=_p_DeliveryError(f[2]),
-            sent_at=_c.p_timestamp(f[3]),
-            cost=_c.p_money(f[5]),
-            sender=_c.p_str(f[6]),
-            status_name=_c.p_str(f[7]),
-            message=_c.p_str(f[8]),
+            sent_at=p_timestamp(f[3]),
+            cost=p_money(f[5]),
+            sender=p_str(f[6]),
+            status_name=p_str(f[7]),
+            message=p_str(f[8]),
         )
     return None
 
@@ -1246,31 +1239,31 @@ def _record_status_full(rec: Record, ctx: Ctx) -> Status | None:
         and "message" in rec
         and rec.get("sender_id") == "HLR"
     ):
-        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        changed_at = p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
         if changed_at is None and "last_date" in rec:
-            changed_at = _c.p_msk_date(rec["last_date"])
-        sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
+            changed_at = p_msk_date(rec["last_date"])
+        sent_at = p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
         if sent_at is None and "send_date" in rec:
-            sent_at = _c.p_msk_date(rec["send_date"])
+            sent_at = p_msk_date(rec["send_date"])
         return _new_status(
             id=ctx["id"],
-            phone=_c.p_str(rec["phone"]),
+            phone=p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
             changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
             sent_at=sent_at,
-            cost=_c.p_money(rec["cost"]),
-            status_name=_c.p_str(rec["status_name"]),
-            message=_c.p_str(rec["message"]),
+            cost=p_money(rec["cost"]),
+            status_name=p_str(rec["status_name"]),
+            message=p_str(rec["message"]),
             hlr=_new_hlr_info(
-                imsi=_c.p_str(rec["imsi"]),
-                msc=_c.p_str(rec["msc"]),
-                mcc=_c.p_str(rec["mcc"]),
-                mnc=_c.p_str(rec["mnc"]),
-                country=_c.p_str(rec["cn"]),
-                network=_c.p_str(rec["net"]),
-                roaming_country=_c.p_str(rec["rcn"]),
-                roaming_network=_c.p_str(rec["rnet"]),
+                imsi=p_str(rec["imsi"]),
+                msc=p_str(rec["msc"]),
+                mcc=p_str(rec["mcc"]),
+                mnc=p_str(rec["mnc"]),
+                country=p_str(rec["cn"]),
+                network=p_str(rec["net"]),
+                roaming_country=p_str(rec["rcn"]),
+                roaming_network=p_str(rec["rnet"]),
             ),
         )
     if (
@@ -1283,23 +1276,23 @@ def _record_status_full(rec: Record, ctx: Ctx) -> Status | None:
         and "status_name" in rec
         and "message" in rec
     ):
-        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        changed_at = p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
         if changed_at is None and "last_date" in rec:
-            changed_at = _c.p_msk_date(rec["last_date"])
-        sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
+            changed_at = p_msk_date(rec["last_date"])
+        sent_at = p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
         if sent_at is None and "send_date" in rec:
-            sent_at = _c.p_msk_date(rec["send_date"])
+            sent_at = p_msk_date(rec["send_date"])
         return _new_status(
             id=ctx["id"],
-            phone=_c.p_str(rec["phone"]),
+            phone=p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
             changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
             sent_at=sent_at,
-            cost=_c.p_money(rec["cost"]),
-            sender=_c.p_str(rec["sender_id"]),
-            status_name=_c.p_str(rec["status_name"]),
-            message=_c.p_str(rec["message"]),
+            cost=p_money(rec["cost"]),
+            sender=p_str(rec["sender_id"]),
+            status_name=p_str(rec["status_name"]),
+            message=p_str(rec["message"]),
         )
     return None
 
@@ -1364,26 +1357,26 @@ def _text_status_region(text: str, ctx: Ctx) -> Status | None:
         g = m.group
         return _new_status(
             id=ctx["id"],
-            phone=_c.p_str(g("phone")),
+            phone=p_str(g("phone")),
             status=_p_MessageStatus(g("status")),
-            changed_at=_c.p_msk_date(g("last_date")),
+            changed_at=p_msk_date(g("last_date")),
             error=_p_DeliveryError(g("err")),
-            sent_at=_c.p_msk_date(g("send_date")),
-            cost=_c.p_money(g("cost")),
-            status_name=_c.p_str(g("status_name")),
-            message=_c.p_str(g("message")),
-            country=_c.p_str(g("country")),
-            operator=_c.p_str(g("operator")),
-            region=_c.p_str(g("region")),
+            sent_at=p_msk_date(g("send_date")),
+            cost=p_money(g("cost")),
+            status_name=p_str(g("status_name")),
+            message=p_str(g("message")),
+            country=p_str(g("country")),
+            operator=p_str(g("operator")),
+            region=p_str(g("region")),
             hlr=_new_hlr_info(
-                imsi=_c.p_str(g("imsi")),
-                msc=_c.p_str(g("msc")),
-                mcc=_c.p_str(g("mcc")),
-                mnc=_c.p_str(g("mnc")),
-                country=_c.p_str(g("cn")),
-                network=_c.p_str(g("net")),
-                roaming_country=_c.p_str(g("rcn")),
-                roaming_network=_c.p_str(g("rnet")),
+                imsi=p_str(g("imsi")),
+                msc=p_str(g("msc")),
+                mcc=p_str(g("mcc")),
+                mnc=p_str(g("mnc")),
+                country=p_str(g("cn")),
+                network=p_str(g("net")),
+                roaming_country=p_str(g("rcn")),
+                roaming_network=p_str(g("rnet")),
             ),
         )
     m = _RE_STATUS_REGION__STATUS_REGION.fullmatch(text)
@@ -1391,18 +1384,18 @@ def _text_status_region(text: str, ctx: Ctx) -> Status | None:
         g = m.group
         return _new_status(
             id=ctx["id"],
-            phone=_c.p_str(g("phone")),
+            phone=p_str(g("phone")),
             status=_p_MessageStatus(g("status")),
-            changed_at=_c.p_msk_date(g("last_date")),
+            changed_at=p_msk_date(g("last_date")),
             error=_p_DeliveryError(g("err")),
-            sent_at=_c.p_msk_date(g("send_date")),
-            cost=_c.p_money(g("cost")),
-            sender=_c.p_str(g("sender_id")),
-            status_name=_c.p_str(g("status_name")),
-            message=_c.p_str(g("message")),
-            country=_c.p_str(g("country")),
-            operator=_c.p_str(g("operator")),
-            region=_c.p_str(g("region")),
+            sent_at=p_msk_date(g("send_date")),
+            cost=p_money(g("cost")),
+            sender=p_str(g("sender_id")),
+            status_name=p_str(g("status_name")),
+            message=p_str(g("message")),
+            country=p_str(g("country")),
+            operator=p_str(g("operator")),
+            region=p_str(g("region")),
         )
     return None
 
@@ -1412,44 +1405,44 @@ def _csv_status_region(text: str, ctx: Ctx) -> Status | None:
     if len(f) == 20 and f[17] == "HLR":
         return _new_status(
             id=ctx["id"],
-            phone=_c.p_str(f[12]),
+            phone=p_str(f[12]),
             status=_p_MessageStatus(f[0]),
-            changed_at=_c.p_timestamp(f[1]),
+            changed_at=p_timestamp(f[1]),
             error=_p_DeliveryError(f[2]),
-            sent_at=_c.p_timestamp(f[11]),
-            cost=_c.p_money(f[13]),
-            status_name=_c.p_str(f[18]),
-            message=_c.p_str(f[19]),
-            country=_c.p_str(f[14]),
-            operator=_c.p_str(f[15]),
-            region=_c.p_str(f[16]),
+            sent_at=p_timestamp(f[11]),
+            cost=p_money(f[13]),
+            status_name=p_str(f[18]),
+            message=p_str(f[19]),
+            country=p_str(f[14]),
+            operator=p_str(f[15]),
+            region=p_str(f[16]),
             hlr=_new_hlr_info(
-                imsi=_c.p_str(f[3]),
-                msc=_c.p_str(f[4]),
-                mcc=_c.p_str(f[5]),
-                mnc=_c.p_str(f[6]),
-                country=_c.p_str(f[7]),
-                network=_c.p_str(f[8]),
-                roaming_country=_c.p_str(f[9]),
-                roaming_network=_c.p_str(f[10]),
+                imsi=p_str(f[3]),
+                msc=p_str(f[4]),
+                mcc=p_str(f[5]),
+                mnc=p_str(f[6]),
+                country=p_str(f[7]),
+                network=p_str(f[8]),
+                roaming_country=p_str(f[9]),
+                roaming_network=p_str(f[10]),
             ),
         )
     f = text.split(",", 11)
     if len(f) == 12:
         return _new_status(
             id=ctx["id"],
-            phone=_c.p_str(f[4]),
+            phone=p_str(f[4]),
             status=_p_MessageStatus(f[0]),
-            changed_at=_c.p_timestamp(f[1]),
+            changed_at=p_timestamp(f[1]),
             error=_p_DeliveryError(f[2]),
-            sent_at=_c.p_timestamp(f[3]),
-            cost=_c.p_money(f[5]),
-            sender=_c.p_str(f[9]),
-            status_name=_c.p_str(f[10]),
-            message=_c.p_str(f[11]),
-            country=_c.p_str(f[6]),
-            operator=_c.p_str(f[7]),
-            region=_c.p_str(f[8]),
+            sent_at=p_timestamp(f[3]),
+            cost=p_money(f[5]),
+            sender=p_str(f[9]),
+            status_name=p_str(f[10]),
+            message=p_str(f[11]),
+            country=p_str(f[6]),
+            operator=p_str(f[7]),
+            region=p_str(f[8]),
         )
     return None
 
@@ -1476,34 +1469,34 @@ def _record_status_region(rec: Record, ctx: Ctx) -> Status | None:
         and "message" in rec
         and rec.get("sender_id") == "HLR"
     ):
-        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        changed_at = p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
         if changed_at is None and "last_date" in rec:
-            changed_at = _c.p_msk_date(rec["last_date"])
-        sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
+            changed_at = p_msk_date(rec["last_date"])
+        sent_at = p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
         if sent_at is None and "send_date" in rec:
-            sent_at = _c.p_msk_date(rec["send_date"])
+            sent_at = p_msk_date(rec["send_date"])
         return _new_status(
             id=ctx["id"],
-            phone=_c.p_str(rec["phone"]),
+            phone=p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
             changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
             sent_at=sent_at,
-            cost=_c.p_money(rec["cost"]),
-            status_name=_c.p_str(rec["status_name"]),
-            message=_c.p_str(rec["message"]),
-            country=_c.p_str(rec["country"]),
-            operator=_c.p_str(rec["operator"]),
-            region=_c.p_str(rec["region"]),
+            cost=p_money(rec["cost"]),
+            status_name=p_str(rec["status_name"]),
+            message=p_str(rec["message"]),
+            country=p_str(rec["country"]),
+            operator=p_str(rec["operator"]),
+            region=p_str(rec["region"]),
             hlr=_new_hlr_info(
-                imsi=_c.p_str(rec["imsi"]),
-                msc=_c.p_str(rec["msc"]),
-                mcc=_c.p_str(rec["mcc"]),
-                mnc=_c.p_str(rec["mnc"]),
-                country=_c.p_str(rec["cn"]),
-                network=_c.p_str(rec["net"]),
-                roaming_country=_c.p_str(rec["rcn"]),
-                roaming_network=_c.p_str(rec["rnet"]),
+                imsi=p_str(rec["imsi"]),
+                msc=p_str(rec["msc"]),
+                mcc=p_str(rec["mcc"]),
+                mnc=p_str(rec["mnc"]),
+                country=p_str(rec["cn"]),
+                network=p_str(rec["net"]),
+                roaming_country=p_str(rec["rcn"]),
+                roaming_network=p_str(rec["rnet"]),
             ),
         )
     if (
@@ -1519,26 +1512,26 @@ def _record_status_region(rec: Record, ctx: Ctx) -> Status | None:
         and "status_name" in rec
         and "message" in rec
     ):
-        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        changed_at = p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
         if changed_at is None and "last_date" in rec:
-            changed_at = _c.p_msk_date(rec["last_date"])
-        sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
+            changed_at = p_msk_date(rec["last_date"])
+        sent_at = p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
         if sent_at is None and "send_date" in rec:
-            sent_at = _c.p_msk_date(rec["send_date"])
+            sent_at = p_msk_date(rec["send_date"])
         return _new_status(
             id=ctx["id"],
-            phone=_c.p_str(rec["phone"]),
+            phone=p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
             changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
             sent_at=sent_at,
-            cost=_c.p_money(rec["cost"]),
-            sender=_c.p_str(rec["sender_id"]),
-            status_name=_c.p_str(rec["status_name"]),
-            message=_c.p_str(rec["message"]),
-            country=_c.p_str(rec["country"]),
-            operator=_c.p_str(rec["operator"]),
-            region=_c.p_str(rec["region"]),
+            cost=p_money(rec["cost"]),
+            sender=p_str(rec["sender_id"]),
+            status_name=p_str(rec["status_name"]),
+            message=p_str(rec["message"]),
+            country=p_str(rec["country"]),
+            operator=p_str(rec["operator"]),
+            region=p_str(rec["region"]),
         )
     return None
 
@@ -1588,30 +1581,30 @@ def _text_statuses_basic(text: str, ctx: Ctx) -> Status | None:
     if m is not None:
         g = m.group
         return _new_status(
-            id=_c.p_message_id(g("id")),
-            phone=_c.p_str(g("phone")),
+            id=p_message_id(g("id")),
+            phone=p_str(g("phone")),
             status=_p_MessageStatus(g("status")),
-            changed_at=_c.p_msk_date(g("last_date")),
+            changed_at=p_msk_date(g("last_date")),
             error=_p_DeliveryError(g("err")),
             hlr=_new_hlr_info(
-                imsi=_c.p_str(g("imsi")),
-                msc=_c.p_str(g("msc")),
-                mcc=_c.p_str(g("mcc")),
-                mnc=_c.p_str(g("mnc")),
-                country=_c.p_str(g("cn")),
-                network=_c.p_str(g("net")),
-                roaming_country=_c.p_str(g("rcn")),
-                roaming_network=_c.p_str(g("rnet")),
+                imsi=p_str(g("imsi")),
+                msc=p_str(g("msc")),
+                mcc=p_str(g("mcc")),
+                mnc=p_str(g("mnc")),
+                country=p_str(g("cn")),
+                network=p_str(g("net")),
+                roaming_country=p_str(g("rcn")),
+                roaming_network=p_str(g("rnet")),
             ),
         )
     m = _RE_STATUSES_BASIC__STATUS_BASIC.fullmatch(text)
     if m is not None:
         g = m.group
         return _new_status(
-            id=_c.p_message_id(g("id")),
-            phone=_c.p_str(g("phone")),
+            id=p_message_id(g("id")),
+            phone=p_str(g("phone")),
             status=_p_MessageStatus(g("status")),
-            changed_at=_c.p_msk_date(g("last_date")),
+            changed_at=p_msk_date(g("last_date")),
             error=_p_DeliveryError(g("err")),
         )
     return None
@@ -1621,28 +1614,28 @@ def _csv_statuses_basic(text: str, ctx: Ctx) -> Status | None:
     f = text.split(",")
     if len(f) == 13:
         return _new_status(
-            id=_c.p_message_id(f[0]),
-            phone=_c.p_str(f[1]),
+            id=p_message_id(f[0]),
+            phone=p_str(f[1]),
             status=_p_MessageStatus(f[2]),
-            changed_at=_c.p_timestamp(f[3]),
+            changed_at=p_timestamp(f[3]),
             error=_p_DeliveryError(f[4]),
             hlr=_new_hlr_info(
-                imsi=_c.p_str(f[5]),
-                msc=_c.p_str(f[6]),
-                mcc=_c.p_str(f[7]),
-                mnc=_c.p_str(f[8]),
-                country=_c.p_str(f[9]),
-                network=_c.p_str(f[10]),
-                roaming_country=_c.p_str(f[11]),
-                roaming_network=_c.p_str(f[12]),
+                imsi=p_str(f[5]),
+                msc=p_str(f[6]),
+                mcc=p_str(f[7]),
+                mnc=p_str(f[8]),
+                country=p_str(f[9]),
+                network=p_str(f[10]),
+                roaming_country=p_str(f[11]),
+                roaming_network=p_str(f[12]),
             ),
         )
     if len(f) == 5:
         return _new_status(
-            id=_c.p_message_id(f[0]),
-            phone=_c.p_str(f[1]),
+            id=p_message_id(f[0]),
+            phone=p_str(f[1]),
             status=_p_MessageStatus(f[2]),
-            changed_at=_c.p_timestamp(f[3]),
+            changed_at=p_timestamp(f[3]),
             error=_p_DeliveryError(f[4]),
         )
     return None
@@ -1663,33 +1656,33 @@ def _record_statuses_basic(rec: Record, ctx: Ctx) -> Status | None:
         and "rcn" in rec
         and "rnet" in rec
     ):
-        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        changed_at = p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
         if changed_at is None and "last_date" in rec:
-            changed_at = _c.p_msk_date(rec["last_date"])
+            changed_at = p_msk_date(rec["last_date"])
         return _new_status(
-            id=_c.p_message_id(rec["id"]),
-            phone=_c.p_str(rec["phone"]),
+            id=p_message_id(rec["id"]),
+            phone=p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
             changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
             hlr=_new_hlr_info(
-                imsi=_c.p_str(rec["imsi"]),
-                msc=_c.p_str(rec["msc"]),
-                mcc=_c.p_str(rec["mcc"]),
-                mnc=_c.p_str(rec["mnc"]),
-                country=_c.p_str(rec["cn"]),
-                network=_c.p_str(rec["net"]),
-                roaming_country=_c.p_str(rec["rcn"]),
-                roaming_network=_c.p_str(rec["rnet"]),
+                imsi=p_str(rec["imsi"]),
+                msc=p_str(rec["msc"]),
+                mcc=p_str(rec["mcc"]),
+                mnc=p_str(rec["mnc"]),
+                country=p_str(rec["cn"]),
+                network=p_str(rec["net"]),
+                roaming_country=p_str(rec["rcn"]),
+                roaming_network=p_str(rec["rnet"]),
             ),
         )
     if "id" in rec and "phone" in rec and "status" in rec and ("last_timestamp" in rec or "last_date" in rec):
-        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        changed_at = p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
         if changed_at is None and "last_date" in rec:
-            changed_at = _c.p_msk_date(rec["last_date"])
+            changed_at = p_msk_date(rec["last_date"])
         return _new_status(
-            id=_c.p_message_id(rec["id"]),
-            phone=_c.p_str(rec["phone"]),
+            id=p_message_id(rec["id"]),
+            phone=p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
             changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
@@ -1752,40 +1745,40 @@ def _text_statuses_full(text: str, ctx: Ctx) -> Status | None:
     if m is not None and m.group("sender_id") == "HLR":
         g = m.group
         return _new_status(
-            id=_c.p_message_id(g("id")),
-            phone=_c.p_str(g("phone")),
+            id=p_message_id(g("id")),
+            phone=p_str(g("phone")),
             status=_p_MessageStatus(g("status")),
-            changed_at=_c.p_msk_date(g("last_date")),
+            changed_at=p_msk_date(g("last_date")),
             error=_p_DeliveryError(g("err")),
-            sent_at=_c.p_msk_date(g("send_date")),
-            cost=_c.p_money(g("cost")),
-            status_name=_c.p_str(g("status_name")),
-            message=_c.p_str(g("message")),
+            sent_at=p_msk_date(g("send_date")),
+            cost=p_money(g("cost")),
+            status_name=p_str(g("status_name")),
+            message=p_str(g("message")),
             hlr=_new_hlr_info(
-                imsi=_c.p_str(g("imsi")),
-                msc=_c.p_str(g("msc")),
-                mcc=_c.p_str(g("mcc")),
-                mnc=_c.p_str(g("mnc")),
-                country=_c.p_str(g("cn")),
-                network=_c.p_str(g("net")),
-                roaming_country=_c.p_str(g("rcn")),
-                roaming_network=_c.p_str(g("rnet")),
+                imsi=p_str(g("imsi")),
+                msc=p_str(g("msc")),
+                mcc=p_str(g("mcc")),
+                mnc=p_str(g("mnc")),
+                country=p_str(g("cn")),
+                network=p_str(g("net")),
+                roaming_country=p_str(g("rcn")),
+                roaming_network=p_str(g("rnet")),
             ),
         )
     m = _RE_STATUSES_FULL__STATUS_FULL.fullmatch(text)
     if m is not None:
         g = m.group
         return _new_status(
-            id=_c.p_message_id(g("id")),
-            phone=_c.p_str(g("phone")),
+            id=p_message_id(g("id")),
+            phone=p_str(g("phone")),
             status=_p_MessageStatus(g("status")),
-            changed_at=_c.p_msk_date(g("last_date")),
+            changed_at=p_msk_date(g("last_date")),
             error=_p_DeliveryError(g("err")),
-            sent_at=_c.p_msk_date(g("send_date")),
-            cost=_c.p_money(g("cost")),
-            sender=_c.p_str(g("sender_id")),
-            status_name=_c.p_str(g("status_name")),
-            message=_c.p_str(g("message")),
+            sent_at=p_msk_date(g("send_date")),
+            cost=p_money(g("cost")),
+            sender=p_str(g("sender_id")),
+            status_name=p_str(g("status_name")),
+            message=p_str(g("message")),
         )
     return None
 
@@ -1794,39 +1787,39 @@ def _csv_statuses_full(text: str, ctx: Ctx) -> Status | None:
     f = text.split(",", 17)
     if len(f) == 18 and f[15] == "HLR":
         return _new_status(
-            id=_c.p_message_id(f[0]),
-            phone=_c.p_str(f[13]),
+            id=p_message_id(f[0]),
+            phone=p_str(f[13]),
             status=_p_MessageStatus(f[1]),
-            changed_at=_c.p_timestamp(f[2]),
+            changed_at=p_timestamp(f[2]),
             error=_p_DeliveryError(f[3]),
-            sent_at=_c.p_timestamp(f[12]),
-            cost=_c.p_money(f[14]),
-            status_name=_c.p_str(f[16]),
-            message=_c.p_str(f[17]),
+            sent_at=p_timestamp(f[12]),
+            cost=p_money(f[14]),
+            status_name=p_str(f[16]),
+            message=p_str(f[17]),
             hlr=_new_hlr_info(
-                imsi=_c.p_str(f[4]),
-                msc=_c.p_str(f[5]),
-                mcc=_c.p_str(f[6]),
-                mnc=_c.p_str(f[7]),
-                country=_c.p_str(f[8]),
-                network=_c.p_str(f[9]),
-                roaming_country=_c.p_str(f[10]),
-                roaming_network=_c.p_str(f[11]),
+                imsi=p_str(f[4]),
+                msc=p_str(f[5]),
+                mcc=p_str(f[6]),
+                mnc=p_str(f[7]),
+                country=p_str(f[8]),
+                network=p_str(f[9]),
+                roaming_country=p_str(f[10]),
+                roaming_network=p_str(f[11]),
             ),
         )
     f = text.split(",", 9)
     if len(f) == 10:
         return _new_status(
-            id=_c.p_message_id(f[0]),
-            phone=_c.p_str(f[5]),
+            id=p_message_id(f[0]),
+            phone=p_str(f[5]),
             status=_p_MessageStatus(f[1]),
-            changed_at=_c.p_timestamp(f[2]),
+            changed_at=p_timestamp(f[2]),
             error=_p_DeliveryError(f[3]),
-            sent_at=_c.p_timestamp(f[4]),
-            cost=_c.p_money(f[6]),
-            sender=_c.p_str(f[7]),
-            status_name=_c.p_str(f[8]),
-            message=_c.p_str(f[9]),
+            sent_at=p_timestamp(f[4]),
+            cost=p_money(f[6]),
+            sender=p_str(f[7]),
+            status_name=p_str(f[8]),
+            message=p_str(f[9]),
         )
     return None
 
@@ -1851,31 +1844,31 @@ def _record_statuses_full(rec: Record, ctx: Ctx) -> Status | None:
         and "message" in rec
         and rec.get("sender_id") == "HLR"
     ):
-        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        changed_at = p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
         if changed_at is None and "last_date" in rec:
-            changed_at = _c.p_msk_date(rec["last_date"])
-        sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
+            changed_at = p_msk_date(rec["last_date"])
+        sent_at = p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
         if sent_at is None and "send_date" in rec:
-            sent_at = _c.p_msk_date(rec["send_date"])
+            sent_at = p_msk_date(rec["send_date"])
         return _new_status(
-            id=_c.p_message_id(rec["id"]),
-            phone=_c.p_str(rec["phone"]),
+            id=p_message_id(rec["id"]),
+            phone=p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
             changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
             sent_at=sent_at,
-            cost=_c.p_money(rec["cost"]),
-            status_name=_c.p_str(rec["status_name"]),
-            message=_c.p_str(rec["message"]),
+            cost=p_money(rec["cost"]),
+            status_name=p_str(rec["status_name"]),
+            message=p_str(rec["message"]),
             hlr=_new_hlr_info(
-                imsi=_c.p_str(rec["imsi"]),
-                msc=_c.p_str(rec["msc"]),
-                mcc=_c.p_str(rec["mcc"]),
-                mnc=_c.p_str(rec["mnc"]),
-                country=_c.p_str(rec["cn"]),
-                network=_c.p_str(rec["net"]),
-                roaming_country=_c.p_str(rec["rcn"]),
-                roaming_network=_c.p_str(rec["rnet"]),
+                imsi=p_str(rec["imsi"]),
+                msc=p_str(rec["msc"]),
+                mcc=p_str(rec["mcc"]),
+                mnc=p_str(rec["mnc"]),
+                country=p_str(rec["cn"]),
+                network=p_str(rec["net"]),
+                roaming_country=p_str(rec["rcn"]),
+                roaming_network=p_str(rec["rnet"]),
             ),
         )
     if (
@@ -1889,23 +1882,23 @@ def _record_statuses_full(rec: Record, ctx: Ctx) -> Status | None:
         and "status_name" in rec
         and "message" in rec
     ):
-        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        changed_at = p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
         if changed_at is None and "last_date" in rec:
-            changed_at = _c.p_msk_date(rec["last_date"])
-        sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
+            changed_at = p_msk_date(rec["last_date"])
+        sent_at = p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
         if sent_at is None and "send_date" in rec:
-            sent_at = _c.p_msk_date(rec["send_date"])
+            sent_at = p_msk_date(rec["send_date"])
         return _new_status(
-            id=_c.p_message_id(rec["id"]),
-            phone=_c.p_str(rec["phone"]),
+            id=p_message_id(rec["id"]),
+            phone=p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
             changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
             sent_at=sent_at,
-            cost=_c.p_money(rec["cost"]),
-            sender=_c.p_str(rec["sender_id"]),
-            status_name=_c.p_str(rec["status_name"]),
-            message=_c.p_str(rec["message"]),
+            cost=p_money(rec["cost"]),
+            sender=p_str(rec["sender_id"]),
+            status_name=p_str(rec["status_name"]),
+            message=p_str(rec["message"]),
         )
     return None
 
@@ -1971,46 +1964,46 @@ def _text_statuses_region(text: str, ctx: Ctx) -> Status | None:
     if m is not None and m.group("sender_id") == "HLR":
         g = m.group
         return _new_status(
-            id=_c.p_message_id(g("id")),
-            phone=_c.p_str(g("phone")),
+            id=p_message_id(g("id")),
+            phone=p_str(g("phone")),
             status=_p_MessageStatus(g("status")),
-            changed_at=_c.p_msk_date(g("last_date")),
+            changed_at=p_msk_date(g("last_date")),
             error=_p_DeliveryError(g("err")),
-            sent_at=_c.p_msk_date(g("send_date")),
-            cost=_c.p_money(g("cost")),
-            status_name=_c.p_str(g("status_name")),
-            message=_c.p_str(g("message")),
-            country=_c.p_str(g("country")),
-            operator=_c.p_str(g("operator")),
-            region=_c.p_str(g("region")),
+            sent_at=p_msk_date(g("send_date")),
+            cost=p_money(g("cost")),
+            status_name=p_str(g("status_name")),
+            message=p_str(g("message")),
+            country=p_str(g("country")),
+            operator=p_str(g("operator")),
+            region=p_str(g("region")),
             hlr=_new_hlr_info(
-                imsi=_c.p_str(g("imsi")),
-                msc=_c.p_str(g("msc")),
-                mcc=_c.p_str(g("mcc")),
-                mnc=_c.p_str(g("mnc")),
-                country=_c.p_str(g("cn")),
-                network=_c.p_str(g("net")),
-                roaming_country=_c.p_str(g("rcn")),
-                roaming_network=_c.p_str(g("rnet")),
+                imsi=p_str(g("imsi")),
+                msc=p_str(g("msc")),
+                mcc=p_str(g("mcc")),
+                mnc=p_str(g("mnc")),
+                country=p_str(g("cn")),
+                network=p_str(g("net")),
+                roaming_country=p_str(g("rcn")),
+                roaming_network=p_str(g("rnet")),
             ),
         )
     m = _RE_STATUSES_REGION__STATUS_REGION.fullmatch(text)
     if m is not None:
         g = m.group
         return _new_status(
-            id=_c.p_message_id(g("id")),
-            phone=_c.p_str(g("phone")),
+            id=p_message_id(g("id")),
+            phone=p_str(g("phone")),
             status=_p_MessageStatus(g("status")),
-            changed_at=_c.p_msk_date(g("last_date")),
+            changed_at=p_msk_date(g("last_date")),
             error=_p_DeliveryError(g("err")),
-            sent_at=_c.p_msk_date(g("send_date")),
-            cost=_c.p_money(g("cost")),
-            sender=_c.p_str(g("sender_id")),
-            status_name=_c.p_str(g("status_name")),
-            message=_c.p_str(g("message")),
-            country=_c.p_str(g("country")),
-            operator=_c.p_str(g("operator")),
-            region=_c.p_str(g("region")),
+            sent_at=p_msk_date(g("send_date")),
+            cost=p_money(g("cost")),
+            sender=p_str(g("sender_id")),
+            status_name=p_str(g("status_name")),
+            message=p_str(g("message")),
+            country=p_str(g("country")),
+            operator=p_str(g("operator")),
+            region=p_str(g("region")),
         )
     return None
 
@@ -2019,45 +2012,45 @@ def _csv_statuses_region(text: str, ctx: Ctx) -> Status | None:
     f = text.split(",", 20)
     if len(f) == 21 and f[18] == "HLR":
         return _new_status(
-            id=_c.p_message_id(f[0]),
-            phone=_c.p_str(f[13]),
+            id=p_message_id(f[0]),
+            phone=p_str(f[13]),
             status=_p_MessageStatus(f[1]),
-            changed_at=_c.p_timestamp(f[2]),
+            changed_at=p_timestamp(f[2]),
             error=_p_DeliveryError(f[3]),
-            sent_at=_c.p_timestamp(f[12]),
-            cost=_c.p_money(f[14]),
-            status_name=_c.p_str(f[19]),
-            message=_c.p_str(f[20]),
-            country=_c.p_str(f[15]),
-            operator=_c.p_str(f[16]),
-            region=_c.p_str(f[17]),
+            sent_at=p_timestamp(f[12]),
+            cost=p_money(f[14]),
+            status_name=p_str(f[19]),
+            message=p_str(f[20]),
+            country=p_str(f[15]),
+            operator=p_str(f[16]),
+            region=p_str(f[17]),
             hlr=_new_hlr_info(
-                imsi=_c.p_str(f[4]),
-                msc=_c.p_str(f[5]),
-                mcc=_c.p_str(f[6]),
-                mnc=_c.p_str(f[7]),
-                country=_c.p_str(f[8]),
-                network=_c.p_str(f[9]),
-                roaming_country=_c.p_str(f[10]),
-                roaming_network=_c.p_str(f[11]),
+                imsi=p_str(f[4]),
+                msc=p_str(f[5]),
+                mcc=p_str(f[6]),
+                mnc=p_str(f[7]),
+                country=p_str(f[8]),
+                network=p_str(f[9]),
+                roaming_country=p_str(f[10]),
+                roaming_network=p_str(f[11]),
             ),
         )
     f = text.split(",", 12)
     if len(f) == 13:
         return _new_status(
-            id=_c.p_message_id(f[0]),
-            phone=_c.p_str(f[5]),
+            id=p_message_id(f[0]),
+            phone=p_str(f[5]),
             status=_p_MessageStatus(f[1]),
-            changed_at=_c.p_timestamp(f[2]),
+            changed_at=p_timestamp(f[2]),
             error=_p_DeliveryError(f[3]),
-            sent_at=_c.p_timestamp(f[4]),
-            cost=_c.p_money(f[6]),
-            sender=_c.p_str(f[10]),
-            status_name=_c.p_str(f[11]),
-            message=_c.p_str(f[12]),
-            country=_c.p_str(f[7]),
-            operator=_c.p_str(f[8]),
-            region=_c.p_str(f[9]),
+            sent_at=p_timestamp(f[4]),
+            cost=p_money(f[6]),
+            sender=p_str(f[10]),
+            status_name=p_str(f[11]),
+            message=p_str(f[12]),
+            country=p_str(f[7]),
+            operator=p_str(f[8]),
+            region=p_str(f[9]),
         )
     return None
 
@@ -2085,34 +2078,34 @@ def _record_statuses_region(rec: Record, ctx: Ctx) -> Status | None:
         and "message" in rec
         and rec.get("sender_id") == "HLR"
     ):
-        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        changed_at = p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
         if changed_at is None and "last_date" in rec:
-            changed_at = _c.p_msk_date(rec["last_date"])
-        sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
+            changed_at = p_msk_date(rec["last_date"])
+        sent_at = p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
         if sent_at is None and "send_date" in rec:
-            sent_at = _c.p_msk_date(rec["send_date"])
+            sent_at = p_msk_date(rec["send_date"])
         return _new_status(
-            id=_c.p_message_id(rec["id"]),
-            phone=_c.p_str(rec["phone"]),
+            id=p_message_id(rec["id"]),
+            phone=p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
             changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
             sent_at=sent_at,
-            cost=_c.p_money(rec["cost"]),
-            status_name=_c.p_str(rec["status_name"]),
-            message=_c.p_str(rec["message"]),
-            country=_c.p_str(rec["country"]),
-            operator=_c.p_str(rec["operator"]),
-            region=_c.p_str(rec["region"]),
+            cost=p_money(rec["cost"]),
+            status_name=p_str(rec["status_name"]),
+            message=p_str(rec["message"]),
+            country=p_str(rec["country"]),
+            operator=p_str(rec["operator"]),
+            region=p_str(rec["region"]),
             hlr=_new_hlr_info(
-                imsi=_c.p_str(rec["imsi"]),
-                msc=_c.p_str(rec["msc"]),
-                mcc=_c.p_str(rec["mcc"]),
-                mnc=_c.p_str(rec["mnc"]),
-                country=_c.p_str(rec["cn"]),
-                network=_c.p_str(rec["net"]),
-                roaming_country=_c.p_str(rec["rcn"]),
-                roaming_network=_c.p_str(rec["rnet"]),
+                imsi=p_str(rec["imsi"]),
+                msc=p_str(rec["msc"]),
+                mcc=p_str(rec["mcc"]),
+                mnc=p_str(rec["mnc"]),
+                country=p_str(rec["cn"]),
+                network=p_str(rec["net"]),
+                roaming_country=p_str(rec["rcn"]),
+                roaming_network=p_str(rec["rnet"]),
             ),
         )
     if (
@@ -2129,26 +2122,26 @@ def _record_statuses_region(rec: Record, ctx: Ctx) -> Status | None:
         and "status_name" in rec
         and "message" in rec
     ):
-        changed_at = _c.p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
+        changed_at = p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
         if changed_at is None and "last_date" in rec:
-            changed_at = _c.p_msk_date(rec["last_date"])
-        sent_at = _c.p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
+            changed_at = p_msk_date(rec["last_date"])
+        sent_at = p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
         if sent_at is None and "send_date" in rec:
-            sent_at = _c.p_msk_date(rec["send_date"])
+            sent_at = p_msk_date(rec["send_date"])
         return _new_status(
-            id=_c.p_message_id(rec["id"]),
-            phone=_c.p_str(rec["phone"]),
+            id=p_message_id(rec["id"]),
+            phone=p_str(rec["phone"]),
             status=_p_MessageStatus(rec["status"]),
             changed_at=changed_at,
             error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
             sent_at=sent_at,
-            cost=_c.p_money(rec["cost"]),
-            sender=_c.p_str(rec["sender_id"]),
-            status_name=_c.p_str(rec["status_name"]),
-            message=_c.p_str(rec["message"]),
-            country=_c.p_str(rec["country"]),
-            operator=_c.p_str(rec["operator"]),
-            region=_c.p_str(rec["region"]),
+            cost=p_money(rec["cost"]),
+            sender=p_str(rec["sender_id"]),
+            status_name=p_str(rec["status_name"]),
+            message=p_str(rec["message"]),
+            country=p_str(rec["country"]),
+            operator=p_str(rec["operator"]),
+            region=p_str(rec["region"]),
         )
     return None
 
@@ -2180,7 +2173,7 @@ def _csv_templates(text: str, ctx: Ctx) -> Template | None:
 
 def _record_templates(rec: Record, ctx: Ctx) -> Template | None:
     if "id" in rec and "name" in rec and "message" in rec:
-        return _new_template(id=_c.p_int(rec["id"]), name=_c.p_str(rec["name"]), message=_c.p_str(rec["message"]))
+        return _new_template(id=p_int(rec["id"]), name=p_str(rec["name"]), message=p_str(rec["message"]))
     return None
 
 
@@ -2212,9 +2205,9 @@ def _text_error(text: str, ctx: Ctx) -> ErrorReply | None:
     if m is not None:
         g = m.group
         return _new_error_reply(
-            code=_c.p_int(g("error_code")),
-            description=_c.p_str(g("error")),
-            id=(_c.p_message_id(g("id")) if g("id") is not None else None),
+            code=p_int(g("error_code")),
+            description=p_str(g("error")),
+            id=(p_message_id(g("id")) if g("id") is not None else None),
         )
     return None
 
@@ -2222,16 +2215,16 @@ def _text_error(text: str, ctx: Ctx) -> ErrorReply | None:
 def _csv_error(text: str, ctx: Ctx) -> ErrorReply | None:
     f = text.split(",")
     if len(f) == 2:
-        return _new_error_reply(code=_c.p_neg_int(f[1]), id=_c.p_id_or_zero(f[0]))
+        return _new_error_reply(code=p_neg_int(f[1]), id=p_id_or_zero(f[0]))
     return None
 
 
 def _record_error(rec: Record, ctx: Ctx) -> ErrorReply | None:
     if "error" in rec and "error_code" in rec:
         return _new_error_reply(
-            code=_c.p_int(rec["error_code"]),
-            description=_c.p_str(rec["error"]),
-            id=(_c.p_message_id(rec["id"]) if "id" in rec else None),
+            code=p_int(rec["error_code"]),
+            description=p_str(rec["error"]),
+            id=(p_message_id(rec["id"]) if "id" in rec else None),
         )
     return None
 
@@ -2258,7 +2251,7 @@ def _csv_created(text: str, ctx: Ctx) -> Created | None:
 
 def _record_created(rec: Record, ctx: Ctx) -> Created | None:
     if "id" in rec:
-        return _new_created(id=_c.p_int(rec["id"]))
+        return _new_created(id=p_int(rec["id"]))
     return None
 
 

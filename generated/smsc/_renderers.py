@@ -8,8 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from smsc import _codec as _c
 from smsc import _render_support as _r
+from smsc._codec import (
+    j_int,
+    j_message_id,
+    j_money,
+    j_msk_date,
+    j_str,
+    j_timestamp,
+    r_id_or_zero,
+    r_int,
+    r_message_id,
+    r_money,
+    r_msk_date,
+    r_neg_int,
+    r_str,
+    r_timestamp,
+)
 from smsc._models import (
     Balance,
     Contact,
@@ -31,16 +46,16 @@ from smsc._models import (
 def _text_balance(v: Balance, fmt: int) -> str:
     """One record as a fmt=0 line, a fmt=1 line or the children of an XML element."""
     if fmt == 0:
-        return _c.r_money(v.balance)
+        return r_money(v.balance)
     if fmt == 1:
-        return _c.r_money(v.balance)
-    return _r.xml_element("balance", _c.r_money(v.balance))
+        return r_money(v.balance)
+    return _r.xml_element("balance", r_money(v.balance))
 
 
 def _json_balance(v: Balance) -> dict[str, object]:
     """One record as a JSON object."""
     return {
-        "balance": _c.j_money(v.balance),
+        "balance": j_money(v.balance),
     }
 
 
@@ -55,35 +70,35 @@ def _text_balance_currency(v: Balance, fmt: int) -> str:
     """One record as a fmt=0 line, a fmt=1 line or the children of an XML element."""
     if v.currency is not None:
         if fmt == 0:
-            return _c.r_money(v.balance) + "," + _c.r_str(v.currency)
+            return r_money(v.balance) + "," + r_str(v.currency)
         if fmt == 1:
-            return ",".join([_c.r_money(v.balance), _c.r_str(v.currency)])
+            return ",".join([r_money(v.balance), r_str(v.currency)])
         return "".join(
             [
-                _r.xml_element("balance", _c.r_money(v.balance)),
-                _r.xml_element("currency", _c.r_str(v.currency)),
-                _r.xml_element("credit", _c.r_money(v.credit) if v.credit is not None else None),
+                _r.xml_element("balance", r_money(v.balance)),
+                _r.xml_element("currency", r_str(v.currency)),
+                _r.xml_element("credit", r_money(v.credit) if v.credit is not None else None),
             ]
         )
     if fmt == 0:
-        return _c.r_money(v.balance)
+        return r_money(v.balance)
     if fmt == 1:
-        return _c.r_money(v.balance)
-    return _r.xml_element("balance", _c.r_money(v.balance))
+        return r_money(v.balance)
+    return _r.xml_element("balance", r_money(v.balance))
 
 
 def _json_balance_currency(v: Balance) -> dict[str, object]:
     """One record as a JSON object."""
     if v.currency is not None:
         record: dict[str, object] = {
-            "balance": _c.j_money(v.balance),
-            "currency": _c.j_str(v.currency),
+            "balance": j_money(v.balance),
+            "currency": j_str(v.currency),
         }
         if v.credit is not None:
-            record["credit"] = _c.j_money(v.credit)
+            record["credit"] = j_money(v.credit)
         return record
     return {
-        "balance": _c.j_money(v.balance),
+        "balance": j_money(v.balance),
     }
 
 
@@ -97,31 +112,31 @@ def render_balance_currency(value: Balance, fmt: int) -> str:
 def _json_history(v: SentMessage) -> dict[str, object]:
     """One record as a JSON object."""
     record: dict[str, object] = {
-        "int_id": _c.j_int(v.int_id),
-        "status": _c.j_int(v.status),
+        "int_id": j_int(v.int_id),
+        "status": j_int(v.status),
     }
     if v.changed_at is not None:
-        record["last_date"] = _c.j_msk_date(v.changed_at)
+        record["last_date"] = j_msk_date(v.changed_at)
     if v.changed_at is not None:
-        record["last_timestamp"] = _c.j_timestamp(v.changed_at)
+        record["last_timestamp"] = j_timestamp(v.changed_at)
     if v.error is not None:
-        record["err"] = _c.j_int(v.error)
+        record["err"] = j_int(v.error)
     if v.sent_at is not None:
-        record["send_date"] = _c.j_msk_date(v.sent_at)
+        record["send_date"] = j_msk_date(v.sent_at)
     if v.sent_at is not None:
-        record["send_timestamp"] = _c.j_timestamp(v.sent_at)
+        record["send_timestamp"] = j_timestamp(v.sent_at)
     if v.id is not None:
-        record["id"] = _c.j_message_id(v.id)
+        record["id"] = j_message_id(v.id)
     if v.phone is not None:
-        record["phone"] = _c.j_str(v.phone)
+        record["phone"] = j_str(v.phone)
     if v.cost is not None:
-        record["cost"] = _c.j_money(v.cost)
+        record["cost"] = j_money(v.cost)
     if v.sender is not None:
-        record["sender_id"] = _c.j_str(v.sender)
+        record["sender_id"] = j_str(v.sender)
     if v.message is not None:
-        record["message"] = _c.j_str(v.message)
+        record["message"] = j_str(v.message)
     if v.sms_count is not None:
-        record["cnt"] = _c.j_int(v.sms_count)
+        record["cnt"] = j_int(v.sms_count)
     return record
 
 
@@ -133,14 +148,14 @@ def render_history(values: Sequence[SentMessage], fmt: int) -> str:
 def _json_incoming(v: InboxMessage) -> dict[str, object]:
     """One record as a JSON object."""
     record: dict[str, object] = {
-        "id": _c.j_int(v.id),
-        "phone": _c.j_str(v.phone),
-        "message": _c.j_str(v.text),
+        "id": j_int(v.id),
+        "phone": j_str(v.phone),
+        "message": j_str(v.text),
     }
     if v.at is not None:
-        record["sent"] = _c.j_msk_date(v.at)
+        record["sent"] = j_msk_date(v.at)
     if v.to is not None:
-        record["to_phone"] = _c.j_str(v.to)
+        record["to_phone"] = j_str(v.to)
     return record
 
 
@@ -152,18 +167,18 @@ def render_incoming(values: Sequence[InboxMessage], fmt: int) -> str:
 def _json_prices(v: Price) -> dict[str, object]:
     """One record as a JSON object."""
     record: dict[str, object] = {
-        "zone": _c.j_str(v.zone),
-        "name": _c.j_str(v.name),
-        "api": _c.j_money(v.sms),
+        "zone": j_str(v.zone),
+        "name": j_str(v.name),
+        "api": j_money(v.sms),
     }
     if v.mass is not None:
-        record["mass"] = _c.j_money(v.mass)
+        record["mass"] = j_money(v.mass)
     if v.mms is not None:
-        record["mms"] = _c.j_money(v.mms)
+        record["mms"] = j_money(v.mms)
     if v.hlr is not None:
-        record["hlr"] = _c.j_money(v.hlr)
+        record["hlr"] = j_money(v.hlr)
     if v.call is not None:
-        record["call"] = _c.j_money(v.call)
+        record["call"] = j_money(v.call)
     return record
 
 
@@ -175,14 +190,14 @@ def render_prices(values: Sequence[Price], fmt: int) -> str:
 def _json_operator(v: Operator) -> dict[str, object]:
     """One record as a JSON object."""
     record: dict[str, object] = {
-        "country": _c.j_str(v.country),
-        "operator": _c.j_str(v.operator),
-        "region": _c.j_str(v.region),
-        "mcc": _c.j_str(v.mcc),
-        "mnc": _c.j_str(v.mnc),
+        "country": j_str(v.country),
+        "operator": j_str(v.operator),
+        "region": j_str(v.region),
+        "mcc": j_str(v.mcc),
+        "mnc": j_str(v.mnc),
     }
     if v.tz is not None:
-        record["tz"] = _c.j_str(v.tz)
+        record["tz"] = j_str(v.tz)
     return record
 
 
@@ -194,8 +209,8 @@ def render_operator(value: Operator, fmt: int) -> str:
 def _json_contacts(v: Contact) -> dict[str, object]:
     """One record as a JSON object."""
     return {
-        "phone": _c.j_str(v.phone),
-        "name": _c.j_str(v.name),
+        "phone": j_str(v.phone),
+        "name": j_str(v.name),
     }
 
 
@@ -207,8 +222,8 @@ def render_contacts(values: Sequence[Contact], fmt: int) -> str:
 def _json_contact_groups(v: ContactGroup) -> dict[str, object]:
     """One record as a JSON object."""
     return {
-        "id": _c.j_int(v.id),
-        "name": _c.j_str(v.name),
+        "id": j_int(v.id),
+        "name": j_str(v.name),
     }
 
 
@@ -220,17 +235,17 @@ def render_contact_groups(values: Sequence[ContactGroup], fmt: int) -> str:
 def _text_send_id(v: SendResult, fmt: int) -> str:
     """One record as a fmt=0 line, a fmt=1 line or the children of an XML element."""
     if fmt == 0:
-        return "OK - " + _c.r_int(v.sms_count) + " SMS, ID - " + _c.r_message_id(v.id)
+        return "OK - " + r_int(v.sms_count) + " SMS, ID - " + r_message_id(v.id)
     if fmt == 1:
-        return ",".join([_c.r_message_id(v.id), _c.r_int(v.sms_count)])
-    return "".join([_r.xml_element("id", _c.r_message_id(v.id)), _r.xml_element("cnt", _c.r_int(v.sms_count))])
+        return ",".join([r_message_id(v.id), r_int(v.sms_count)])
+    return "".join([_r.xml_element("id", r_message_id(v.id)), _r.xml_element("cnt", r_int(v.sms_count))])
 
 
 def _json_send_id(v: SendResult) -> dict[str, object]:
     """One record as a JSON object."""
     return {
-        "id": _c.j_message_id(v.id),
-        "cnt": _c.j_int(v.sms_count),
+        "id": j_message_id(v.id),
+        "cnt": j_int(v.sms_count),
     }
 
 
@@ -246,16 +261,14 @@ def render_send_id(value: SendResult, fmt: int) -> str:
 def _text_send_cost(v: SendResult, fmt: int) -> str:
     """One record as a fmt=0 line, a fmt=1 line or the children of an XML element."""
     if fmt == 0:
-        return (
-            "OK - " + _c.r_int(v.sms_count) + " SMS, ID - " + _c.r_message_id(v.id) + ", COST - " + _c.r_money(v.cost)
-        )
+        return "OK - " + r_int(v.sms_count) + " SMS, ID - " + r_message_id(v.id) + ", COST - " + r_money(v.cost)
     if fmt == 1:
-        return ",".join([_c.r_message_id(v.id), _c.r_int(v.sms_count), _c.r_money(v.cost)])
+        return ",".join([r_message_id(v.id), r_int(v.sms_count), r_money(v.cost)])
     return "".join(
         [
-            _r.xml_element("id", _c.r_message_id(v.id)),
-            _r.xml_element("cnt", _c.r_int(v.sms_count)),
-            _r.xml_element("cost", _c.r_money(v.cost)),
+            _r.xml_element("id", r_message_id(v.id)),
+            _r.xml_element("cnt", r_int(v.sms_count)),
+            _r.xml_element("cost", r_money(v.cost)),
         ]
     )
 
@@ -263,9 +276,9 @@ def _text_send_cost(v: SendResult, fmt: int) -> str:
 def _json_send_cost(v: SendResult) -> dict[str, object]:
     """One record as a JSON object."""
     return {
-        "id": _c.j_message_id(v.id),
-        "cnt": _c.j_int(v.sms_count),
-        "cost": _c.j_money(v.cost),
+        "id": j_message_id(v.id),
+        "cnt": j_int(v.sms_count),
+        "cost": j_money(v.cost),
     }
 
 
@@ -283,22 +296,22 @@ def _text_send_balance(v: SendResult, fmt: int) -> str:
     if fmt == 0:
         return (
             "OK - "
-            + _c.r_int(v.sms_count)
+            + r_int(v.sms_count)
             + " SMS, ID - "
-            + _c.r_message_id(v.id)
+            + r_message_id(v.id)
             + ", COST - "
-            + _c.r_money(v.cost)
+            + r_money(v.cost)
             + ", BALANCE - "
-            + _c.r_money(v.balance)
+            + r_money(v.balance)
         )
     if fmt == 1:
-        return ",".join([_c.r_message_id(v.id), _c.r_int(v.sms_count), _c.r_money(v.cost), _c.r_money(v.balance)])
+        return ",".join([r_message_id(v.id), r_int(v.sms_count), r_money(v.cost), r_money(v.balance)])
     return "".join(
         [
-            _r.xml_element("id", _c.r_message_id(v.id)),
-            _r.xml_element("cnt", _c.r_int(v.sms_count)),
-            _r.xml_element("cost", _c.r_money(v.cost)),
-            _r.xml_element("balance", _c.r_money(v.balance)),
+            _r.xml_element("id", r_message_id(v.id)),
+            _r.xml_element("cnt", r_int(v.sms_count)),
+            _r.xml_element("cost", r_money(v.cost)),
+            _r.xml_element("balance", r_money(v.balance)),
         ]
     )
 
@@ -306,10 +319,10 @@ def _text_send_balance(v: SendResult, fmt: int) -> str:
 def _json_send_balance(v: SendResult) -> dict[str, object]:
     """One record as a JSON object."""
     return {
-        "id": _c.j_message_id(v.id),
-        "cnt": _c.j_int(v.sms_count),
-        "cost": _c.j_money(v.cost),
-        "balance": _c.j_money(v.balance),
+        "id": j_message_id(v.id),
+        "cnt": j_int(v.sms_count),
+        "cost": j_money(v.cost),
+        "balance": j_money(v.balance),
     }
 
 
@@ -325,17 +338,17 @@ def render_send_balance(value: SendResult, fmt: int) -> str:
 def _text_cost(v: Cost, fmt: int) -> str:
     """One record as a fmt=0 line, a fmt=1 line or the children of an XML element."""
     if fmt == 0:
-        return "OK - " + _c.r_int(v.sms_count) + " SMS, COST - " + _c.r_money(v.cost)
+        return "OK - " + r_int(v.sms_count) + " SMS, COST - " + r_money(v.cost)
     if fmt == 1:
-        return ",".join([_c.r_money(v.cost), _c.r_int(v.sms_count)])
-    return "".join([_r.xml_element("cost", _c.r_money(v.cost)), _r.xml_element("cnt", _c.r_int(v.sms_count))])
+        return ",".join([r_money(v.cost), r_int(v.sms_count)])
+    return "".join([_r.xml_element("cost", r_money(v.cost)), _r.xml_element("cnt", r_int(v.sms_count))])
 
 
 def _json_cost(v: Cost) -> dict[str, object]:
     """One record as a JSON object."""
     return {
-        "cost": _c.j_money(v.cost),
-        "cnt": _c.j_int(v.sms_count),
+        "cost": j_money(v.cost),
+        "cnt": j_int(v.sms_count),
     }
 
 
@@ -351,12 +364,12 @@ def render_cost(value: Cost, fmt: int) -> str:
 def _json_senders(v: Sender) -> dict[str, object]:
     """One record as a JSON object."""
     record: dict[str, object] = {
-        "sender": _c.j_str(v.sender),
+        "sender": j_str(v.sender),
     }
     if v.id is not None:
-        record["id"] = _c.j_int(v.id)
+        record["id"] = j_int(v.id)
     if v.comment is not None:
-        record["cmt"] = _c.j_str(v.comment)
+        record["cmt"] = j_str(v.comment)
     return record
 
 
@@ -372,79 +385,74 @@ def _text_status_basic(v: Status, fmt: int) -> str:
         if fmt == 0:
             return (
                 "Status = "
-                + _c.r_int(v.status)
+                + r_int(v.status)
                 + ", check_time = "
-                + _c.r_msk_date(v.changed_at)
+                + r_msk_date(v.changed_at)
                 + ", err = "
-                + _c.r_int(v.error)
+                + r_int(v.error)
                 + ", imsi = "
-                + _c.r_str(n_hlr.imsi)
+                + r_str(n_hlr.imsi)
                 + ", msc = "
-                + _c.r_str(n_hlr.msc)
+                + r_str(n_hlr.msc)
                 + ", mcc = "
-                + _c.r_str(n_hlr.mcc)
+                + r_str(n_hlr.mcc)
                 + ", mnc = "
-                + _c.r_str(n_hlr.mnc)
+                + r_str(n_hlr.mnc)
                 + ", cn = "
-                + _c.r_str(n_hlr.country)
+                + r_str(n_hlr.country)
                 + ", net = "
-                + _c.r_str(n_hlr.network)
+                + r_str(n_hlr.network)
                 + ", rcn = "
-                + _c.r_str(n_hlr.roaming_country)
+                + r_str(n_hlr.roaming_country)
                 + ", rnet = "
-                + _c.r_str(n_hlr.roaming_network)
+                + r_str(n_hlr.roaming_network)
             )
         if fmt == 1:
             return ",".join(
                 [
-                    _c.r_int(v.status),
-                    _c.r_timestamp(v.changed_at),
-                    _c.r_int(v.error),
-                    _c.r_str(n_hlr.imsi),
-                    _c.r_str(n_hlr.msc),
-                    _c.r_str(n_hlr.mcc),
-                    _c.r_str(n_hlr.mnc),
-                    _c.r_str(n_hlr.country),
-                    _c.r_str(n_hlr.network),
-                    _c.r_str(n_hlr.roaming_country),
-                    _c.r_str(n_hlr.roaming_network),
+                    r_int(v.status),
+                    r_timestamp(v.changed_at),
+                    r_int(v.error),
+                    r_str(n_hlr.imsi),
+                    r_str(n_hlr.msc),
+                    r_str(n_hlr.mcc),
+                    r_str(n_hlr.mnc),
+                    r_str(n_hlr.country),
+                    r_str(n_hlr.network),
+                    r_str(n_hlr.roaming_country),
+                    r_str(n_hlr.roaming_network),
                 ]
             )
         return "".join(
             [
-                _r.xml_element("status", _c.r_int(v.status)),
-                _r.xml_element("last_date", _c.r_msk_date(v.changed_at)),
-                _r.xml_element("last_timestamp", _c.r_timestamp(v.changed_at)),
+                _r.xml_element("status", r_int(v.status)),
+                _r.xml_element("last_date", r_msk_date(v.changed_at)),
+                _r.xml_element("last_timestamp", r_timestamp(v.changed_at)),
                 _r.xml_element("flag", "0"),
-                _r.xml_element("err", _c.r_int(v.error) if v.error is not None else None),
-                _r.xml_element("imsi", _c.r_str(n_hlr.imsi)),
-                _r.xml_element("msc", _c.r_str(n_hlr.msc)),
-                _r.xml_element("mcc", _c.r_str(n_hlr.mcc)),
-                _r.xml_element("mnc", _c.r_str(n_hlr.mnc)),
-                _r.xml_element("cn", _c.r_str(n_hlr.country)),
-                _r.xml_element("net", _c.r_str(n_hlr.network)),
-                _r.xml_element("rcn", _c.r_str(n_hlr.roaming_country)),
-                _r.xml_element("rnet", _c.r_str(n_hlr.roaming_network)),
+                _r.xml_element("err", r_int(v.error) if v.error is not None else None),
+                _r.xml_element("imsi", r_str(n_hlr.imsi)),
+                _r.xml_element("msc", r_str(n_hlr.msc)),
+                _r.xml_element("mcc", r_str(n_hlr.mcc)),
+                _r.xml_element("mnc", r_str(n_hlr.mnc)),
+                _r.xml_element("cn", r_str(n_hlr.country)),
+                _r.xml_element("net", r_str(n_hlr.network)),
+                _r.xml_element("rcn", r_str(n_hlr.roaming_country)),
+                _r.xml_element("rnet", r_str(n_hlr.roaming_network)),
             ]
         )
     if fmt == 0:
         return (
-            "Status = "
-            + _c.r_int(v.status)
-            + ", check_time = "
-            + _c.r_msk_date(v.changed_at)
-            + ", err = "
-            + _c.r_int(v.error)
+            "Status = " + r_int(v.status) + ", check_time = " + r_msk_date(v.changed_at) + ", err = " + r_int(v.error)
         )
     if fmt == 1:
-        return ",".join([_c.r_int(v.status), _c.r_timestamp(v.changed_at), _c.r_int(v.error)])
+        return ",".join([r_int(v.status), r_timestamp(v.changed_at), r_int(v.error)])
     return "".join(
         [
-            _r.xml_element("status", _c.r_int(v.status)),
-            _r.xml_element("last_date", _c.r_msk_date(v.changed_at)),
-            _r.xml_element("last_timestamp", _c.r_timestamp(v.changed_at)),
+            _r.xml_element("status", r_int(v.status)),
+            _r.xml_element("last_date", r_msk_date(v.changed_at)),
+            _r.xml_element("last_timestamp", r_timestamp(v.changed_at)),
             _r.xml_element("flag", "0"),
-            _r.xml_element("err", _c.r_int(v.error) if v.error is not None else None),
+            _r.xml_element("err", r_int(v.error) if v.error is not None else None),
         ]
     )
 
@@ -454,30 +462,30 @@ def _json_status_basic(v: Status) -> dict[str, object]:
     n_hlr = v.hlr
     if n_hlr is not None:
         record: dict[str, object] = {
-            "status": _c.j_int(v.status),
-            "last_date": _c.j_msk_date(v.changed_at),
-            "last_timestamp": _c.j_timestamp(v.changed_at),
+            "status": j_int(v.status),
+            "last_date": j_msk_date(v.changed_at),
+            "last_timestamp": j_timestamp(v.changed_at),
             "flag": 0,
-            "imsi": _c.j_str(n_hlr.imsi),
-            "msc": _c.j_str(n_hlr.msc),
-            "mcc": _c.j_str(n_hlr.mcc),
-            "mnc": _c.j_str(n_hlr.mnc),
-            "cn": _c.j_str(n_hlr.country),
-            "net": _c.j_str(n_hlr.network),
-            "rcn": _c.j_str(n_hlr.roaming_country),
-            "rnet": _c.j_str(n_hlr.roaming_network),
+            "imsi": j_str(n_hlr.imsi),
+            "msc": j_str(n_hlr.msc),
+            "mcc": j_str(n_hlr.mcc),
+            "mnc": j_str(n_hlr.mnc),
+            "cn": j_str(n_hlr.country),
+            "net": j_str(n_hlr.network),
+            "rcn": j_str(n_hlr.roaming_country),
+            "rnet": j_str(n_hlr.roaming_network),
         }
         if v.error is not None:
-            record["err"] = _c.j_int(v.error)
+            record["err"] = j_int(v.error)
         return record
     record = {
-        "status": _c.j_int(v.status),
-        "last_date": _c.j_msk_date(v.changed_at),
-        "last_timestamp": _c.j_timestamp(v.changed_at),
+        "status": j_int(v.status),
+        "last_date": j_msk_date(v.changed_at),
+        "last_timestamp": j_timestamp(v.changed_at),
         "flag": 0,
     }
     if v.error is not None:
-        record["err"] = _c.j_int(v.error)
+        record["err"] = j_int(v.error)
     return record
 
 
@@ -497,135 +505,135 @@ def _text_status_full(v: Status, fmt: int) -> str:
         if fmt == 0:
             return (
                 "Status = "
-                + _c.r_int(v.status)
+                + r_int(v.status)
                 + ", check_time = "
-                + _c.r_msk_date(v.changed_at)
+                + r_msk_date(v.changed_at)
                 + ", err = "
-                + _c.r_int(v.error)
+                + r_int(v.error)
                 + ", imsi = "
-                + _c.r_str(n_hlr.imsi)
+                + r_str(n_hlr.imsi)
                 + ", msc = "
-                + _c.r_str(n_hlr.msc)
+                + r_str(n_hlr.msc)
                 + ", mcc = "
-                + _c.r_str(n_hlr.mcc)
+                + r_str(n_hlr.mcc)
                 + ", mnc = "
-                + _c.r_str(n_hlr.mnc)
+                + r_str(n_hlr.mnc)
                 + ", cn = "
-                + _c.r_str(n_hlr.country)
+                + r_str(n_hlr.country)
                 + ", net = "
-                + _c.r_str(n_hlr.network)
+                + r_str(n_hlr.network)
                 + ", rcn = "
-                + _c.r_str(n_hlr.roaming_country)
+                + r_str(n_hlr.roaming_country)
                 + ", rnet = "
-                + _c.r_str(n_hlr.roaming_network)
+                + r_str(n_hlr.roaming_network)
                 + ", send_date = "
-                + _c.r_msk_date(v.sent_at)
+                + r_msk_date(v.sent_at)
                 + ", phone = "
-                + _c.r_str(v.phone)
+                + r_str(v.phone)
                 + ", cost = "
-                + _c.r_money(v.cost)
+                + r_money(v.cost)
                 + ", sender_id = "
                 + "HLR"
                 + ", status_name = "
-                + _c.r_str(v.status_name)
+                + r_str(v.status_name)
                 + ", message = "
-                + _c.r_str(v.message)
+                + r_str(v.message)
             )
         if fmt == 1:
             return ",".join(
                 [
-                    _c.r_int(v.status),
-                    _c.r_timestamp(v.changed_at),
-                    _c.r_int(v.error),
-                    _c.r_str(n_hlr.imsi),
-                    _c.r_str(n_hlr.msc),
-                    _c.r_str(n_hlr.mcc),
-                    _c.r_str(n_hlr.mnc),
-                    _c.r_str(n_hlr.country),
-                    _c.r_str(n_hlr.network),
-                    _c.r_str(n_hlr.roaming_country),
-                    _c.r_str(n_hlr.roaming_network),
-                    _c.r_timestamp(v.sent_at),
-                    _c.r_str(v.phone),
-                    _c.r_money(v.cost),
+                    r_int(v.status),
+                    r_timestamp(v.changed_at),
+                    r_int(v.error),
+                    r_str(n_hlr.imsi),
+                    r_str(n_hlr.msc),
+                    r_str(n_hlr.mcc),
+                    r_str(n_hlr.mnc),
+                    r_str(n_hlr.country),
+                    r_str(n_hlr.network),
+                    r_str(n_hlr.roaming_country),
+                    r_str(n_hlr.roaming_network),
+                    r_timestamp(v.sent_at),
+                    r_str(v.phone),
+                    r_money(v.cost),
                     "HLR",
-                    _c.r_str(v.status_name),
-                    _c.r_str(v.message),
+                    r_str(v.status_name),
+                    r_str(v.message),
                 ]
             )
         return "".join(
             [
-                _r.xml_element("status", _c.r_int(v.status)),
-                _r.xml_element("last_date", _c.r_msk_date(v.changed_at)),
-                _r.xml_element("last_timestamp", _c.r_timestamp(v.changed_at)),
+                _r.xml_element("status", r_int(v.status)),
+                _r.xml_element("last_date", r_msk_date(v.changed_at)),
+                _r.xml_element("last_timestamp", r_timestamp(v.changed_at)),
                 _r.xml_element("flag", "0"),
-                _r.xml_element("err", _c.r_int(v.error) if v.error is not None else None),
-                _r.xml_element("imsi", _c.r_str(n_hlr.imsi)),
-                _r.xml_element("msc", _c.r_str(n_hlr.msc)),
-                _r.xml_element("mcc", _c.r_str(n_hlr.mcc)),
-                _r.xml_element("mnc", _c.r_str(n_hlr.mnc)),
-                _r.xml_element("cn", _c.r_str(n_hlr.country)),
-                _r.xml_element("net", _c.r_str(n_hlr.network)),
-                _r.xml_element("rcn", _c.r_str(n_hlr.roaming_country)),
-                _r.xml_element("rnet", _c.r_str(n_hlr.roaming_network)),
-                _r.xml_element("send_date", _c.r_msk_date(v.sent_at)),
-                _r.xml_element("send_timestamp", _c.r_timestamp(v.sent_at)),
-                _r.xml_element("phone", _c.r_str(v.phone)),
-                _r.xml_element("cost", _c.r_money(v.cost)),
+                _r.xml_element("err", r_int(v.error) if v.error is not None else None),
+                _r.xml_element("imsi", r_str(n_hlr.imsi)),
+                _r.xml_element("msc", r_str(n_hlr.msc)),
+                _r.xml_element("mcc", r_str(n_hlr.mcc)),
+                _r.xml_element("mnc", r_str(n_hlr.mnc)),
+                _r.xml_element("cn", r_str(n_hlr.country)),
+                _r.xml_element("net", r_str(n_hlr.network)),
+                _r.xml_element("rcn", r_str(n_hlr.roaming_country)),
+                _r.xml_element("rnet", r_str(n_hlr.roaming_network)),
+                _r.xml_element("send_date", r_msk_date(v.sent_at)),
+                _r.xml_element("send_timestamp", r_timestamp(v.sent_at)),
+                _r.xml_element("phone", r_str(v.phone)),
+                _r.xml_element("cost", r_money(v.cost)),
                 _r.xml_element("sender_id", "HLR"),
-                _r.xml_element("status_name", _c.r_str(v.status_name)),
-                _r.xml_element("message", _c.r_str(v.message)),
+                _r.xml_element("status_name", r_str(v.status_name)),
+                _r.xml_element("message", r_str(v.message)),
             ]
         )
     if fmt == 0:
         return (
             "Status = "
-            + _c.r_int(v.status)
+            + r_int(v.status)
             + ", check_time = "
-            + _c.r_msk_date(v.changed_at)
+            + r_msk_date(v.changed_at)
             + ", err = "
-            + _c.r_int(v.error)
+            + r_int(v.error)
             + ", send_date = "
-            + _c.r_msk_date(v.sent_at)
+            + r_msk_date(v.sent_at)
             + ", phone = "
-            + _c.r_str(v.phone)
+            + r_str(v.phone)
             + ", cost = "
-            + _c.r_money(v.cost)
+            + r_money(v.cost)
             + ", sender_id = "
-            + _c.r_str(v.sender)
+            + r_str(v.sender)
             + ", status_name = "
-            + _c.r_str(v.status_name)
+            + r_str(v.status_name)
             + ", message = "
-            + _c.r_str(v.message)
+            + r_str(v.message)
         )
     if fmt == 1:
         return ",".join(
             [
-                _c.r_int(v.status),
-                _c.r_timestamp(v.changed_at),
-                _c.r_int(v.error),
-                _c.r_timestamp(v.sent_at),
-                _c.r_str(v.phone),
-                _c.r_money(v.cost),
-                _c.r_str(v.sender),
-                _c.r_str(v.status_name),
-                _c.r_str(v.message),
+                r_int(v.status),
+                r_timestamp(v.changed_at),
+                r_int(v.error),
+                r_timestamp(v.sent_at),
+                r_str(v.phone),
+                r_money(v.cost),
+                r_str(v.sender),
+                r_str(v.status_name),
+                r_str(v.message),
             ]
         )
     return "".join(
         [
-            _r.xml_element("status", _c.r_int(v.status)),
-            _r.xml_element("last_date", _c.r_msk_date(v.changed_at)),
-            _r.xml_element("last_timestamp", _c.r_timestamp(v.changed_at)),
+            _r.xml_element("status", r_int(v.status)),
+            _r.xml_element("last_date", r_msk_date(v.changed_at)),
+            _r.xml_element("last_timestamp", r_timestamp(v.changed_at)),
             _r.xml_element("flag", "0"),
-            _r.xml_element("err", _c.r_int(v.error) if v.error is not None else None),
-            _r.xml_element("send_date", _c.r_msk_date(v.sent_at)),
-            _r.xml_element("send_timestamp", _c.r_timestamp(v.sent_at)),
-            _r.xml_element("phone", _c.r_str(v.phone)),
-            _r.xml_element("cost", _c.r_money(v.cost)),
-            _r.xml_element("sender_id", _c.r_str(v.sender)),
-            _r.xml_element("status_name", _c.r_str(v.status_name)),
-            _r.xml_element("message", _c.r_str(v.message)),
+            _r.xml_element("err", r_int(v.error) if v.error is not None else None),
+            _r.xml_element("send_date", r_msk_date(v.sent_at)),
+            _r.xml_element("send_timestamp", r_timestamp(v.sent_at)),
+            _r.xml_element("phone", r_str(v.phone)),
+            _r.xml_element("cost", r_money(v.cost)),
+            _r.xml_element("sender_id", r_str(v.sender)),
+            _r.xml_element("status_name", r_str(v.status_name)),
+            _r.xml_element("message", r_str(v.message)),
         ]
     )
 
@@ -635,44 +643,44 @@ def _json_status_full(v: Status) -> dict[str, object]:
     n_hlr = v.hlr
     if n_hlr is not None:
         record: dict[str, object] = {
-            "status": _c.j_int(v.status),
-            "last_date": _c.j_msk_date(v.changed_at),
-            "last_timestamp": _c.j_timestamp(v.changed_at),
+            "status": j_int(v.status),
+            "last_date": j_msk_date(v.changed_at),
+            "last_timestamp": j_timestamp(v.changed_at),
             "flag": 0,
-            "imsi": _c.j_str(n_hlr.imsi),
-            "msc": _c.j_str(n_hlr.msc),
-            "mcc": _c.j_str(n_hlr.mcc),
-            "mnc": _c.j_str(n_hlr.mnc),
-            "cn": _c.j_str(n_hlr.country),
-            "net": _c.j_str(n_hlr.network),
-            "rcn": _c.j_str(n_hlr.roaming_country),
-            "rnet": _c.j_str(n_hlr.roaming_network),
-            "send_date": _c.j_msk_date(v.sent_at),
-            "send_timestamp": _c.j_timestamp(v.sent_at),
-            "phone": _c.j_str(v.phone),
-            "cost": _c.j_money(v.cost),
+            "imsi": j_str(n_hlr.imsi),
+            "msc": j_str(n_hlr.msc),
+            "mcc": j_str(n_hlr.mcc),
+            "mnc": j_str(n_hlr.mnc),
+            "cn": j_str(n_hlr.country),
+            "net": j_str(n_hlr.network),
+            "rcn": j_str(n_hlr.roaming_country),
+            "rnet": j_str(n_hlr.roaming_network),
+            "send_date": j_msk_date(v.sent_at),
+            "send_timestamp": j_timestamp(v.sent_at),
+            "phone": j_str(v.phone),
+            "cost": j_money(v.cost),
             "sender_id": "HLR",
-            "status_name": _c.j_str(v.status_name),
-            "message": _c.j_str(v.message),
+            "status_name": j_str(v.status_name),
+            "message": j_str(v.message),
         }
         if v.error is not None:
-            record["err"] = _c.j_int(v.error)
+            record["err"] = j_int(v.error)
         return record
     record = {
-        "status": _c.j_int(v.status),
-        "last_date": _c.j_msk_date(v.changed_at),
-        "last_timestamp": _c.j_timestamp(v.changed_at),
+        "status": j_int(v.status),
+        "last_date": j_msk_date(v.changed_at),
+        "last_timestamp": j_timestamp(v.changed_at),
         "flag": 0,
-        "send_date": _c.j_msk_date(v.sent_at),
-        "send_timestamp": _c.j_timestamp(v.sent_at),
-        "phone": _c.j_str(v.phone),
-        "cost": _c.j_money(v.cost),
-        "sender_id": _c.j_str(v.sender),
-        "status_name": _c.j_str(v.status_name),
-        "message": _c.j_str(v.message),
+        "send_date": j_msk_date(v.sent_at),
+        "send_timestamp": j_timestamp(v.sent_at),
+        "phone": j_str(v.phone),
+        "cost": j_money(v.cost),
+        "sender_id": j_str(v.sender),
+        "status_name": j_str(v.status_name),
+        "message": j_str(v.message),
     }
     if v.error is not None:
-        record["err"] = _c.j_int(v.error)
+        record["err"] = j_int(v.error)
     return record
 
 
@@ -692,159 +700,159 @@ def _text_status_region(v: Status, fmt: int) -> str:
         if fmt == 0:
             return (
                 "Status = "
-                + _c.r_int(v.status)
+                + r_int(v.status)
                 + ", check_time = "
-                + _c.r_msk_date(v.changed_at)
+                + r_msk_date(v.changed_at)
                 + ", err = "
-                + _c.r_int(v.error)
+                + r_int(v.error)
                 + ", imsi = "
-                + _c.r_str(n_hlr.imsi)
+                + r_str(n_hlr.imsi)
                 + ", msc = "
-                + _c.r_str(n_hlr.msc)
+                + r_str(n_hlr.msc)
                 + ", mcc = "
-                + _c.r_str(n_hlr.mcc)
+                + r_str(n_hlr.mcc)
                 + ", mnc = "
-                + _c.r_str(n_hlr.mnc)
+                + r_str(n_hlr.mnc)
                 + ", cn = "
-                + _c.r_str(n_hlr.country)
+                + r_str(n_hlr.country)
                 + ", net = "
-                + _c.r_str(n_hlr.network)
+                + r_str(n_hlr.network)
                 + ", rcn = "
-                + _c.r_str(n_hlr.roaming_country)
+                + r_str(n_hlr.roaming_country)
                 + ", rnet = "
-                + _c.r_str(n_hlr.roaming_network)
+                + r_str(n_hlr.roaming_network)
                 + ", send_date = "
-                + _c.r_msk_date(v.sent_at)
+                + r_msk_date(v.sent_at)
                 + ", phone = "
-                + _c.r_str(v.phone)
+                + r_str(v.phone)
                 + ", cost = "
-                + _c.r_money(v.cost)
+                + r_money(v.cost)
                 + ", country = "
-                + _c.r_str(v.country)
+                + r_str(v.country)
                 + ", operator = "
-                + _c.r_str(v.operator)
+                + r_str(v.operator)
                 + ", region = "
-                + _c.r_str(v.region)
+                + r_str(v.region)
                 + ", sender_id = "
                 + "HLR"
                 + ", status_name = "
-                + _c.r_str(v.status_name)
+                + r_str(v.status_name)
                 + ", message = "
-                + _c.r_str(v.message)
+                + r_str(v.message)
             )
         if fmt == 1:
             return ",".join(
                 [
-                    _c.r_int(v.status),
-                    _c.r_timestamp(v.changed_at),
-                    _c.r_int(v.error),
-                    _c.r_str(n_hlr.imsi),
-                    _c.r_str(n_hlr.msc),
-                    _c.r_str(n_hlr.mcc),
-                    _c.r_str(n_hlr.mnc),
-                    _c.r_str(n_hlr.country),
-                    _c.r_str(n_hlr.network),
-                    _c.r_str(n_hlr.roaming_country),
-                    _c.r_str(n_hlr.roaming_network),
-                    _c.r_timestamp(v.sent_at),
-                    _c.r_str(v.phone),
-                    _c.r_money(v.cost),
-                    _c.r_str(v.country),
-                    _c.r_str(v.operator),
-                    _c.r_str(v.region),
+                    r_int(v.status),
+                    r_timestamp(v.changed_at),
+                    r_int(v.error),
+                    r_str(n_hlr.imsi),
+                    r_str(n_hlr.msc),
+                    r_str(n_hlr.mcc),
+                    r_str(n_hlr.mnc),
+                    r_str(n_hlr.country),
+                    r_str(n_hlr.network),
+                    r_str(n_hlr.roaming_country),
+                    r_str(n_hlr.roaming_network),
+                    r_timestamp(v.sent_at),
+                    r_str(v.phone),
+                    r_money(v.cost),
+                    r_str(v.country),
+                    r_str(v.operator),
+                    r_str(v.region),
                     "HLR",
-                    _c.r_str(v.status_name),
-                    _c.r_str(v.message),
+                    r_str(v.status_name),
+                    r_str(v.message),
                 ]
             )
         return "".join(
             [
-                _r.xml_element("status", _c.r_int(v.status)),
-                _r.xml_element("last_date", _c.r_msk_date(v.changed_at)),
-                _r.xml_element("last_timestamp", _c.r_timestamp(v.changed_at)),
+                _r.xml_element("status", r_int(v.status)),
+                _r.xml_element("last_date", r_msk_date(v.changed_at)),
+                _r.xml_element("last_timestamp", r_timestamp(v.changed_at)),
                 _r.xml_element("flag", "0"),
-                _r.xml_element("err", _c.r_int(v.error) if v.error is not None else None),
-                _r.xml_element("imsi", _c.r_str(n_hlr.imsi)),
-                _r.xml_element("msc", _c.r_str(n_hlr.msc)),
-                _r.xml_element("mcc", _c.r_str(n_hlr.mcc)),
-                _r.xml_element("mnc", _c.r_str(n_hlr.mnc)),
-                _r.xml_element("cn", _c.r_str(n_hlr.country)),
-                _r.xml_element("net", _c.r_str(n_hlr.network)),
-                _r.xml_element("rcn", _c.r_str(n_hlr.roaming_country)),
-                _r.xml_element("rnet", _c.r_str(n_hlr.roaming_network)),
-                _r.xml_element("send_date", _c.r_msk_date(v.sent_at)),
-                _r.xml_element("send_timestamp", _c.r_timestamp(v.sent_at)),
-                _r.xml_element("phone", _c.r_str(v.phone)),
-                _r.xml_element("cost", _c.r_money(v.cost)),
-                _r.xml_element("country", _c.r_str(v.country)),
-                _r.xml_element("operator", _c.r_str(v.operator)),
-                _r.xml_element("region", _c.r_str(v.region)),
+                _r.xml_element("err", r_int(v.error) if v.error is not None else None),
+                _r.xml_element("imsi", r_str(n_hlr.imsi)),
+                _r.xml_element("msc", r_str(n_hlr.msc)),
+                _r.xml_element("mcc", r_str(n_hlr.mcc)),
+                _r.xml_element("mnc", r_str(n_hlr.mnc)),
+                _r.xml_element("cn", r_str(n_hlr.country)),
+                _r.xml_element("net", r_str(n_hlr.network)),
+                _r.xml_element("rcn", r_str(n_hlr.roaming_country)),
+                _r.xml_element("rnet", r_str(n_hlr.roaming_network)),
+                _r.xml_element("send_date", r_msk_date(v.sent_at)),
+                _r.xml_element("send_timestamp", r_timestamp(v.sent_at)),
+                _r.xml_element("phone", r_str(v.phone)),
+                _r.xml_element("cost", r_money(v.cost)),
+                _r.xml_element("country", r_str(v.country)),
+                _r.xml_element("operator", r_str(v.operator)),
+                _r.xml_element("region", r_str(v.region)),
                 _r.xml_element("sender_id", "HLR"),
-                _r.xml_element("status_name", _c.r_str(v.status_name)),
-                _r.xml_element("message", _c.r_str(v.message)),
+                _r.xml_element("status_name", r_str(v.status_name)),
+                _r.xml_element("message", r_str(v.message)),
             ]
         )
     if fmt == 0:
         return (
             "Status = "
-            + _c.r_int(v.status)
+            + r_int(v.status)
             + ", check_time = "
-            + _c.r_msk_date(v.changed_at)
+            + r_msk_date(v.changed_at)
             + ", err = "
-            + _c.r_int(v.error)
+            + r_int(v.error)
             + ", send_date = "
-            + _c.r_msk_date(v.sent_at)
+            + r_msk_date(v.sent_at)
             + ", phone = "
-            + _c.r_str(v.phone)
+            + r_str(v.phone)
             + ", cost = "
-            + _c.r_money(v.cost)
+            + r_money(v.cost)
             + ", country = "
-            + _c.r_str(v.country)
+            + r_str(v.country)
             + ", operator = "
-            + _c.r_str(v.operator)
+            + r_str(v.operator)
             + ", region = "
-            + _c.r_str(v.region)
+            + r_str(v.region)
             + ", sender_id = "
-            + _c.r_str(v.sender)
+            + r_str(v.sender)
             + ", status_name = "
-            + _c.r_str(v.status_name)
+            + r_str(v.status_name)
             + ", message = "
-            + _c.r_str(v.message)
+            + r_str(v.message)
         )
     if fmt == 1:
         return ",".join(
             [
-                _c.r_int(v.status),
-                _c.r_timestamp(v.changed_at),
-                _c.r_int(v.error),
-                _c.r_timestamp(v.sent_at),
-                _c.r_str(v.phone),
-                _c.r_money(v.cost),
-                _c.r_str(v.country),
-                _c.r_str(v.operator),
-                _c.r_str(v.region),
-                _c.r_str(v.sender),
-                _c.r_str(v.status_name),
-                _c.r_str(v.message),
+                r_int(v.status),
+                r_timestamp(v.changed_at),
+                r_int(v.error),
+                r_timestamp(v.sent_at),
+                r_str(v.phone),
+                r_money(v.cost),
+                r_str(v.country),
+                r_str(v.operator),
+                r_str(v.region),
+                r_str(v.sender),
+                r_str(v.status_name),
+                r_str(v.message),
             ]
         )
     return "".join(
         [
-            _r.xml_element("status", _c.r_int(v.status)),
-            _r.xml_element("last_date", _c.r_msk_date(v.changed_at)),
-            _r.xml_element("last_timestamp", _c.r_timestamp(v.changed_at)),
+            _r.xml_element("status", r_int(v.status)),
+            _r.xml_element("last_date", r_msk_date(v.changed_at)),
+            _r.xml_element("last_timestamp", r_timestamp(v.changed_at)),
             _r.xml_element("flag", "0"),
-            _r.xml_element("err", _c.r_int(v.error) if v.error is not None else None),
-            _r.xml_element("send_date", _c.r_msk_date(v.sent_at)),
-            _r.xml_element("send_timestamp", _c.r_timestamp(v.sent_at)),
-            _r.xml_element("phone", _c.r_str(v.phone)),
-            _r.xml_element("cost", _c.r_money(v.cost)),
-            _r.xml_element("country", _c.r_str(v.country)),
-            _r.xml_element("operator", _c.r_str(v.operator)),
-            _r.xml_element("region", _c.r_str(v.region)),
-            _r.xml_element("sender_id", _c.r_str(v.sender)),
-            _r.xml_element("status_name", _c.r_str(v.status_name)),
-            _r.xml_element("message", _c.r_str(v.message)),
+            _r.xml_element("err", r_int(v.error) if v.error is not None else None),
+            _r.xml_element("send_date", r_msk_date(v.sent_at)),
+            _r.xml_element("send_timestamp", r_timestamp(v.sent_at)),
+            _r.xml_element("phone", r_str(v.phone)),
+            _r.xml_element("cost", r_money(v.cost)),
+            _r.xml_element("country", r_str(v.country)),
+            _r.xml_element("operator", r_str(v.operator)),
+            _r.xml_element("region", r_str(v.region)),
+            _r.xml_element("sender_id", r_str(v.sender)),
+            _r.xml_element("status_name", r_str(v.status_name)),
+            _r.xml_element("message", r_str(v.message)),
         ]
     )
 
@@ -854,50 +862,50 @@ def _json_status_region(v: Status) -> dict[str, object]:
     n_hlr = v.hlr
     if n_hlr is not None:
         record: dict[str, object] = {
-            "status": _c.j_int(v.status),
-            "last_date": _c.j_msk_date(v.changed_at),
-            "last_timestamp": _c.j_timestamp(v.changed_at),
+            "status": j_int(v.status),
+            "last_date": j_msk_date(v.changed_at),
+            "last_timestamp": j_timestamp(v.changed_at),
             "flag": 0,
-            "imsi": _c.j_str(n_hlr.imsi),
-            "msc": _c.j_str(n_hlr.msc),
-            "mcc": _c.j_str(n_hlr.mcc),
-            "mnc": _c.j_str(n_hlr.mnc),
-            "cn": _c.j_str(n_hlr.country),
-            "net": _c.j_str(n_hlr.network),
-            "rcn": _c.j_str(n_hlr.roaming_country),
-            "rnet": _c.j_str(n_hlr.roaming_network),
-            "send_date": _c.j_msk_date(v.sent_at),
-            "send_timestamp": _c.j_timestamp(v.sent_at),
-            "phone": _c.j_str(v.phone),
-            "cost": _c.j_money(v.cost),
-            "country": _c.j_str(v.country),
-            "operator": _c.j_str(v.operator),
-            "region": _c.j_str(v.region),
+            "imsi": j_str(n_hlr.imsi),
+            "msc": j_str(n_hlr.msc),
+            "mcc": j_str(n_hlr.mcc),
+            "mnc": j_str(n_hlr.mnc),
+            "cn": j_str(n_hlr.country),
+            "net": j_str(n_hlr.network),
+            "rcn": j_str(n_hlr.roaming_country),
+            "rnet": j_str(n_hlr.roaming_network),
+            "send_date": j_msk_date(v.sent_at),
+            "send_timestamp": j_timestamp(v.sent_at),
+            "phone": j_str(v.phone),
+            "cost": j_money(v.cost),
+            "country": j_str(v.country),
+            "operator": j_str(v.operator),
+            "region": j_str(v.region),
             "sender_id": "HLR",
-            "status_name": _c.j_str(v.status_name),
-            "message": _c.j_str(v.message),
+            "status_name": j_str(v.status_name),
+            "message": j_str(v.message),
         }
         if v.error is not None:
-            record["err"] = _c.j_int(v.error)
+            record["err"] = j_int(v.error)
         return record
     record = {
-        "status": _c.j_int(v.status),
-        "last_date": _c.j_msk_date(v.changed_at),
-        "last_timestamp": _c.j_timestamp(v.changed_at),
+        "status": j_int(v.status),
+        "last_date": j_msk_date(v.changed_at),
+        "last_timestamp": j_timestamp(v.changed_at),
         "flag": 0,
-        "send_date": _c.j_msk_date(v.sent_at),
-        "send_timestamp": _c.j_timestamp(v.sent_at),
-        "phone": _c.j_str(v.phone),
-        "cost": _c.j_money(v.cost),
-        "country": _c.j_str(v.country),
-        "operator": _c.j_str(v.operator),
-        "region": _c.j_str(v.region),
-        "sender_id": _c.j_str(v.sender),
-        "status_name": _c.j_str(v.status_name),
-        "message": _c.j_str(v.message),
+        "send_date": j_msk_date(v.sent_at),
+        "send_timestamp": j_timestamp(v.sent_at),
+        "phone": j_str(v.phone),
+        "cost": j_money(v.cost),
+        "country": j_str(v.country),
+        "operator": j_str(v.operator),
+        "region": j_str(v.region),
+        "sender_id": j_str(v.sender),
+        "status_name": j_str(v.status_name),
+        "message": j_str(v.message),
     }
     if v.error is not None:
-        record["err"] = _c.j_int(v.error)
+        record["err"] = j_int(v.error)
     return record
 
 
@@ -917,101 +925,95 @@ def _text_statuses_basic(v: Status, fmt: int) -> str:
         if fmt == 0:
             return (
                 "id = "
-                + _c.r_message_id(v.id)
+                + r_message_id(v.id)
                 + ", phone = "
-                + _c.r_str(v.phone)
+                + r_str(v.phone)
                 + ", Status = "
-                + _c.r_int(v.status)
+                + r_int(v.status)
                 + ", check_time = "
-                + _c.r_msk_date(v.changed_at)
+                + r_msk_date(v.changed_at)
                 + ", err = "
-                + _c.r_int(v.error)
+                + r_int(v.error)
                 + ", imsi = "
-                + _c.r_str(n_hlr.imsi)
+                + r_str(n_hlr.imsi)
                 + ", msc = "
-                + _c.r_str(n_hlr.msc)
+                + r_str(n_hlr.msc)
                 + ", mcc = "
-                + _c.r_str(n_hlr.mcc)
+                + r_str(n_hlr.mcc)
                 + ", mnc = "
-                + _c.r_str(n_hlr.mnc)
+                + r_str(n_hlr.mnc)
                 + ", cn = "
-                + _c.r_str(n_hlr.country)
+                + r_str(n_hlr.country)
                 + ", net = "
-                + _c.r_str(n_hlr.network)
+                + r_str(n_hlr.network)
                 + ", rcn = "
-                + _c.r_str(n_hlr.roaming_country)
+                + r_str(n_hlr.roaming_country)
                 + ", rnet = "
-                + _c.r_str(n_hlr.roaming_network)
+                + r_str(n_hlr.roaming_network)
             )
         if fmt == 1:
             return ",".join(
                 [
-                    _c.r_message_id(v.id),
-                    _c.r_str(v.phone),
-                    _c.r_int(v.status),
-                    _c.r_timestamp(v.changed_at),
-                    _c.r_int(v.error),
-                    _c.r_str(n_hlr.imsi),
-                    _c.r_str(n_hlr.msc),
-                    _c.r_str(n_hlr.mcc),
-                    _c.r_str(n_hlr.mnc),
-                    _c.r_str(n_hlr.country),
-                    _c.r_str(n_hlr.network),
-                    _c.r_str(n_hlr.roaming_country),
-                    _c.r_str(n_hlr.roaming_network),
+                    r_message_id(v.id),
+                    r_str(v.phone),
+                    r_int(v.status),
+                    r_timestamp(v.changed_at),
+                    r_int(v.error),
+                    r_str(n_hlr.imsi),
+                    r_str(n_hlr.msc),
+                    r_str(n_hlr.mcc),
+                    r_str(n_hlr.mnc),
+                    r_str(n_hlr.country),
+                    r_str(n_hlr.network),
+                    r_str(n_hlr.roaming_country),
+                    r_str(n_hlr.roaming_network),
                 ]
             )
         return "".join(
             [
-                _r.xml_element("id", _c.r_message_id(v.id)),
-                _r.xml_element("phone", _c.r_str(v.phone)),
-                _r.xml_element("status", _c.r_int(v.status)),
-                _r.xml_element("last_date", _c.r_msk_date(v.changed_at)),
-                _r.xml_element("last_timestamp", _c.r_timestamp(v.changed_at)),
+                _r.xml_element("id", r_message_id(v.id)),
+                _r.xml_element("phone", r_str(v.phone)),
+                _r.xml_element("status", r_int(v.status)),
+                _r.xml_element("last_date", r_msk_date(v.changed_at)),
+                _r.xml_element("last_timestamp", r_timestamp(v.changed_at)),
                 _r.xml_element("flag", "0"),
-                _r.xml_element("err", _c.r_int(v.error) if v.error is not None else None),
-                _r.xml_element("imsi", _c.r_str(n_hlr.imsi)),
-                _r.xml_element("msc", _c.r_str(n_hlr.msc)),
-                _r.xml_element("mcc", _c.r_str(n_hlr.mcc)),
-                _r.xml_element("mnc", _c.r_str(n_hlr.mnc)),
-                _r.xml_element("cn", _c.r_str(n_hlr.country)),
-                _r.xml_element("net", _c.r_str(n_hlr.network)),
-                _r.xml_element("rcn", _c.r_str(n_hlr.roaming_country)),
-                _r.xml_element("rnet", _c.r_str(n_hlr.roaming_network)),
+                _r.xml_element("err", r_int(v.error) if v.error is not None else None),
+                _r.xml_element("imsi", r_str(n_hlr.imsi)),
+                _r.xml_element("msc", r_str(n_hlr.msc)),
+                _r.xml_element("mcc", r_str(n_hlr.mcc)),
+                _r.xml_element("mnc", r_str(n_hlr.mnc)),
+                _r.xml_element("cn", r_str(n_hlr.country)),
+                _r.xml_element("net", r_str(n_hlr.network)),
+                _r.xml_element("rcn", r_str(n_hlr.roaming_country)),
+                _r.xml_element("rnet", r_str(n_hlr.roaming_network)),
             ]
         )
     if fmt == 0:
         return (
             "id = "
-            + _c.r_message_id(v.id)
+            + r_message_id(v.id)
             + ", phone = "
-            + _c.r_str(v.phone)
+            + r_str(v.phone)
             + ", Status = "
-            + _c.r_int(v.status)
+            + r_int(v.status)
             + ", check_time = "
-            + _c.r_msk_date(v.changed_at)
+            + r_msk_date(v.changed_at)
             + ", err = "
-            + _c.r_int(v.error)
+            + r_int(v.error)
         )
     if fmt == 1:
         return ",".join(
-            [
-                _c.r_message_id(v.id),
-                _c.r_str(v.phone),
-                _c.r_int(v.status),
-                _c.r_timestamp(v.changed_at),
-                _c.r_int(v.error),
-            ]
+            [r_message_id(v.id), r_str(v.phone), r_int(v.status), r_timestamp(v.changed_at), r_int(v.error)]
         )
     return "".join(
         [
-            _r.xml_element("id", _c.r_message_id(v.id)),
-            _r.xml_element("phone", _c.r_str(v.phone)),
-            _r.xml_element("status", _c.r_int(v.status)),
-            _r.xml_element("last_date", _c.r_msk_date(v.changed_at)),
-            _r.xml_element("last_timestamp", _c.r_timestamp(v.changed_at)),
+            _r.xml_element("id", r_message_id(v.id)),
+            _r.xml_element("phone", r_str(v.phone)),
+            _r.xml_element("status", r_int(v.status)),
+            _r.xml_element("last_date", r_msk_date(v.changed_at)),
+            _r.xml_element("last_timestamp", r_timestamp(v.changed_at)),
             _r.xml_element("flag", "0"),
-            _r.xml_element("err", _c.r_int(v.error) if v.error is not None else None),
+            _r.xml_element("err", r_int(v.error) if v.error is not None else None),
         ]
     )
 
@@ -1021,34 +1023,34 @@ def _json_statuses_basic(v: Status) -> dict[str, object]:
     n_hlr = v.hlr
     if n_hlr is not None:
         record: dict[str, object] = {
-            "id": _c.j_message_id(v.id),
-            "phone": _c.j_str(v.phone),
-            "status": _c.j_int(v.status),
-            "last_date": _c.j_msk_date(v.changed_at),
-            "last_timestamp": _c.j_timestamp(v.changed_at),
+            "id": j_message_id(v.id),
+            "phone": j_str(v.phone),
+            "status": j_int(v.status),
+            "last_date": j_msk_date(v.changed_at),
+            "last_timestamp": j_timestamp(v.changed_at),
             "flag": 0,
-            "imsi": _c.j_str(n_hlr.imsi),
-            "msc": _c.j_str(n_hlr.msc),
-            "mcc": _c.j_str(n_hlr.mcc),
-            "mnc": _c.j_str(n_hlr.mnc),
-            "cn": _c.j_str(n_hlr.country),
-            "net": _c.j_str(n_hlr.network),
-            "rcn": _c.j_str(n_hlr.roaming_country),
-            "rnet": _c.j_str(n_hlr.roaming_network),
+            "imsi": j_str(n_hlr.imsi),
+            "msc": j_str(n_hlr.msc),
+            "mcc": j_str(n_hlr.mcc),
+            "mnc": j_str(n_hlr.mnc),
+            "cn": j_str(n_hlr.country),
+            "net": j_str(n_hlr.network),
+            "rcn": j_str(n_hlr.roaming_country),
+            "rnet": j_str(n_hlr.roaming_network),
         }
         if v.error is not None:
-            record["err"] = _c.j_int(v.error)
+            record["err"] = j_int(v.error)
         return record
     record = {
-        "id": _c.j_message_id(v.id),
-        "phone": _c.j_str(v.phone),
-        "status": _c.j_int(v.status),
-        "last_date": _c.j_msk_date(v.changed_at),
-        "last_timestamp": _c.j_timestamp(v.changed_at),
+        "id": j_message_id(v.id),
+        "phone": j_str(v.phone),
+        "status": j_int(v.status),
+        "last_date": j_msk_date(v.changed_at),
+        "last_timestamp": j_timestamp(v.changed_at),
         "flag": 0,
     }
     if v.error is not None:
-        record["err"] = _c.j_int(v.error)
+        record["err"] = j_int(v.error)
     return record
 
 
@@ -1069,143 +1071,143 @@ def _text_statuses_full(v: Status, fmt: int) -> str:
         if fmt == 0:
             return (
                 "id = "
-                + _c.r_message_id(v.id)
+                + r_message_id(v.id)
                 + ", Status = "
-                + _c.r_int(v.status)
+                + r_int(v.status)
                 + ", check_time = "
-                + _c.r_msk_date(v.changed_at)
+                + r_msk_date(v.changed_at)
                 + ", err = "
-                + _c.r_int(v.error)
+                + r_int(v.error)
                 + ", imsi = "
-                + _c.r_str(n_hlr.imsi)
+                + r_str(n_hlr.imsi)
                 + ", msc = "
-                + _c.r_str(n_hlr.msc)
+                + r_str(n_hlr.msc)
                 + ", mcc = "
-                + _c.r_str(n_hlr.mcc)
+                + r_str(n_hlr.mcc)
                 + ", mnc = "
-                + _c.r_str(n_hlr.mnc)
+                + r_str(n_hlr.mnc)
                 + ", cn = "
-                + _c.r_str(n_hlr.country)
+                + r_str(n_hlr.country)
                 + ", net = "
-                + _c.r_str(n_hlr.network)
+                + r_str(n_hlr.network)
                 + ", rcn = "
-                + _c.r_str(n_hlr.roaming_country)
+                + r_str(n_hlr.roaming_country)
                 + ", rnet = "
-                + _c.r_str(n_hlr.roaming_network)
+                + r_str(n_hlr.roaming_network)
                 + ", send_date = "
-                + _c.r_msk_date(v.sent_at)
+                + r_msk_date(v.sent_at)
                 + ", phone = "
-                + _c.r_str(v.phone)
+                + r_str(v.phone)
                 + ", cost = "
-                + _c.r_money(v.cost)
+                + r_money(v.cost)
                 + ", sender_id = "
                 + "HLR"
                 + ", status_name = "
-                + _c.r_str(v.status_name)
+                + r_str(v.status_name)
                 + ", message = "
-                + _c.r_str(v.message)
+                + r_str(v.message)
             )
         if fmt == 1:
             return ",".join(
                 [
-                    _c.r_message_id(v.id),
-                    _c.r_int(v.status),
-                    _c.r_timestamp(v.changed_at),
-                    _c.r_int(v.error),
-                    _c.r_str(n_hlr.imsi),
-                    _c.r_str(n_hlr.msc),
-                    _c.r_str(n_hlr.mcc),
-                    _c.r_str(n_hlr.mnc),
-                    _c.r_str(n_hlr.country),
-                    _c.r_str(n_hlr.network),
-                    _c.r_str(n_hlr.roaming_country),
-                    _c.r_str(n_hlr.roaming_network),
-                    _c.r_timestamp(v.sent_at),
-                    _c.r_str(v.phone),
-                    _c.r_money(v.cost),
+                    r_message_id(v.id),
+                    r_int(v.status),
+                    r_timestamp(v.changed_at),
+                    r_int(v.error),
+                    r_str(n_hlr.imsi),
+                    r_str(n_hlr.msc),
+                    r_str(n_hlr.mcc),
+                    r_str(n_hlr.mnc),
+                    r_str(n_hlr.country),
+                    r_str(n_hlr.network),
+                    r_str(n_hlr.roaming_country),
+                    r_str(n_hlr.roaming_network),
+                    r_timestamp(v.sent_at),
+                    r_str(v.phone),
+                    r_money(v.cost),
                     "HLR",
-                    _c.r_str(v.status_name),
-                    _c.r_str(v.message),
+                    r_str(v.status_name),
+                    r_str(v.message),
                 ]
             )
         return "".join(
             [
-                _r.xml_element("id", _c.r_message_id(v.id)),
-                _r.xml_element("status", _c.r_int(v.status)),
-                _r.xml_element("last_date", _c.r_msk_date(v.changed_at)),
-                _r.xml_element("last_timestamp", _c.r_timestamp(v.changed_at)),
+                _r.xml_element("id", r_message_id(v.id)),
+                _r.xml_element("status", r_int(v.status)),
+                _r.xml_element("last_date", r_msk_date(v.changed_at)),
+                _r.xml_element("last_timestamp", r_timestamp(v.changed_at)),
                 _r.xml_element("flag", "0"),
-                _r.xml_element("err", _c.r_int(v.error) if v.error is not None else None),
-                _r.xml_element("imsi", _c.r_str(n_hlr.imsi)),
-                _r.xml_element("msc", _c.r_str(n_hlr.msc)),
-                _r.xml_element("mcc", _c.r_str(n_hlr.mcc)),
-                _r.xml_element("mnc", _c.r_str(n_hlr.mnc)),
-                _r.xml_element("cn", _c.r_str(n_hlr.country)),
-                _r.xml_element("net", _c.r_str(n_hlr.network)),
-                _r.xml_element("rcn", _c.r_str(n_hlr.roaming_country)),
-                _r.xml_element("rnet", _c.r_str(n_hlr.roaming_network)),
-                _r.xml_element("send_date", _c.r_msk_date(v.sent_at)),
-                _r.xml_element("send_timestamp", _c.r_timestamp(v.sent_at)),
-                _r.xml_element("phone", _c.r_str(v.phone)),
-                _r.xml_element("cost", _c.r_money(v.cost)),
+                _r.xml_element("err", r_int(v.error) if v.error is not None else None),
+                _r.xml_element("imsi", r_str(n_hlr.imsi)),
+                _r.xml_element("msc", r_str(n_hlr.msc)),
+                _r.xml_element("mcc", r_str(n_hlr.mcc)),
+                _r.xml_element("mnc", r_str(n_hlr.mnc)),
+                _r.xml_element("cn", r_str(n_hlr.country)),
+                _r.xml_element("net", r_str(n_hlr.network)),
+                _r.xml_element("rcn", r_str(n_hlr.roaming_country)),
+                _r.xml_element("rnet", r_str(n_hlr.roaming_network)),
+                _r.xml_element("send_date", r_msk_date(v.sent_at)),
+                _r.xml_element("send_timestamp", r_timestamp(v.sent_at)),
+                _r.xml_element("phone", r_str(v.phone)),
+                _r.xml_element("cost", r_money(v.cost)),
                 _r.xml_element("sender_id", "HLR"),
-                _r.xml_element("status_name", _c.r_str(v.status_name)),
-                _r.xml_element("message", _c.r_str(v.message)),
+                _r.xml_element("status_name", r_str(v.status_name)),
+                _r.xml_element("message", r_str(v.message)),
             ]
         )
     if fmt == 0:
         return (
             "id = "
-            + _c.r_message_id(v.id)
+            + r_message_id(v.id)
             + ", Status = "
-            + _c.r_int(v.status)
+            + r_int(v.status)
             + ", check_time = "
-            + _c.r_msk_date(v.changed_at)
+            + r_msk_date(v.changed_at)
             + ", err = "
-            + _c.r_int(v.error)
+            + r_int(v.error)
             + ", send_date = "
-            + _c.r_msk_date(v.sent_at)
+            + r_msk_date(v.sent_at)
             + ", phone = "
-            + _c.r_str(v.phone)
+            + r_str(v.phone)
             + ", cost = "
-            + _c.r_money(v.cost)
+            + r_money(v.cost)
             + ", sender_id = "
-            + _c.r_str(v.sender)
+            + r_str(v.sender)
             + ", status_name = "
-            + _c.r_str(v.status_name)
+            + r_str(v.status_name)
             + ", message = "
-            + _c.r_str(v.message)
+            + r_str(v.message)
         )
     if fmt == 1:
         return ",".join(
             [
-                _c.r_message_id(v.id),
-                _c.r_int(v.status),
-                _c.r_timestamp(v.changed_at),
-                _c.r_int(v.error),
-                _c.r_timestamp(v.sent_at),
-                _c.r_str(v.phone),
-                _c.r_money(v.cost),
-                _c.r_str(v.sender),
-                _c.r_str(v.status_name),
-                _c.r_str(v.message),
+                r_message_id(v.id),
+                r_int(v.status),
+                r_timestamp(v.changed_at),
+                r_int(v.error),
+                r_timestamp(v.sent_at),
+                r_str(v.phone),
+                r_money(v.cost),
+                r_str(v.sender),
+                r_str(v.status_name),
+                r_str(v.message),
             ]
         )
     return "".join(
         [
-            _r.xml_element("id", _c.r_message_id(v.id)),
-            _r.xml_element("status", _c.r_int(v.status)),
-            _r.xml_element("last_date", _c.r_msk_date(v.changed_at)),
-            _r.xml_element("last_timestamp", _c.r_timestamp(v.changed_at)),
+            _r.xml_element("id", r_message_id(v.id)),
+            _r.xml_element("status", r_int(v.status)),
+            _r.xml_element("last_date", r_msk_date(v.changed_at)),
+            _r.xml_element("last_timestamp", r_timestamp(v.changed_at)),
             _r.xml_element("flag", "0"),
-            _r.xml_element("err", _c.r_int(v.error) if v.error is not None else None),
-            _r.xml_element("send_date", _c.r_msk_date(v.sent_at)),
-            _r.xml_element("send_timestamp", _c.r_timestamp(v.sent_at)),
-            _r.xml_element("phone", _c.r_str(v.phone)),
-            _r.xml_element("cost", _c.r_money(v.cost)),
-            _r.xml_element("sender_id", _c.r_str(v.sender)),
-            _r.xml_element("status_name", _c.r_str(v.status_name)),
-            _r.xml_element("message", _c.r_str(v.message)),
+            _r.xml_element("err", r_int(v.error) if v.error is not None else None),
+            _r.xml_element("send_date", r_msk_date(v.sent_at)),
+            _r.xml_element("send_timestamp", r_timestamp(v.sent_at)),
+            _r.xml_element("phone", r_str(v.phone)),
+            _r.xml_element("cost", r_money(v.cost)),
+            _r.xml_element("sender_id", r_str(v.sender)),
+            _r.xml_element("status_name", r_str(v.status_name)),
+            _r.xml_element("message", r_str(v.message)),
         ]
     )
 
@@ -1215,46 +1217,46 @@ def _json_statuses_full(v: Status) -> dict[str, object]:
     n_hlr = v.hlr
     if n_hlr is not None:
         record: dict[str, object] = {
-            "id": _c.j_message_id(v.id),
-            "status": _c.j_int(v.status),
-            "last_date": _c.j_msk_date(v.changed_at),
-            "last_timestamp": _c.j_timestamp(v.changed_at),
+            "id": j_message_id(v.id),
+            "status": j_int(v.status),
+            "last_date": j_msk_date(v.changed_at),
+            "last_timestamp": j_timestamp(v.changed_at),
             "flag": 0,
-            "imsi": _c.j_str(n_hlr.imsi),
-            "msc": _c.j_str(n_hlr.msc),
-            "mcc": _c.j_str(n_hlr.mcc),
-            "mnc": _c.j_str(n_hlr.mnc),
-            "cn": _c.j_str(n_hlr.country),
-            "net": _c.j_str(n_hlr.network),
-            "rcn": _c.j_str(n_hlr.roaming_country),
-            "rnet": _c.j_str(n_hlr.roaming_network),
-            "send_date": _c.j_msk_date(v.sent_at),
-            "send_timestamp": _c.j_timestamp(v.sent_at),
-            "phone": _c.j_str(v.phone),
-            "cost": _c.j_money(v.cost),
+            "imsi": j_str(n_hlr.imsi),
+            "msc": j_str(n_hlr.msc),
+            "mcc": j_str(n_hlr.mcc),
+            "mnc": j_str(n_hlr.mnc),
+            "cn": j_str(n_hlr.country),
+            "net": j_str(n_hlr.network),
+            "rcn": j_str(n_hlr.roaming_country),
+            "rnet": j_str(n_hlr.roaming_network),
+            "send_date": j_msk_date(v.sent_at),
+            "send_timestamp": j_timestamp(v.sent_at),
+            "phone": j_str(v.phone),
+            "cost": j_money(v.cost),
             "sender_id": "HLR",
-            "status_name": _c.j_str(v.status_name),
-            "message": _c.j_str(v.message),
+            "status_name": j_str(v.status_name),
+            "message": j_str(v.message),
         }
         if v.error is not None:
-            record["err"] = _c.j_int(v.error)
+            record["err"] = j_int(v.error)
         return record
     record = {
-        "id": _c.j_message_id(v.id),
-        "status": _c.j_int(v.status),
-        "last_date": _c.j_msk_date(v.changed_at),
-        "last_timestamp": _c.j_timestamp(v.changed_at),
+        "id": j_message_id(v.id),
+        "status": j_int(v.status),
+        "last_date": j_msk_date(v.changed_at),
+        "last_timestamp": j_timestamp(v.changed_at),
         "flag": 0,
-        "send_date": _c.j_msk_date(v.sent_at),
-        "send_timestamp": _c.j_timestamp(v.sent_at),
-        "phone": _c.j_str(v.phone),
-        "cost": _c.j_money(v.cost),
-        "sender_id": _c.j_str(v.sender),
-        "status_name": _c.j_str(v.status_name),
-        "message": _c.j_str(v.message),
+        "send_date": j_msk_date(v.sent_at),
+        "send_timestamp": j_timestamp(v.sent_at),
+        "phone": j_str(v.phone),
+        "cost": j_money(v.cost),
+        "sender_id": j_str(v.sender),
+        "status_name": j_str(v.status_name),
+        "message": j_str(v.message),
     }
     if v.error is not None:
-        record["err"] = _c.j_int(v.error)
+        record["err"] = j_int(v.error)
     return record
 
 
@@ -1275,167 +1277,167 @@ def _text_statuses_region(v: Status, fmt: int) -> str:
         if fmt == 0:
             return (
                 "id = "
-                + _c.r_message_id(v.id)
+                + r_message_id(v.id)
                 + ", Status = "
-                + _c.r_int(v.status)
+                + r_int(v.status)
                 + ", check_time = "
-                + _c.r_msk_date(v.changed_at)
+                + r_msk_date(v.changed_at)
                 + ", err = "
-                + _c.r_int(v.error)
+                + r_int(v.error)
                 + ", imsi = "
-                + _c.r_str(n_hlr.imsi)
+                + r_str(n_hlr.imsi)
                 + ", msc = "
-                + _c.r_str(n_hlr.msc)
+                + r_str(n_hlr.msc)
                 + ", mcc = "
-                + _c.r_str(n_hlr.mcc)
+                + r_str(n_hlr.mcc)
                 + ", mnc = "
-                + _c.r_str(n_hlr.mnc)
+                + r_str(n_hlr.mnc)
                 + ", cn = "
-                + _c.r_str(n_hlr.country)
+                + r_str(n_hlr.country)
                 + ", net = "
-                + _c.r_str(n_hlr.network)
+                + r_str(n_hlr.network)
                 + ", rcn = "
-                + _c.r_str(n_hlr.roaming_country)
+                + r_str(n_hlr.roaming_country)
                 + ", rnet = "
-                + _c.r_str(n_hlr.roaming_network)
+                + r_str(n_hlr.roaming_network)
                 + ", send_date = "
-                + _c.r_msk_date(v.sent_at)
+                + r_msk_date(v.sent_at)
                 + ", phone = "
-                + _c.r_str(v.phone)
+                + r_str(v.phone)
                 + ", cost = "
-                + _c.r_money(v.cost)
+                + r_money(v.cost)
                 + ", country = "
-                + _c.r_str(v.country)
+                + r_str(v.country)
                 + ", operator = "
-                + _c.r_str(v.operator)
+                + r_str(v.operator)
                 + ", region = "
-                + _c.r_str(v.region)
+                + r_str(v.region)
                 + ", sender_id = "
                 + "HLR"
                 + ", status_name = "
-                + _c.r_str(v.status_name)
+                + r_str(v.status_name)
                 + ", message = "
-                + _c.r_str(v.message)
+                + r_str(v.message)
             )
         if fmt == 1:
             return ",".join(
                 [
-                    _c.r_message_id(v.id),
-                    _c.r_int(v.status),
-                    _c.r_timestamp(v.changed_at),
-                    _c.r_int(v.error),
-                    _c.r_str(n_hlr.imsi),
-                    _c.r_str(n_hlr.msc),
-                    _c.r_str(n_hlr.mcc),
-                    _c.r_str(n_hlr.mnc),
-                    _c.r_str(n_hlr.country),
-                    _c.r_str(n_hlr.network),
-                    _c.r_str(n_hlr.roaming_country),
-                    _c.r_str(n_hlr.roaming_network),
-                    _c.r_timestamp(v.sent_at),
-                    _c.r_str(v.phone),
-                    _c.r_money(v.cost),
-                    _c.r_str(v.country),
-                    _c.r_str(v.operator),
-                    _c.r_str(v.region),
+                    r_message_id(v.id),
+                    r_int(v.status),
+                    r_timestamp(v.changed_at),
+                    r_int(v.error),
+                    r_str(n_hlr.imsi),
+                    r_str(n_hlr.msc),
+                    r_str(n_hlr.mcc),
+                    r_str(n_hlr.mnc),
+                    r_str(n_hlr.country),
+                    r_str(n_hlr.network),
+                    r_str(n_hlr.roaming_country),
+                    r_str(n_hlr.roaming_network),
+                    r_timestamp(v.sent_at),
+                    r_str(v.phone),
+                    r_money(v.cost),
+                    r_str(v.country),
+                    r_str(v.operator),
+                    r_str(v.region),
                     "HLR",
-                    _c.r_str(v.status_name),
-                    _c.r_str(v.message),
+                    r_str(v.status_name),
+                    r_str(v.message),
                 ]
             )
         return "".join(
             [
-                _r.xml_element("id", _c.r_message_id(v.id)),
-                _r.xml_element("status", _c.r_int(v.status)),
-                _r.xml_element("last_date", _c.r_msk_date(v.changed_at)),
-                _r.xml_element("last_timestamp", _c.r_timestamp(v.changed_at)),
+                _r.xml_element("id", r_message_id(v.id)),
+                _r.xml_element("status", r_int(v.status)),
+                _r.xml_element("last_date", r_msk_date(v.changed_at)),
+                _r.xml_element("last_timestamp", r_timestamp(v.changed_at)),
                 _r.xml_element("flag", "0"),
-                _r.xml_element("err", _c.r_int(v.error) if v.error is not None else None),
-                _r.xml_element("imsi", _c.r_str(n_hlr.imsi)),
-                _r.xml_element("msc", _c.r_str(n_hlr.msc)),
-                _r.xml_element("mcc", _c.r_str(n_hlr.mcc)),
-                _r.xml_element("mnc", _c.r_str(n_hlr.mnc)),
-                _r.xml_element("cn", _c.r_str(n_hlr.country)),
-                _r.xml_element("net", _c.r_str(n_hlr.network)),
-                _r.xml_element("rcn", _c.r_str(n_hlr.roaming_country)),
-                _r.xml_element("rnet", _c.r_str(n_hlr.roaming_network)),
-                _r.xml_element("send_date", _c.r_msk_date(v.sent_at)),
-                _r.xml_element("send_timestamp", _c.r_timestamp(v.sent_at)),
-                _r.xml_element("phone", _c.r_str(v.phone)),
-                _r.xml_element("cost", _c.r_money(v.cost)),
-                _r.xml_element("country", _c.r_str(v.country)),
-                _r.xml_element("operator", _c.r_str(v.operator)),
-                _r.xml_element("region", _c.r_str(v.region)),
+                _r.xml_element("err", r_int(v.error) if v.error is not None else None),
+                _r.xml_element("imsi", r_str(n_hlr.imsi)),
+                _r.xml_element("msc", r_str(n_hlr.msc)),
+                _r.xml_element("mcc", r_str(n_hlr.mcc)),
+                _r.xml_element("mnc", r_str(n_hlr.mnc)),
+                _r.xml_element("cn", r_str(n_hlr.country)),
+                _r.xml_element("net", r_str(n_hlr.network)),
+                _r.xml_element("rcn", r_str(n_hlr.roaming_country)),
+                _r.xml_element("rnet", r_str(n_hlr.roaming_network)),
+                _r.xml_element("send_date", r_msk_date(v.sent_at)),
+                _r.xml_element("send_timestamp", r_timestamp(v.sent_at)),
+                _r.xml_element("phone", r_str(v.phone)),
+                _r.xml_element("cost", r_money(v.cost)),
+                _r.xml_element("country", r_str(v.country)),
+                _r.xml_element("operator", r_str(v.operator)),
+                _r.xml_element("region", r_str(v.region)),
                 _r.xml_element("sender_id", "HLR"),
-                _r.xml_element("status_name", _c.r_str(v.status_name)),
-                _r.xml_element("message", _c.r_str(v.message)),
+                _r.xml_element("status_name", r_str(v.status_name)),
+                _r.xml_element("message", r_str(v.message)),
             ]
         )
     if fmt == 0:
         return (
             "id = "
-            + _c.r_message_id(v.id)
+            + r_message_id(v.id)
             + ", Status = "
-            + _c.r_int(v.status)
+            + r_int(v.status)
             + ", check_time = "
-            + _c.r_msk_date(v.changed_at)
+            + r_msk_date(v.changed_at)
             + ", err = "
-            + _c.r_int(v.error)
+            + r_int(v.error)
             + ", send_date = "
-            + _c.r_msk_date(v.sent_at)
+            + r_msk_date(v.sent_at)
             + ", phone = "
-            + _c.r_str(v.phone)
+            + r_str(v.phone)
             + ", cost = "
-            + _c.r_money(v.cost)
+            + r_money(v.cost)
             + ", country = "
-            + _c.r_str(v.country)
+            + r_str(v.country)
             + ", operator = "
-            + _c.r_str(v.operator)
+            + r_str(v.operator)
             + ", region = "
-            + _c.r_str(v.region)
+            + r_str(v.region)
             + ", sender_id = "
-            + _c.r_str(v.sender)
+            + r_str(v.sender)
             + ", status_name = "
-            + _c.r_str(v.status_name)
+            + r_str(v.status_name)
             + ", message = "
-            + _c.r_str(v.message)
+            + r_str(v.message)
         )
     if fmt == 1:
         return ",".join(
             [
-                _c.r_message_id(v.id),
-                _c.r_int(v.status),
-                _c.r_timestamp(v.changed_at),
-                _c.r_int(v.error),
-                _c.r_timestamp(v.sent_at),
-                _c.r_str(v.phone),
-                _c.r_money(v.cost),
-                _c.r_str(v.country),
-                _c.r_str(v.operator),
-                _c.r_str(v.region),
-                _c.r_str(v.sender),
-                _c.r_str(v.status_name),
-                _c.r_str(v.message),
+                r_message_id(v.id),
+                r_int(v.status),
+                r_timestamp(v.changed_at),
+                r_int(v.error),
+                r_timestamp(v.sent_at),
+                r_str(v.phone),
+                r_money(v.cost),
+                r_str(v.country),
+                r_str(v.operator),
+                r_str(v.region),
+                r_str(v.sender),
+                r_str(v.status_name),
+                r_str(v.message),
             ]
         )
     return "".join(
         [
-            _r.xml_element("id", _c.r_message_id(v.id)),
-            _r.xml_element("status", _c.r_int(v.status)),
-            _r.xml_element("last_date", _c.r_msk_date(v.changed_at)),
-            _r.xml_element("last_timestamp", _c.r_timestamp(v.changed_at)),
+            _r.xml_element("id", r_message_id(v.id)),
+            _r.xml_element("status", r_int(v.status)),
+            _r.xml_element("last_date", r_msk_date(v.changed_at)),
+            _r.xml_element("last_timestamp", r_timestamp(v.changed_at)),
             _r.xml_element("flag", "0"),
-            _r.xml_element("err", _c.r_int(v.error) if v.error is not None else None),
-            _r.xml_element("send_date", _c.r_msk_date(v.sent_at)),
-            _r.xml_element("send_timestamp", _c.r_timestamp(v.sent_at)),
-            _r.xml_element("phone", _c.r_str(v.phone)),
-            _r.xml_element("cost", _c.r_money(v.cost)),
-            _r.xml_element("country", _c.r_str(v.country)),
-            _r.xml_element("operator", _c.r_str(v.operator)),
-            _r.xml_element("region", _c.r_str(v.region)),
-            _r.xml_element("sender_id", _c.r_str(v.sender)),
-            _r.xml_element("status_name", _c.r_str(v.status_name)),
-            _r.xml_element("message", _c.r_str(v.message)),
+            _r.xml_element("err", r_int(v.error) if v.error is not None else None),
+            _r.xml_element("send_date", r_msk_date(v.sent_at)),
+            _r.xml_element("send_timestamp", r_timestamp(v.sent_at)),
+            _r.xml_element("phone", r_str(v.phone)),
+            _r.xml_element("cost", r_money(v.cost)),
+            _r.xml_element("country", r_str(v.country)),
+            _r.xml_element("operator", r_str(v.operator)),
+            _r.xml_element("region", r_str(v.region)),
+            _r.xml_element("sender_id", r_str(v.sender)),
+            _r.xml_element("status_name", r_str(v.status_name)),
+            _r.xml_element("message", r_str(v.message)),
         ]
     )
 
@@ -1445,52 +1447,52 @@ def _json_statuses_region(v: Status) -> dict[str, object]:
     n_hlr = v.hlr
     if n_hlr is not None:
         record: dict[str, object] = {
-            "id": _c.j_message_id(v.id),
-            "status": _c.j_int(v.status),
-            "last_date": _c.j_msk_date(v.changed_at),
-            "last_timestamp": _c.j_timestamp(v.changed_at),
+            "id": j_message_id(v.id),
+            "status": j_int(v.status),
+            "last_date": j_msk_date(v.changed_at),
+            "last_timestamp": j_timestamp(v.changed_at),
             "flag": 0,
-            "imsi": _c.j_str(n_hlr.imsi),
-            "msc": _c.j_str(n_hlr.msc),
-            "mcc": _c.j_str(n_hlr.mcc),
-            "mnc": _c.j_str(n_hlr.mnc),
-            "cn": _c.j_str(n_hlr.country),
-            "net": _c.j_str(n_hlr.network),
-            "rcn": _c.j_str(n_hlr.roaming_country),
-            "rnet": _c.j_str(n_hlr.roaming_network),
-            "send_date": _c.j_msk_date(v.sent_at),
-            "send_timestamp": _c.j_timestamp(v.sent_at),
-            "phone": _c.j_str(v.phone),
-            "cost": _c.j_money(v.cost),
-            "country": _c.j_str(v.country),
-            "operator": _c.j_str(v.operator),
-            "region": _c.j_str(v.region),
+            "imsi": j_str(n_hlr.imsi),
+            "msc": j_str(n_hlr.msc),
+            "mcc": j_str(n_hlr.mcc),
+            "mnc": j_str(n_hlr.mnc),
+            "cn": j_str(n_hlr.country),
+            "net": j_str(n_hlr.network),
+            "rcn": j_str(n_hlr.roaming_country),
+            "rnet": j_str(n_hlr.roaming_network),
+            "send_date": j_msk_date(v.sent_at),
+            "send_timestamp": j_timestamp(v.sent_at),
+            "phone": j_str(v.phone),
+            "cost": j_money(v.cost),
+            "country": j_str(v.country),
+            "operator": j_str(v.operator),
+            "region": j_str(v.region),
             "sender_id": "HLR",
-            "status_name": _c.j_str(v.status_name),
-            "message": _c.j_str(v.message),
+            "status_name": j_str(v.status_name),
+            "message": j_str(v.message),
         }
         if v.error is not None:
-            record["err"] = _c.j_int(v.error)
+            record["err"] = j_int(v.error)
         return record
     record = {
-        "id": _c.j_message_id(v.id),
-        "status": _c.j_int(v.status),
-        "last_date": _c.j_msk_date(v.changed_at),
-        "last_timestamp": _c.j_timestamp(v.changed_at),
+        "id": j_message_id(v.id),
+        "status": j_int(v.status),
+        "last_date": j_msk_date(v.changed_at),
+        "last_timestamp": j_timestamp(v.changed_at),
         "flag": 0,
-        "send_date": _c.j_msk_date(v.sent_at),
-        "send_timestamp": _c.j_timestamp(v.sent_at),
-        "phone": _c.j_str(v.phone),
-        "cost": _c.j_money(v.cost),
-        "country": _c.j_str(v.country),
-        "operator": _c.j_str(v.operator),
-        "region": _c.j_str(v.region),
-        "sender_id": _c.j_str(v.sender),
-        "status_name": _c.j_str(v.status_name),
-        "message": _c.j_str(v.message),
+        "send_date": j_msk_date(v.sent_at),
+        "send_timestamp": j_timestamp(v.sent_at),
+        "phone": j_str(v.phone),
+        "cost": j_money(v.cost),
+        "country": j_str(v.country),
+        "operator": j_str(v.operator),
+        "region": j_str(v.region),
+        "sender_id": j_str(v.sender),
+        "status_name": j_str(v.status_name),
+        "message": j_str(v.message),
     }
     if v.error is not None:
-        record["err"] = _c.j_int(v.error)
+        record["err"] = j_int(v.error)
     return record
 
 
@@ -1507,9 +1509,9 @@ def render_statuses_region(values: Sequence[Status], fmt: int) -> str:
 def _json_templates(v: Template) -> dict[str, object]:
     """One record as a JSON object."""
     return {
-        "id": _c.j_int(v.id),
-        "name": _c.j_str(v.name),
-        "message": _c.j_str(v.message),
+        "id": j_int(v.id),
+        "name": j_str(v.name),
+        "message": j_str(v.message),
     }
 
 
@@ -1523,19 +1525,19 @@ def _text_error(v: ErrorReply, fmt: int) -> str:
     if fmt == 0:
         return (
             "ERROR = "
-            + _c.r_int(v.code)
+            + r_int(v.code)
             + " ("
-            + _c.r_str(v.description)
+            + r_str(v.description)
             + ")"
-            + (", ID - " + _c.r_message_id(v.id) if v.id is not None else "")
+            + (", ID - " + r_message_id(v.id) if v.id is not None else "")
         )
     if fmt == 1:
-        return ",".join([_c.r_id_or_zero(v.id), _c.r_neg_int(v.code)])
+        return ",".join([r_id_or_zero(v.id), r_neg_int(v.code)])
     return "".join(
         [
-            _r.xml_element("error", _c.r_str(v.description)),
-            _r.xml_element("error_code", _c.r_int(v.code)),
-            _r.xml_element("id", _c.r_message_id(v.id) if v.id is not None else None),
+            _r.xml_element("error", r_str(v.description)),
+            _r.xml_element("error_code", r_int(v.code)),
+            _r.xml_element("id", r_message_id(v.id) if v.id is not None else None),
         ]
     )
 
@@ -1543,11 +1545,11 @@ def _text_error(v: ErrorReply, fmt: int) -> str:
 def _json_error(v: ErrorReply) -> dict[str, object]:
     """One record as a JSON object."""
     record: dict[str, object] = {
-        "error": _c.j_str(v.description),
-        "error_code": _c.j_int(v.code),
+        "error": j_str(v.description),
+        "error_code": j_int(v.code),
     }
     if v.id is not None:
-        record["id"] = _c.j_message_id(v.id)
+        record["id"] = j_message_id(v.id)
     return record
 
 
@@ -1563,7 +1565,7 @@ def render_error(value: ErrorReply, fmt: int) -> str:
 def _json_created(v: Created) -> dict[str, object]:
     """One record as a JSON object."""
     return {
-        "id": _c.j_int(v.id),
+        "id": j_int(v.id),
     }
 
 
