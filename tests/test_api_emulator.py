@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -12,9 +13,15 @@ import smsc
 from smsc import _parsers
 from smsc._api_errors import ERROR_MAPS
 from smsc.emulator import Emulator
-from tests.support.emulator_support import PHONE, client, raw, running
+from tests.support.clients import Factory
+from tests.support.emulator_support import PHONE, raw, running
 
 FORMATS = list(smsc.ResponseFormat)
+
+
+def client(make: Factory, emulator: Emulator, fmt: smsc.ResponseFormat = smsc.ResponseFormat.JSON) -> Any:
+    """smsc.Client, or smsc.AsyncClient behind blocking calls (the `make_client` fixture), on the emulator."""
+    return make(login="demo", password="demo", base_url=emulator.base_url, response_format=fmt, timeout=5)
 
 
 def _today(emulator: Emulator) -> date:
@@ -22,8 +29,8 @@ def _today(emulator: Emulator) -> date:
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
-def test_history_pages_backwards_across_page_boundaries(fmt: smsc.ResponseFormat) -> None:
-    with running() as emulator, client(emulator, fmt) as c:
+def test_history_pages_backwards_across_page_boundaries(fmt: smsc.ResponseFormat, make_client: Factory) -> None:
+    with running() as emulator, client(make_client, emulator, fmt) as c:
         sent = [c.send([f"+7701000000{i}"], f"text {i}") for i in range(7)]
         emulator.advance(10)
         today = _today(emulator)
@@ -39,8 +46,8 @@ def test_history_pages_backwards_across_page_boundaries(fmt: smsc.ResponseFormat
         assert list(c.history(today - timedelta(days=10), today - timedelta(days=5))) == []  # error 3: no records
 
 
-def test_history_holding_more_than_one_full_page() -> None:
-    with running() as emulator, client(emulator) as c:
+def test_history_holding_more_than_one_full_page(make_client: Factory) -> None:
+    with running() as emulator, client(make_client, emulator) as c:
         emulator.accounts.update("demo", balance="100000")
         for batch in range(2):
             c.send([f"+7701{batch}{i:06d}" for i in range(600)], "bulk")
@@ -52,8 +59,8 @@ def test_history_holding_more_than_one_full_page() -> None:
         assert len({r.int_id for r in first + rest}) == 1200
 
 
-def test_history_checks_its_arguments_before_sending() -> None:
-    with running() as emulator, client(emulator) as c:
+def test_history_checks_its_arguments_before_sending(make_client: Factory) -> None:
+    with running() as emulator, client(make_client, emulator) as c:
         today = _today(emulator)
         with pytest.raises(smsc.InvalidRequest, match="at most 183 days"):
             c.history(today - timedelta(days=200), today)
@@ -64,8 +71,8 @@ def test_history_checks_its_arguments_before_sending() -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
-def test_incoming_pages_forwards(fmt: smsc.ResponseFormat) -> None:
-    with running() as emulator, client(emulator, fmt) as c:
+def test_incoming_pages_forwards(fmt: smsc.ResponseFormat, make_client: Factory) -> None:
+    with running() as emulator, client(make_client, emulator, fmt) as c:
         assert list(c.incoming()) == []
         for i in range(5):
             emulator.receive(f"+7701555000{i}", f"answer {i}", to="+79990000001" if i % 2 else "+79990000000")
@@ -83,8 +90,8 @@ def test_incoming_pages_forwards(fmt: smsc.ResponseFormat) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
-def test_operator_lookup_and_its_errors(fmt: smsc.ResponseFormat) -> None:
-    with running() as emulator, client(emulator, fmt) as c:
+def test_operator_lookup_and_its_errors(fmt: smsc.ResponseFormat, make_client: Factory) -> None:
+    with running() as emulator, client(make_client, emulator, fmt) as c:
         found = c.operator("+79031234567")
         assert (found.country, found.operator, found.mcc, found.mnc, found.tz) == ("Россия", "Билайн", "250", "99", "3")
         assert c.operator("+77011234567").operator == "Kcell"
@@ -93,8 +100,8 @@ def test_operator_lookup_and_its_errors(fmt: smsc.ResponseFormat) -> None:
         assert missing.value.code == 3 and missing.value.description == "operator not found"
 
 
-def test_operator_rate_limits() -> None:
-    with running(rate_limits=True) as emulator, client(emulator) as c:
+def test_operator_rate_limits(make_client: Factory) -> None:
+    with running(rate_limits=True) as emulator, client(make_client, emulator) as c:
         for _ in range(3):
             c.operator("+79031234567")
         with pytest.raises(smsc.TooManyRequests):
@@ -109,8 +116,8 @@ def test_operator_rate_limits() -> None:
         assert c.operator("+77021234567").operator == "Kcell"
 
 
-def test_prices_agree_with_billing() -> None:
-    with running() as emulator, client(emulator) as c:
+def test_prices_agree_with_billing(make_client: Factory) -> None:
+    with running() as emulator, client(make_client, emulator) as c:
         emulator.accounts.update("demo", price="2.25")
         zones = c.prices()
         assert zones and all(z.sms == Decimal("2.25") and z.hlr == Decimal("2.25") for z in zones)
@@ -119,8 +126,8 @@ def test_prices_agree_with_billing() -> None:
         assert sent.cost == 2 * zones[0].sms
 
 
-def test_prices_limit() -> None:
-    with running(rate_limits=True) as emulator, client(emulator) as c:
+def test_prices_limit(make_client: Factory) -> None:
+    with running(rate_limits=True) as emulator, client(make_client, emulator) as c:
         for _ in range(3):
             c.prices()
         with pytest.raises(smsc.TooManyRequests):
@@ -128,8 +135,8 @@ def test_prices_limit() -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
-def test_contacts_groups_and_blacklist(fmt: smsc.ResponseFormat) -> None:
-    with running() as emulator, client(emulator, fmt) as c:
+def test_contacts_groups_and_blacklist(fmt: smsc.ResponseFormat, make_client: Factory) -> None:
+    with running() as emulator, client(make_client, emulator, fmt) as c:
         assert c.contacts.list() == [] and c.groups.list() == []
         vip = c.groups.add("VIP")
         first = c.contacts.add("+77011110001", "Алия", group=vip)
@@ -169,8 +176,8 @@ def test_contacts_groups_and_blacklist(fmt: smsc.ResponseFormat) -> None:
         assert c.status(later.id, "+77012223344").status is smsc.MessageStatus.DELIVERED
 
 
-def test_management_input_is_checked_before_sending() -> None:
-    with running() as emulator, client(emulator) as c:
+def test_management_input_is_checked_before_sending(make_client: Factory) -> None:
+    with running() as emulator, client(make_client, emulator) as c:
         with pytest.raises(smsc.InvalidRequest, match="give at least one of new_phone, name"):
             c.contacts.change("+77011110001")
         with pytest.raises(smsc.InvalidRequest, match="give exactly one of message, template"):
@@ -183,8 +190,8 @@ def test_management_input_is_checked_before_sending() -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
-def test_templates_and_mailings(fmt: smsc.ResponseFormat) -> None:
-    with running() as emulator, client(emulator, fmt) as c:
+def test_templates_and_mailings(fmt: smsc.ResponseFormat, make_client: Factory) -> None:
+    with running() as emulator, client(make_client, emulator, fmt) as c:
         assert c.templates.list() == []
         code = c.templates.add("code", "Ваш код: 1234", kind=smsc.MessageFormat.SMS, sender="Shop")
         promo = c.templates.add("promo", "Sale!")
@@ -215,8 +222,8 @@ def test_templates_and_mailings(fmt: smsc.ResponseFormat) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
-def test_senders(fmt: smsc.ResponseFormat) -> None:
-    with running() as emulator, client(emulator, fmt) as c:
+def test_senders(fmt: smsc.ResponseFormat, make_client: Factory) -> None:
+    with running() as emulator, client(make_client, emulator, fmt) as c:
         assert c.senders.list() == []
         c.senders.add("Shop", comment="our shop", document=("licence.pdf", b"%PDF-1.4 ..."))
         c.senders.change("Shop", comment="the shop")
@@ -237,14 +244,14 @@ def test_senders(fmt: smsc.ResponseFormat) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
-def test_subaccounts_have_their_own_login_and_balance(fmt: smsc.ResponseFormat) -> None:
-    with running() as emulator, client(emulator, fmt) as c:
+def test_subaccounts_have_their_own_login_and_balance(fmt: smsc.ResponseFormat, make_client: Factory) -> None:
+    with running() as emulator, client(make_client, emulator, fmt) as c:
         sub = c.subaccounts.add("shop-1", "s3cret")
         assert sub >= 1 and emulator.accounts["shop-1"].balance == 0
         c.subaccounts.change("shop-1", "Shop One")
         c.subaccounts.pay("shop-1", Decimal("10.50"))
         assert emulator.accounts["demo"].balance == Decimal("89.50")
-        with smsc.Client(login="shop-1", password="s3cret", base_url=emulator.base_url) as own:
+        with make_client(login="shop-1", password="s3cret", base_url=emulator.base_url) as own:
             assert own.balance() == Decimal("10.50")
             own.send([PHONE], "from the sub-account")
             assert own.balance() == Decimal("9.00")
@@ -256,9 +263,9 @@ def test_subaccounts_have_their_own_login_and_balance(fmt: smsc.ResponseFormat) 
             c.subaccounts.pay("shop-1", "0")
 
 
-def test_sub_account_password_never_logged(caplog: pytest.LogCaptureFixture) -> None:
+def test_sub_account_password_never_logged(caplog: pytest.LogCaptureFixture, make_client: Factory) -> None:
     caplog.set_level("DEBUG", logger="smsc")
-    with running() as emulator, client(emulator) as c:
+    with running() as emulator, client(make_client, emulator) as c:
         c.subaccounts.add("shop-2", "hunter2-secret")
     assert "hunter2-secret" not in caplog.text and "password=%2A%2A%2A" in caplog.text
 
@@ -285,3 +292,22 @@ def test_windows_1251_replies_are_decoded() -> None:
     assert parsed.operator == "Билайн" and parsed.country == "Россия"
     listed = _parsers.parse_templates('[{"id": 1, "name": "Код", "message": "Привет"}]'.encode("cp1251"), 3, {})
     assert listed == [smsc.Template(id=1, name="Код", message="Привет")]
+
+
+def test_async_client_pages_with_async_for_and_awaits_groups() -> None:
+    import asyncio
+
+    async def scenario(emulator: Emulator) -> None:
+        async with smsc.AsyncClient(login="demo", password="demo", base_url=emulator.base_url) as c:
+            with pytest.raises(smsc.InvalidRequest, match="hours"):
+                c.incoming(hours=0)  # checked at the call, before any page is asked for
+            pages = c.incoming(page_size=2)
+            assert [m.text async for m in pages] == ["a", "b", "c"]
+            vip = await c.groups.add("VIP")
+            await c.contacts.add("+77011110001", "Alia", group=vip)
+            assert await c.contacts.list() == [smsc.Contact(phone="77011110001", name="Alia")]
+
+    with running() as emulator:
+        for text in "abc":
+            emulator.receive(PHONE, text)
+        asyncio.run(scenario(emulator))

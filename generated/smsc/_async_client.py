@@ -966,7 +966,7 @@ class AsyncClient(Estimator, AsyncBaseClient):
         result = await self._execute("/sys/balance.php", request, lambda raw: parse(raw, self._fmt, errors))
         return result
 
-    async def history(
+    def history(
         self,
         start: date,
         end: date,
@@ -1015,10 +1015,9 @@ class AsyncClient(Estimator, AsyncBaseClient):
             )
             return await client._execute("/sys/get.php", request, lambda raw: _ps.parse_history(raw, 3, errors), fmt=3)
 
-        async for record in _paging.apages(fetch, lambda r: r.int_id, size=size, limit=limit, cursor=before_id):
-            yield record
+        return _paging.apages(fetch, lambda r: r.int_id, size=size, limit=limit, cursor=before_id)
 
-    async def incoming(
+    def incoming(
         self,
         *,
         hours: int | None = None,
@@ -1061,8 +1060,7 @@ class AsyncClient(Estimator, AsyncBaseClient):
             request = _rq.build_incoming(hours=hours, after_id=cursor, to_phone=to_phone, page_size=count, extra=extra)
             return await client._execute("/sys/get.php", request, lambda raw: _ps.parse_incoming(raw, 3, errors), fmt=3)
 
-        async for record in _paging.apages(fetch, lambda r: r.id, size=size, limit=limit, cursor=after_id):
-            yield record
+        return _paging.apages(fetch, lambda r: r.id, size=size, limit=limit, cursor=after_id)
 
     async def prices(
         self,

@@ -18,6 +18,8 @@ import pytest
 import smsc
 
 Factory = Callable[..., Any]
+_PAGED = frozenset({"history", "incoming"})
+"""AsyncClient methods that return an async iterator over pages (they check their arguments at the call)."""
 
 
 class Blocking:
@@ -31,7 +33,18 @@ class Blocking:
         attr = getattr(self.client, name)
         if inspect.iscoroutinefunction(attr):
             return lambda *args, **kwargs: self._loop.run_until_complete(attr(*args, **kwargs))
+        if name in _PAGED:  # a paged list: an async iterator, iterated here one page at a time
+            return lambda *args, **kwargs: self._iterate(attr(*args, **kwargs))
+        if type(attr).__name__.startswith("Async") and hasattr(attr, "_client"):  # a group: client.contacts
+            return Blocking(attr, self._loop)
         return attr
+
+    def _iterate(self, records: Any) -> Iterator[Any]:
+        while True:
+            try:
+                yield self._loop.run_until_complete(records.__anext__())
+            except StopAsyncIteration:
+                return
 
     def __repr__(self) -> str:
         return repr(self.client)
