@@ -20,15 +20,12 @@ from generator.model import CODEC_KINDS, Spec
 from generator.smpp_views import smpp_views
 from generator.views import (
     built_models,
-    check_statements,
     command_view,
-    files_statement,
     group_class,
     layout_views,
     method_name,
     param_views,
     py_type,
-    span_statement,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,8 +139,7 @@ def environment() -> jinja2.Environment:
     env.filters["command_view"] = lambda command, spec: command_view(spec, command)
     env.globals.update(layout_views=layout_views, param_views=param_views, built_models=built_models)
     env.globals.update(smpp_views=smpp_views, reply_formats=reply_formats)
-    env.globals.update(files_statement=files_statement, check_statements=check_statements)
-    env.globals.update(span_statement=span_statement, method_name=method_name, group_class=group_class)
+    env.globals.update(method_name=method_name, group_class=group_class)
     env.filters["method_name"] = method_name
     return env
 

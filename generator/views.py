@@ -400,31 +400,6 @@ def param_views(command: Command) -> list[ParamView]:
     return [ParamView(p, has_format) for p in command.params]
 
 
-def files_statement(command: Command) -> str | None:
-    """The statement reading a command's files before its fields, if it takes any."""
-    for p in command.params:
-        if p.type == "files":
-            return f"files = attachments({p.name}, {p.name!r}) if {p.name} is not None else []"
-        if p.type == "document":
-            return f"files = attachments([{p.name}], {p.name!r}) if {p.name} is not None else []"
-    return None
-
-
-def check_statements(command: Command) -> list[str]:
-    """Checks across parameters that come before the parameters' own: one_of, any_of."""
-    lines = []
-    for kind, names in (("one_of", command.one_of), ("any_of", command.any_of)):
-        if names:
-            lines.append(f"_p.{kind}({{{', '.join(f'{n!r}: {n}' for n in names)}}})")
-    return lines
-
-
-def span_statement(command: Command) -> str | None:
-    """The check of a date span, after the dates themselves were checked."""
-    sp = command.span
-    return None if sp is None else f"_p.span({sp.start}, {sp.end}, ({sp.start!r}, {sp.end!r}), {sp.max_days})"
-
-
 def method_name(command: Command) -> str:
     """The method's name on the client or on its group."""
     return command.method or command.name
@@ -453,26 +428,6 @@ class CommandView:
     def name(self) -> str:
         """The method's name on the client or on its group."""
         return method_name(self.command)
-
-    @property
-    def fmt(self) -> str:
-        """The response format the parser reads: the command's own, else the client's."""
-        return str(self.command.fmt) if self.command.fmt is not None else "self._fmt"
-
-    @property
-    def fetch_args(self) -> list[str]:
-        """A paged command's builder arguments inside its fetch(cursor, count)."""
-        pages = self.command.pages
-        assert pages is not None
-        out = []
-        for p in self.params:
-            if p.name == pages.cursor:
-                out.append(f"{p.name}=cursor")
-            elif p.name == pages.size:
-                out.append(f"{p.name}=count")
-            else:
-                out.append(p.name if p.default is None else f"{p.name}={p.name}")
-        return out
 
     @property
     def positional(self) -> list[ParamView]:
