@@ -1,4 +1,5 @@
-"""The `smsc` command: send, cost, status, balance, segments, emulator, demo.
+"""The `smsc` command: send, cost, status, balance, incoming, history, operator, prices, senders,
+contacts, templates, segments, bulk, emulator, demo.
 
 Only argparse is imported up front, so `smsc --help` starts fast; each command imports
 what it needs when it runs.
@@ -181,6 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     from smsc.cli._bulk import add_parser as add_bulk
 
     add_bulk(commands, connection)
+
+    from smsc.cli._api import add_parsers as add_api
+
+    add_api(commands, connection)
 
     commands.add_parser(
         "demo",

@@ -326,6 +326,12 @@ def _bulk(args: argparse.Namespace) -> int:
     return run_bulk(args, _client)
 
 
+def _api(args: argparse.Namespace) -> int:
+    from smsc.cli._api import run as run_api
+
+    return run_api(args, _client)
+
+
 def _demo(args: argparse.Namespace) -> int:
     if _load_emulator() is None:
         return EXIT_USAGE
@@ -352,4 +358,5 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "emulator": _emulator,
     "demo": _demo,
     "bulk": _bulk,
+    **dict.fromkeys(("incoming", "history", "operator", "prices", "senders", "contacts", "templates"), _api),
 }
