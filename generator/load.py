@@ -24,6 +24,7 @@ from generator.model import (
     SmppField,
     SmppPdu,
     SmppTlv,
+    Soap,
     Spec,
     SpecFile,
     Text,
@@ -183,6 +184,7 @@ def load(spec_dir: Path) -> Spec:
     auth: list[Any] = []
     common: list[Any] = []
     smpp: Smpp | None = None
+    soap: Soap | None = None
     text: Text | None = None
     for path in files:
         name = str(path.relative_to(root))
@@ -195,6 +197,10 @@ def load(spec_dir: Path) -> Spec:
             if smpp is not None:
                 raise SpecError(f"{name}: $.smpp: duplicate section, first in {sources['smpp']}")
             smpp, sources["smpp"] = part.smpp, name
+        if part.soap is not None:
+            if soap is not None:
+                raise SpecError(f"{name}: $.soap: duplicate section, first in {sources['soap']}")
+            soap, sources["soap"] = part.soap, name
         auth.extend(part.auth)
         common.extend(part.common)
         sources.update({f"auth.{a.name}": name for a in part.auth})
@@ -210,13 +216,37 @@ def load(spec_dir: Path) -> Spec:
                     raise SpecError(f"{name}: $.{section}[{index}]: duplicate name {key!r}, first in {sources[where]}")
                 items[key] = item
                 sources[where] = name
-    spec = Spec(auth=auth, common=common, sources=sources, smpp=smpp, text=text, **sections)
+    spec = Spec(auth=auth, common=common, sources=sources, smpp=smpp, soap=soap, text=text, **sections)
     _validate(spec)
     if text is not None:
         _validate_text(spec, text)
     if smpp is not None:
         _validate_smpp(spec, smpp)
+    if soap is not None:
+        _validate_soap(spec, soap)
     return spec
+
+
+def _validate_soap(spec: Spec, soap: Soap) -> None:
+    """Operations carry known commands and endpoints; names are unique."""
+    where = spec.sources.get("soap", "spec")
+    endpoints = {c.endpoint for c in spec.commands.values()}
+    seen: set[str] = set()
+    for index, op in enumerate(soap.operations):
+        path = f"{where}: $.soap.operations[{index}]"
+        if op.name in seen:
+            raise SpecError(f"{path}.name: duplicate operation {op.name!r}")
+        seen.add(op.name)
+        if op.command not in spec.error_maps:
+            raise SpecError(f"{path}.command: no error map {op.command!r}")
+        if op.endpoint not in endpoints:
+            raise SpecError(f"{path}.endpoint: no command has the endpoint {op.endpoint!r}")
+        for kind, fields in (("params", op.params), ("fields", op.fields)):
+            names = [f.name for f in fields]
+            if len(set(names)) != len(names):
+                raise SpecError(f"{path}.{kind}: duplicate element names")
+        if "error" not in {f.name for f in op.fields}:
+            raise SpecError(f"{path}.fields: a result needs its `error` element")
 
 
 def _fail(spec: Spec, section: str, name: str, path: str, message: str) -> SpecError:

@@ -370,6 +370,50 @@ class Text:
 
 
 @frozen
+class SoapField:
+    """One element of a SOAP request or result; every value is an xsd:string on the wire."""
+
+    name: str  # the element
+    doc: str
+    json: str | None = None  # results: the key of the HTTP command's fmt=3 record it carries (default: name)
+    optional: bool = False  # requests: minOccurs=0
+
+    @property
+    def key(self) -> str:
+        """The fmt=3 key of a result field."""
+        return self.json or self.name
+
+
+@frozen
+class SoapOperation:
+    """One operation: the HTTP endpoint it carries, its request elements in order, its result."""
+
+    name: str  # send_sms
+    doc: str
+    endpoint: str  # /sys/send.php: the HTTP endpoint whose parameters and records it carries
+    command: str  # the error map that applies (send, status, balance)
+    params: list[SoapField]
+    result: str  # the result element: sendresult
+    fields: list[SoapField]
+    request_type: str  # complexType names in the WSDL
+    response: str  # the response element: SendResponse
+    result_type: str
+    fixed: dict[str, str] = Factory(dict)  # HTTP fields the operation implies (cost=1 for get_sms_cost)
+    query: bool = False  # has a `query` element: further HTTP parameters, URL-encoded
+
+
+@frozen
+class Soap:
+    """The SOAP interface: its namespace, path and operations (the WSDL is generated from them)."""
+
+    doc: str
+    namespace: str
+    path: str
+    service: str
+    operations: list[SoapOperation]
+
+
+@frozen
 class SpecFile:
     """One YAML file; every section is optional."""
 
@@ -383,6 +427,7 @@ class SpecFile:
     layouts: list[Layout] = Factory(list)
     replies: list[Reply] = Factory(list)
     smpp: Smpp | None = None
+    soap: Soap | None = None
     text: Text | None = None
     definitions: Any = None  # YAML anchors only
 
@@ -403,3 +448,4 @@ class Spec:
     sources: dict[str, str] = field(factory=dict)  # "layouts.error" -> "spec/errors.yaml"
     text: Text | None = None
     smpp: Smpp | None = None
+    soap: Soap | None = None

@@ -47,6 +47,7 @@ OUTPUTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("text_tables.py.j2", "text/_tables.py", ("text",)),  # skipped without a text section
     ("smpp_constants.py.j2", "smpp/_constants.py", ("smpp",)),  # skipped when the spec has no smpp section
     ("smpp_pdus.py.j2", "smpp/_pdus.py", ("smpp",)),
+    ("soap.py.j2", "_soap_messages.py", ("soap",)),  # skipped when the spec has no soap section
 )
 
 

@@ -18,6 +18,7 @@ DOCUMENTED = {
     "RetryPolicy": "smsc._retry",
     "HttpTransport": "smsc._http",
     "SmtpTransport": "smsc._smtp",
+    "SoapTransport": "smsc._soap",
     "Attachment": "smsc._attachments",
     # results
     "SendResult": "smsc._models",

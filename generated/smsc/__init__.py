@@ -69,6 +69,7 @@ if _TYPE_CHECKING:
     )
     from smsc._retry import RetryPolicy
     from smsc._smtp import SmtpTransport
+    from smsc._soap import SoapTransport
     from smsc._types import MSK, MessageId
     from smsc.bulk import BulkProgress, BulkResult, Message
     from smsc.callbacks._errors import CallbackError, CallbackRejected
@@ -133,6 +134,7 @@ _HOMES = {
     "Template": "smsc._models",
     "Sender": "smsc._models",
     "Estimate": "smsc._models",
+    "SoapTransport": "smsc._soap",
     "SmtpTransport": "smsc._smtp",
     "Segments": "smsc.text._segments",
     "segments": "smsc.text._segments",
@@ -196,6 +198,7 @@ __all__ = [
     "Template",
     "Sender",
     "Estimate",
+    "SoapTransport",
     "SmtpTransport",
     "Segments",
     "segments",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
@@ -138,8 +138,12 @@ class HttpTransport:
         *,
         files: Sequence[Attachment] = (),
         deadline: float | None = None,
+        body: tuple[bytes, Mapping[str, str]] | None = None,
     ) -> bytes:
         """Send one request and return the reply body; TransportError on any failure.
+
+        `body` is a raw POST body and its headers instead of form fields (SOAP); `fields` are then
+        only what the debug log shows, redacted.
 
         Hosts that cannot be reached are skipped in order, within `deadline` (a time.monotonic value);
         the order is decided by smsc._pipeline.transmit, as for the clients' calls.
@@ -155,7 +159,7 @@ class HttpTransport:
                 assert isinstance(command, Transmit)
                 until = None if command.budget is None else time.monotonic() + command.budget
                 try:
-                    outcome: object = self.request_to(command.host, path, fields, files, until)
+                    outcome: object = self.request_to(command.host, path, fields, files, until, body)
                 except TransportError as error:
                     outcome = error
                 command = steps.send(outcome)
@@ -172,9 +176,10 @@ class HttpTransport:
         fields: Sequence[tuple[str, str]],
         files: Sequence[Attachment],
         deadline: float | None,
+        body: tuple[bytes, Mapping[str, str]] | None = None,
     ) -> bytes:
         """Send one request to host number `host` (the current one for None); no failover."""
-        return self._send(self.hosts_state.current if host is None else host, path, fields, files, deadline)
+        return self._send(self.hosts_state.current if host is None else host, path, fields, files, deadline, body)
 
     def _send(
         self,
@@ -183,6 +188,7 @@ class HttpTransport:
         fields: Sequence[tuple[str, str]],
         files: Sequence[Attachment],
         deadline: float | None,
+        raw: tuple[bytes, Mapping[str, str]] | None = None,
     ) -> bytes:
         urllib3 = self._urllib3
         pool, prefix = self._pools[index]
@@ -197,7 +203,7 @@ class HttpTransport:
                 raise TransportError(f"{url}: the call's deadline has passed", maybe_sent=False)
             wait = min(left, connect or left)
             timeout = urllib3.Timeout(connect=wait, read=min(left, read or left))
-        method = "POST" if files else self.method
+        method = "POST" if files or raw is not None else self.method
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s %s%s", method, url, urlencode(redact(fields)), f" + {len(files)} file(s)" if files else "")
         options: dict[str, Any] = {
@@ -209,7 +215,9 @@ class HttpTransport:
             "decode_content": False,
         }
         try:
-            if files:
+            if raw is not None:
+                response = pool.urlopen("POST", target, body=raw[0], headers={**self._headers, **raw[1]}, **options)
+            elif files:
                 parts: list[tuple[str, str | tuple[str, bytes, str]]] = list(fields)
                 parts += [(f"file{i}", (a.name, a.data, a.content_type)) for i, a in enumerate(files)]
                 body, content_type = urllib3.encode_multipart_formdata(parts)

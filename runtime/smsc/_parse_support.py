@@ -73,15 +73,13 @@ def decode(raw: bytes, *, allow_empty: bool = False) -> str:
 
 
 def _xml_elements(text: str) -> list[Element] | None:
-    import xml.etree.ElementTree as ET  # only XML replies pay for the import
+    from smsc._xml import XmlRefused, parse_xml  # only XML replies pay for the import
 
-    if "<!DOCTYPE" in text or "<!ENTITY" in text:
-        return None  # no entity tricks in a reply
     if text.lstrip().startswith("<?xml"):
         text = _XML_DECL.sub("", text, count=1)
     try:
-        return list(ET.fromstring(f"<_>{text}</_>"))
-    except (ET.ParseError, RecursionError):
+        return list(parse_xml(f"<_>{text}</_>"))  # no DTD, no entity: refused, never expanded
+    except XmlRefused:
         return None
 
 

@@ -19,10 +19,11 @@ import ssl
 import struct
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import BodyPartReader, web
 
+from smsc.emulator import _soap_frontend as _soap
 from smsc.emulator._faults import Faults
 from smsc.emulator._limits import Limits
 from smsc.emulator._service import MAX_RECIPIENTS, ApiCall, Reply, Service, command_of
@@ -129,6 +130,8 @@ class HttpFrontend:
     async def _handle(self, http: web.BaseRequest) -> web.StreamResponse:
         if self.control is not None and self.control.serves(http.path):
             return await self.control.handle(http)
+        if _soap.serves(http.path):
+            return await self._soap(http)
         if http.method not in ("GET", "POST"):
             return web.Response(status=405, headers={"Allow": "GET, POST"})
         try:
@@ -184,6 +187,23 @@ class HttpFrontend:
             self._in_progress[who] -= 1
             if not self._in_progress[who]:
                 del self._in_progress[who]
+
+    async def _soap(self, http: web.BaseRequest) -> web.StreamResponse:
+        """/sys/soap.php: the WSDL and the operations, on the same service and limits as HTTP."""
+        loop = asyncio.get_running_loop()
+
+        async def run(call: ApiCall) -> Any:
+            return await loop.run_in_executor(self._worker, self.service.handle, call)
+
+        try:
+            async with asyncio.timeout(self.limits.request_timeout):
+                return await _soap.handle(http, self.service, run, self._read_body)
+        except TooLarge:
+            return await _closing(http, web.Response(status=413, text="Request Entity Too Large"))
+        except TimeoutError:
+            if http.transport is not None:
+                http.transport.abort()
+            return web.Response(status=408)
 
     def _refuse(self, http: web.BaseRequest, pairs: list[tuple[bytes, bytes]], reason: str) -> web.Response:
         """Error 1 for a request whose body could not be read, rendered in the fmt known so far."""

@@ -1,0 +1,68 @@
+"""XML the SDK and the emulator read, parsed with no DTD, no entity and no external fetch.
+
+The standard library's expat does not fetch external entities and limits entity expansion, but
+still reads DTDs and internal entities. A reply or SOAP envelope never needs them, so any DOCTYPE,
+entity declaration or entity reference is refused outright (as defusedxml's forbid_dtd does), and
+nesting is bounded. defusedxml itself is not a dependency of the client: this is the part of it
+the SDK needs, on the standard library.
+"""
+
+from __future__ import annotations
+
+import xml.parsers.expat as expat
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+MAX_DEPTH = 64
+
+
+class XmlRefused(ValueError):
+    """Input that is not well-formed XML, or that uses what is refused here (DTDs, entities)."""
+
+
+def parse_xml(raw: bytes | str) -> Element:
+    """The root element of `raw`; XmlRefused for malformed XML, a DTD, an entity or deep nesting."""
+    from xml.etree.ElementTree import TreeBuilder
+
+    builder = TreeBuilder()
+    parser = expat.ParserCreate(namespace_separator=" ")
+    depth = 0
+
+    def name(qualified: str) -> str:
+        uri, _, local = qualified.rpartition(" ")
+        return f"{{{uri}}}{local}" if uri else local
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise XmlRefused(f"elements nested deeper than {MAX_DEPTH}")
+        builder.start(name(tag), {name(k): v for k, v in attrs.items()})
+
+    def end(tag: str) -> None:
+        nonlocal depth
+        depth -= 1
+        builder.end(name(tag))
+
+    def refuse(*_: object) -> None:
+        raise XmlRefused("a DTD or an entity (refused)")
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = builder.data
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
+    parser.SkippedEntityHandler = refuse
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(raw.encode("utf-8") if isinstance(raw, str) else raw, True)
+    except expat.ExpatError as exc:
+        raise XmlRefused(f"not well-formed XML: {expat.errors.messages[exc.code]} at line {exc.lineno}") from None
+    except RecursionError:
+        raise XmlRefused("elements nested too deeply") from None
+    root: Element = builder.close()
+    return root
