@@ -49,11 +49,12 @@ from smsc.smpp._pdus import (
     EnquireLink,
     QuerySm,
     SubmitSm,
+    SubmitSmResp,
     Unbind,
 )
 from smsc.smpp._receipts import receipt_pdu
 from smsc.smpp._session import Session, bare_response
-from smsc.smpp._wire import Pdu
+from smsc.smpp._wire import HEADER, Pdu
 from smsc.text._gsm import decode_gsm7, decode_ucs2
 from smsc.text._udh import parse_udh
 
@@ -328,7 +329,7 @@ class SmppFrontend:
         if status:
             session.send_bytes(bare_response(pdu.command_id, pdu.sequence_number, status))
         elif after is None:
-            session.send(pdu.response(message_id=message_id))
+            session.send_bytes(_submit_resp(pdu.sequence_number, message_id))
         elif after.kind == "drop":
             session.abort()  # stored, never answered: the client cannot know
         elif after.kind == "delay":
@@ -534,6 +535,13 @@ class SmppFrontend:
                 self._ready.setdefault(p.login, []).append(p)
 
         future.add_done_callback(answered)
+
+
+def _submit_resp(sequence_number: int, message_id: str) -> bytes:
+    """submit_sm_resp with status 0 (§4.4.2: the body is message_id, a C-Octet String), packed directly:
+    the one PDU the listener writes per submit."""
+    body = message_id.encode("ascii") + b"\x00"
+    return HEADER.pack(16 + len(body), SubmitSmResp.command_id, 0, sequence_number) + body
 
 
 def _state(status: MessageStatus) -> MessageState:
