@@ -19,6 +19,7 @@ DOCUMENTED = {
     "HttpTransport": "smsc._http",
     "SmtpTransport": "smsc._smtp",
     "SoapTransport": "smsc._soap",
+    "AsyncSoapTransport": "smsc._soap",
     "Attachment": "smsc._attachments",
     # results
     "SendResult": "smsc._models",

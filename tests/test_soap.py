@@ -111,6 +111,7 @@ def test_client_over_soap_sends_costs_and_reads_statuses(emulator: Emulator) -> 
         assert sent.sms_count == 1 and sent.cost is not None and sent.balance is not None and not sent.recovered
         cost = client.cost([PHONE], "Hello")
         assert cost.sms_count == 1 and cost.cost is not None
+        assert client.balance() == sent.balance and client.account().currency is None  # SOAP names none
         emulator.advance(60)
         status = client.status(sent.id, PHONE, detail=smsc.StatusDetail.FULL)
         assert status.status is smsc.MessageStatus.DELIVERED and status.message == "Над SOAP & <xml>"
@@ -270,3 +271,24 @@ def test_soap_reply_records_are_json_the_http_parsers_read() -> None:
     assert result_record(op, raw, {}) == {"cost": "2.5", "cnt": "2"}
     error = raw.replace(b"<error>0</error>", b"<error>3</error>")
     assert json.loads(json.dumps(result_record(op, error, {3: "no money"}))) == {"error": "no money", "error_code": 3}
+
+
+def test_async_client_over_soap(emulator: Emulator) -> None:
+    import asyncio
+
+    async def go() -> tuple[smsc.SendResult, smsc.Cost, smsc.Status]:
+        transport = smsc.AsyncSoapTransport(emulator.base_url, timeout=5)
+        async with smsc.AsyncClient(
+            login="demo", password="demo", base_url=emulator.base_url, transport=transport
+        ) as client:
+            sent = await client.send([PHONE], "async SOAP")
+            cost = await client.cost([PHONE], "async SOAP")
+            status = await client.status(sent.id, PHONE)
+            with pytest.raises(smsc.Undeliverable):
+                await client.send(["+79990080001"], "refused")
+            return sent, cost, status
+
+    sent, cost, status = asyncio.run(go())
+    assert sent.sms_count == 1 and sent.balance is not None and cost.sms_count == 1
+    assert status.status in (smsc.MessageStatus.WAITING, smsc.MessageStatus.TRANSFERRED, smsc.MessageStatus.DELIVERED)
+    assert "async SOAP" in [m.text for m in emulator.messages()]

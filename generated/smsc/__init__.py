@@ -69,7 +69,7 @@ if _TYPE_CHECKING:
     )
     from smsc._retry import RetryPolicy
     from smsc._smtp import SmtpTransport
-    from smsc._soap import SoapTransport
+    from smsc._soap import AsyncSoapTransport, SoapTransport
     from smsc._types import MSK, MessageId
     from smsc.bulk import BulkProgress, BulkResult, Message
     from smsc.callbacks._errors import CallbackError, CallbackRejected
@@ -135,6 +135,7 @@ _HOMES = {
     "Sender": "smsc._models",
     "Estimate": "smsc._models",
     "SoapTransport": "smsc._soap",
+    "AsyncSoapTransport": "smsc._soap",
     "SmtpTransport": "smsc._smtp",
     "Segments": "smsc.text._segments",
     "segments": "smsc.text._segments",
@@ -199,6 +200,7 @@ __all__ = [
     "Sender",
     "Estimate",
     "SoapTransport",
+    "AsyncSoapTransport",
     "SmtpTransport",
     "Segments",
     "segments",

@@ -9,7 +9,7 @@ import asyncio
 import logging
 import ssl
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -151,8 +151,12 @@ class AsyncHttpTransport:
         *,
         files: Sequence[Attachment] = (),
         deadline: float | None = None,
+        body: tuple[bytes, Mapping[str, str]] | None = None,
     ) -> bytes:
-        """Send one request and return the reply body; TransportError on any failure (mirrors as HttpTransport)."""
+        """Send one request and return the reply body; TransportError on any failure (mirrors as HttpTransport).
+
+        `body` is a raw POST body and its headers instead of form fields (SOAP), as for HttpTransport.
+        """
 
         def budget() -> float | None:
             return None if deadline is None else max(deadline - time.monotonic(), 0.0)
@@ -164,7 +168,7 @@ class AsyncHttpTransport:
                 assert isinstance(command, Transmit)
                 until = None if command.budget is None else time.monotonic() + command.budget
                 try:
-                    outcome: object = await self.request_to(command.host, path, fields, files, until)
+                    outcome: object = await self.request_to(command.host, path, fields, files, until, body)
                 except TransportError as error:
                     outcome = error
                 command = steps.send(outcome)
@@ -181,12 +185,13 @@ class AsyncHttpTransport:
         fields: Sequence[tuple[str, str]],
         files: Sequence[Attachment],
         deadline: float | None,
+        body: tuple[bytes, Mapping[str, str]] | None = None,
     ) -> bytes:
         """Send one request to host number `host` (the current one for None); no failover."""
         aiohttp = self._aiohttp
         index = self.hosts_state.current if host is None else host
         url = self.hosts[index] + path
-        method = "POST" if files else self.method
+        method = "POST" if files or body is not None else self.method
         session = self._session_now()
         loop = asyncio.get_running_loop()
         connect, read = self._limits
@@ -198,13 +203,15 @@ class AsyncHttpTransport:
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s %s%s", method, url, urlencode(redact(fields)), f" + {len(files)} file(s)" if files else "")
         try:
-            if files:
+            if body is not None:
+                options: dict[str, Any] = {"data": body[0], "headers": {**self._headers, **body[1]}}
+            elif files:
                 form = aiohttp.FormData(quote_fields=False, charset="utf-8")
                 for name, value in fields:
                     form.add_field(name, value)
                 for i, a in enumerate(files):
                     form.add_field(f"file{i}", a.data, filename=a.name, content_type=a.content_type)
-                options: dict[str, Any] = {"data": form, "headers": self._headers}
+                options = {"data": form, "headers": self._headers}
             elif method == "POST":
                 options = {"data": urlencode(fields).encode("ascii"), "headers": self._form_headers}
             else:
