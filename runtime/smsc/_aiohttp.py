@@ -25,6 +25,7 @@ from smsc._http_rules import (
     check_limit,
     check_method,
     check_reply,
+    encode_form,
     timeout_pair,
     too_large,
 )
@@ -213,9 +214,9 @@ class AsyncHttpTransport:
                     form.add_field(f"file{i}", a.data, filename=a.name, content_type=a.content_type)
                 options = {"data": form, "headers": self._headers}
             elif method == "POST":
-                options = {"data": urlencode(fields).encode("ascii"), "headers": self._form_headers}
+                options = {"data": encode_form(fields).encode("ascii"), "headers": self._form_headers}
             else:
-                url = f"{url}?{urlencode(fields)}"
+                url = f"{url}?{encode_form(fields)}"
                 options = {"headers": self._headers}
         except UnicodeEncodeError:
             raise InvalidRequest("a request field is not valid Unicode text (a lone surrogate?)") from None

@@ -188,16 +188,15 @@ class ClientCore:
                     return SendResult(id=_as_id(message_id), sms_count=request.estimated_sms_count())
                 return outcome  # type: ignore[no-any-return]
 
-        from smsc import _builders
-
         phone = phones.split(",")[0]
-        from smsc._enums import StatusDetail
-
-        query = _builders.build_status(message_id, phone, detail=StatusDetail.FULL)
-        query_fields = [*self._auth, *self._common, *query.fields]
 
         def lookup(budget: Callable[[], float | None]) -> Generator[Any, Outcome, Outcome]:
-            return transmit(hosts, budget, lambda left, host: LookUp("/sys/status.php", query_fields, (), left, host))
+            from smsc import _builders
+            from smsc._enums import StatusDetail
+
+            query = _builders.build_status(message_id, phone, detail=StatusDetail.FULL)  # only after a lost reply
+            fields = [*self._auth, *self._common, *query.fields]
+            return transmit(hosts, budget, lambda left, host: LookUp("/sys/status.php", fields, (), left, host))
 
         return attempts(
             self._policy,

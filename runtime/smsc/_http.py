@@ -21,6 +21,7 @@ from smsc._http_rules import (
     check_limit,
     check_method,
     check_reply,
+    encode_form,
     mirror_urls,
     timeout_pair,
     too_large,
@@ -108,6 +109,12 @@ class HttpTransport:
         # given on each request: a pool taken from the manager does not inherit the manager's headers
         self._headers = {"User-Agent": user_agent(), **HEADERS}
         self._form_headers = {**self._headers, **_FORM}
+        self._options: dict[str, Any] = {  # every request: the client decides retries; bytes as received
+            "retries": False,
+            "redirect": False,
+            "preload_content": False,
+            "decode_content": False,
+        }
         self._urllib3 = urllib3
         self._unsent = (
             urllib3.exceptions.ConnectTimeoutError,
@@ -201,33 +208,53 @@ class HttpTransport:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TransportError(f"{url}: the call's deadline has passed", maybe_sent=False)
-            wait = min(left, connect or left)
-            timeout = urllib3.Timeout(connect=wait, read=min(left, read or left))
+            if connect is None or read is None or left < connect or left < read:  # else the usual limits hold
+                wait = min(left, connect or left)
+                timeout = urllib3.Timeout(connect=wait, read=min(left, read or left))
         method = "POST" if files or raw is not None else self.method
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s %s%s", method, url, urlencode(redact(fields)), f" + {len(files)} file(s)" if files else "")
-        options: dict[str, Any] = {
-            "timeout": timeout,
-            "pool_timeout": wait,
-            "retries": False,
-            "redirect": False,
-            "preload_content": False,
-            "decode_content": False,
-        }
+        options = self._options
+        pool_wait: Any = wait  # urllib3 annotates whole seconds; a queue wait takes any float
         try:
             if raw is not None:
-                response = pool.urlopen("POST", target, body=raw[0], headers={**self._headers, **raw[1]}, **options)
+                response = pool.urlopen(
+                    "POST",
+                    target,
+                    body=raw[0],
+                    headers={**self._headers, **raw[1]},
+                    timeout=timeout,
+                    pool_timeout=pool_wait,
+                    **options,
+                )
             elif files:
                 parts: list[tuple[str, str | tuple[str, bytes, str]]] = list(fields)
                 parts += [(f"file{i}", (a.name, a.data, a.content_type)) for i, a in enumerate(files)]
                 body, content_type = urllib3.encode_multipart_formdata(parts)
                 headers = {**self._headers, "Content-Type": content_type}
-                response = pool.urlopen("POST", target, body=body, headers=headers, **options)
+                response = pool.urlopen(
+                    "POST", target, body=body, headers=headers, timeout=timeout, pool_timeout=pool_wait, **options
+                )
             elif method == "POST":
-                form = urlencode(fields).encode("ascii")
-                response = pool.urlopen("POST", target, body=form, headers=self._form_headers, **options)
+                form = encode_form(fields).encode("ascii")
+                response = pool.urlopen(
+                    "POST",
+                    target,
+                    body=form,
+                    headers=self._form_headers,
+                    timeout=timeout,
+                    pool_timeout=pool_wait,
+                    **options,
+                )
             else:
-                response = pool.urlopen("GET", f"{target}?{urlencode(fields)}", headers=self._headers, **options)
+                response = pool.urlopen(
+                    "GET",
+                    f"{target}?{encode_form(fields)}",
+                    headers=self._headers,
+                    timeout=timeout,
+                    pool_timeout=pool_wait,
+                    **options,
+                )
         except urllib3.exceptions.HTTPError as exc:
             unsent = isinstance(exc, self._unsent)
             raise TransportError(f"{method} {url} failed: {_describe(exc)}", maybe_sent=not unsent) from exc

@@ -8,8 +8,9 @@ Content-Length no larger than the reply limit.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote_plus, unquote, urlsplit
 
 from smsc import _redact
 from smsc._exceptions import InvalidRequest, ProtocolError, TransportError
@@ -25,6 +26,16 @@ SERVICE_DOMAINS = frozenset({"smsc.kz", "smsc.ru", "smsc.ua", "smscentre.com", "
 
 HEADERS = {"Accept-Encoding": "identity"}
 """Headers of every request: no content coding, so a reply is never decompressed (no gzip bomb)."""
+
+
+_SAFE = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+
+
+def encode_form(fields: Sequence[tuple[str, str]]) -> str:
+    """application/x-www-form-urlencoded text of the fields, as urlencode() writes it (UTF-8), faster:
+    names and values that need no quoting (most of them) are taken as they are."""
+    safe = _SAFE
+    return "&".join(f"{k if safe(k) else quote_plus(k)}={v if safe(v) else quote_plus(v)}" for k, v in fields)
 
 
 def mirror_urls(base_url: str) -> list[str]:
