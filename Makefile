@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/emulator.py
 	$(BIN)/python bench/smpp_submit.py
 	$(BIN)/python bench/callbacks.py
+	$(BIN)/python bench/emulator_reset.py
 
 demo: $(STAMP)
 	$(BIN)/python -m smsc.emulator.demo
