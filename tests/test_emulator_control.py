@@ -7,6 +7,7 @@ import re
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -18,6 +19,7 @@ import smsc
 from smsc.emulator import Emulator
 from smsc.emulator._control import ControlApi, _is_loopback
 from smsc.emulator._openapi import openapi
+from smsc.text import transliterate
 from tests.support.emulator_support import running
 
 
@@ -275,3 +277,30 @@ def test_events_stream_what_changed(emulator: Emulator) -> None:
             received += sock.recv(4096)
         assert received.index(b"event: messages") < received.index(b"event: clock")
         assert done.wait(5)
+
+
+def test_parts_are_what_the_phone_shows_after_translit_and_maxsms(emulator: Emulator) -> None:
+    text = "Привет, мир! " * 20  # 260 characters: 4 UCS-2 parts, 2 GSM-7 parts in translit
+    send(emulator, "+77011234567", text, translit=smsc.Translit.LATIN)
+    send(emulator, "+77011234568", text, max_parts=2)
+    cut, latin = call(emulator, "GET", "/_emulator/messages")[1]["messages"]
+    assert latin["text"] == text and latin["translit"] == "latin"
+    assert latin["segments"]["encoding"] == "GSM-7" and latin["segments"]["count"] == latin["billed_parts"] == 2
+    assert "".join(latin["segments"]["parts"]) == transliterate(text, smsc.Translit.LATIN)
+    assert cut["max_parts"] == 2 and cut["segments"]["truncated"] is True
+    assert cut["segments"]["count"] == cut["billed_parts"] == 2 and len("".join(cut["segments"]["parts"])) == 2 * 67
+    page = call(emulator, "GET", "/_emulator/inbox")[1]
+    assert "translit latin" in page and "cut by maxsms" in page
+
+
+def test_a_state_file_from_before_translit_is_migrated(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    with running(db=str(path)) as emulator:
+        send(emulator, "+77011234567", "kept")
+    with sqlite3.connect(path) as db:  # as an older emulator left it
+        db.execute("ALTER TABLE messages DROP COLUMN translit")
+        db.execute("ALTER TABLE messages DROP COLUMN max_parts")
+    with running(db=str(path)) as emulator:
+        assert [(m.text, m.translit) for m in emulator.messages()] == [("kept", smsc.Translit.NONE)]

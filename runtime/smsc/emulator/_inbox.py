@@ -87,7 +87,9 @@ def _message(message: dict[str, Any], currencies: dict[str, str]) -> str:
     meta = [
         f"from <b>{_e(message['sender'] or '(no sender)')}</b>",
         _e(message["format"]),
-        f"{billed} SMS" if message["format"] != "sms" or billed != 1 else "1 SMS",
+        f"{billed} SMS",
+        *([f"translit {message['translit']}"] if message.get("translit", "none") != "none" else []),
+        *(["cut by maxsms"] if message["segments"].get("truncated") else []),
         f"{_e(message['cost'])} {_e(currencies.get(message['login'], ''))}".strip(),
         f"id {_e(message['id'])}",
         f"account {_e(message['login'])}",

@@ -84,6 +84,7 @@ def _schemas() -> dict[str, Any]:
             units=_INT,
             capacity=_INT,
             chars_left={"type": ["integer", "null"], "description": "Units still free in the last part"},
+            truncated={"type": "boolean", "description": "maxsms cut the text"},
         ),
         "Message": _obj(
             ["key", "id", "login", "phone", "sender", "text", "format", "cost", "status", "history"],
@@ -95,7 +96,9 @@ def _schemas() -> dict[str, Any]:
                 "description": "The recipient (an e-mail address or Telegram name for those kinds)",
             },
             sender=_STR,
-            text=_STR,
+            text={"type": "string", "description": "As sent; `segments.parts` is what the phone shows"},
+            translit={"type": "string", "enum": ["none", "latin", "lookalike"]},
+            max_parts={"type": ["integer", "null"], "description": "The send's maxsms"},
             format={"type": "string", "examples": ["sms", "flash", "hlr", "mail"]},
             billed_parts=_INT,
             cost=_MONEY,

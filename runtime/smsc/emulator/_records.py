@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from attrs import field, frozen
 
-from smsc._enums import DeliveryError, MessageFormat, MessageStatus
+from smsc._enums import DeliveryError, MessageFormat, MessageStatus, Translit
 from smsc._types import MessageId
 
 DEFAULT_LOGIN = "demo"
@@ -75,6 +75,10 @@ class Message:
     history: tuple[StatusChange, ...]
     """Status changes up to now, oldest first."""
     attachments: tuple[StoredFile, ...] = ()
+    translit: Translit = Translit.NONE
+    """The transliteration the send asked for: the phone shows the text transliterated."""
+    max_parts: int | None = None
+    """The send's `maxsms`: the phone gets at most this many parts."""
 
 
 @frozen

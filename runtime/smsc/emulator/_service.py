@@ -236,6 +236,8 @@ class Service:
             sender=m.sender,
             format=MessageFormat(m.format),
             parts=m.parts,
+            translit=Translit(m.translit),
+            max_parts=m.max_parts or None,
             cost=m.cost,
             sent_at=datetime.fromtimestamp(m.sent_at, MSK),
             due_at=datetime.fromtimestamp(m.due, MSK),
@@ -387,6 +389,8 @@ class Service:
                     account.price * n,
                     due,
                     _forbidden(now, due) if book.blacklisted(account.login, phone) else self._plan(phone, now, due),
+                    translit=int(translit),
+                    max_parts=max_parts or 0,
                 )
                 for phones, text, n in units
                 for phone in phones

@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS accounts (
 CREATE TABLE IF NOT EXISTS messages (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, batch INTEGER NOT NULL, login TEXT NOT NULL, id TEXT NOT NULL,
     phone TEXT NOT NULL, text TEXT NOT NULL, sender TEXT NOT NULL, format INTEGER NOT NULL,
-    parts INTEGER NOT NULL, cost TEXT NOT NULL, sent_at REAL NOT NULL, due REAL NOT NULL);
+    parts INTEGER NOT NULL, cost TEXT NOT NULL, sent_at REAL NOT NULL, due REAL NOT NULL,
+    translit INTEGER NOT NULL DEFAULT 0, max_parts INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS messages_by_id ON messages (login, id, phone);
 CREATE TABLE IF NOT EXISTS history (
     seq INTEGER NOT NULL REFERENCES messages (seq) ON DELETE CASCADE, at REAL NOT NULL,
@@ -39,7 +40,7 @@ CREATE TABLE IF NOT EXISTS {schema}attachments (
 CREATE INDEX IF NOT EXISTS {schema}attachments_by_batch ON attachments (batch);
 """
 _ACCOUNT_COLUMNS = "login, password, api_key, balance, price, currency, sender, callback_url"
-_MESSAGE_COLUMNS = "seq, batch, login, id, phone, text, sender, format, parts, cost, sent_at, due"
+_MESSAGE_COLUMNS = "seq, batch, login, id, phone, text, sender, format, parts, cost, sent_at, due, translit, max_parts"
 
 
 @frozen
@@ -58,6 +59,9 @@ class StoredMessage:
     cost: Decimal
     sent_at: float
     due: float
+    translit: int = 0
+    max_parts: int = 0
+    """The send's `translit` and `maxsms` (0: none): with the text, what the phone shows."""
 
 
 @frozen
@@ -72,6 +76,8 @@ class NewMessage:
     cost: Decimal
     due: float
     plan: Sequence[tuple[float, int, int]]  # (at, status, err)
+    translit: int = 0
+    max_parts: int = 0
 
 
 def _account(row: tuple[str, str, str | None, str, str, str, str, str | None]) -> Account:
@@ -88,9 +94,11 @@ def _account(row: tuple[str, str, str | None, str, str, str, str, str | None]) -
     )
 
 
-def _message(row: tuple[int, int, str, str, str, str, str, int, int, str, float, float]) -> StoredMessage:
-    seq, batch, login, id_, phone, text, sender, fmt, parts, cost, sent_at, due = row
-    return StoredMessage(seq, batch, login, id_, phone, text, sender, fmt, parts, Decimal(cost), sent_at, due)
+def _message(row: tuple[int, int, str, str, str, str, str, int, int, str, float, float, int, int]) -> StoredMessage:
+    seq, batch, login, id_, phone, text, sender, fmt, parts, cost, sent_at, due, translit, max_parts = row
+    return StoredMessage(
+        seq, batch, login, id_, phone, text, sender, fmt, parts, Decimal(cost), sent_at, due, translit, max_parts
+    )
 
 
 class Store:
@@ -117,6 +125,9 @@ class Store:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(accounts)")}
         if "callback_url" not in columns:  # a state file from before callback URLs
             self._db.execute("ALTER TABLE accounts ADD COLUMN callback_url TEXT")
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(messages)")}
+        for column in ("translit", "max_parts") if "translit" not in columns else ():  # a file from before them
+            self._db.execute(f"ALTER TABLE messages ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -241,9 +252,12 @@ class Store:
         batch = self.next_number("batch")
         for m in messages:
             cursor = self._db.execute(
-                "INSERT INTO messages (batch, login, id, phone, text, sender, format, parts, cost, sent_at, due)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (batch, login, message_id, m.phone, m.text, m.sender, m.format, m.parts, str(m.cost), sent_at, m.due),
+                "INSERT INTO messages (batch, login, id, phone, text, sender, format, parts, cost, sent_at, due,"
+                " translit, max_parts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    *(batch, login, message_id, m.phone, m.text, m.sender, m.format, m.parts, str(m.cost), sent_at),
+                    *(m.due, m.translit, m.max_parts),
+                ),
             )
             self._db.executemany(
                 "INSERT INTO history (seq, at, status, err) VALUES (?, ?, ?, ?)",

@@ -41,10 +41,10 @@ def parts_data(message: Message) -> dict[str, Any]:
     if kind.per_recipient:
         return {"encoding": None, "count": 1, "parts": [message.text] if message.text else [], "chars_left": None}
     try:
-        encoding, count = billed_parts(message.text, kind, None, None)
+        encoding, count = billed_parts(message.text, kind, message.translit, message.max_parts)
         if encoding is not None and encoding.name == "BINARY":
             return {"encoding": "8-bit", "count": count, "parts": [message.text], "chars_left": None}
-        seg = segments(message.text)
+        seg = segments(message.text, translit=message.translit, max_parts=message.max_parts)
     except InvalidRequest:
         return {"encoding": None, "count": message.parts, "parts": [message.text], "chars_left": None}
     return {
@@ -54,6 +54,7 @@ def parts_data(message: Message) -> dict[str, Any]:
         "units": seg.units,
         "capacity": seg.capacity,
         "chars_left": seg.units_left,
+        "truncated": seg.truncated,
     }
 
 
@@ -65,6 +66,8 @@ def message_data(key: int, message: Message) -> dict[str, Any]:
         "phone": message.phone,
         "sender": message.sender,
         "text": message.text,
+        "translit": message.translit.name.lower(),
+        "max_parts": message.max_parts,
         "format": message.format.name.lower(),
         "billed_parts": message.parts,
         "cost": str(message.cost),
