@@ -108,21 +108,25 @@ def test_a_bad_marker_is_a_usage_error(pytester: pytest.Pytester) -> None:
 
 
 def test_the_async_client_fixture(pytester: pytest.Pytester) -> None:
-    import smsc
-
-    if not hasattr(smsc, "AsyncClient"):
-        pytest.skip("smsc.AsyncClient is not on this branch yet; the fixture skips the same way")
     pytester.makepyfile(
         test_user="""
 import asyncio
 
+import smsc
+
 
 def test_async(smsc_emulator, smsc_async_client):
     async def go():
-        sent = await smsc_async_client.send(["+77011234567"], "async hello")
-        return sent
-    asyncio.run(go())
+        async with smsc_async_client as client:  # closed in the test's own loop
+            await client.send(["+77011234567"], "async hello")
+            return await client.balance()
+    assert asyncio.run(go()) == 100 - smsc_emulator.accounts["demo"].price
     smsc_emulator.assert_sent("+77011234567", "async hello")
+
+
+def test_closed_by_the_fixture(smsc_async_client):
+    assert isinstance(smsc_async_client, smsc.AsyncClient)
+    assert asyncio.run(smsc_async_client.balance()) == 100
 """
     )
-    pytester.runpytest_subprocess("-p", "smsc.testing.plugin").assert_outcomes(passed=1)
+    pytester.runpytest_subprocess("-p", "smsc.testing.plugin").assert_outcomes(passed=2)

@@ -140,8 +140,9 @@ def smsc_client(smsc_emulator: Emulator) -> Iterator[smsc.Client]:
 def smsc_async_client(smsc_emulator: Emulator) -> Iterator[Any]:
     """`smsc.AsyncClient(login="demo", password="demo")` on `smsc_emulator`.
 
-    Use it inside the test's own event loop (pytest-asyncio, anyio, or `asyncio.run`); it is closed
-    after the test when the test has not closed it.
+    Use it inside the test's own event loop (pytest-asyncio, anyio, or `asyncio.run`), best as
+    `async with smsc_async_client as client:` so that it closes in that loop; otherwise the fixture
+    closes it after the test.
     """
     import smsc
 
