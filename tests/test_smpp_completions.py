@@ -346,3 +346,19 @@ def test_smpp_transport_answers_status_by_query_sm() -> None:
             emu.advance(60)
             status = transport.status(sent.id, PHONE, [("login", "demo"), ("psw", "demo")])
             assert status.status is smsc.MessageStatus.DELIVERED is client.status(sent.id, PHONE).status
+
+
+def test_client_status_goes_over_smpp_when_asked() -> None:
+    with emulator() as emu:
+        assert emu.smpp_port is not None
+        transport = smpp.SmppTransport("127.0.0.1", emu.smpp_port, rate_limit=None, statuses=True)
+        with http_client(emu, transport=transport) as client:
+            sent = client.send([PHONE], "status by query_sm")
+            emu.faults.http_error(503, command="status", count=100)  # HTTPS status would fail: not used
+            emu.advance(60)
+            status = client.status(sent.id, PHONE)
+            assert status.status is smsc.MessageStatus.DELIVERED and str(status.id) == str(sent.id)
+            with pytest.raises(smsc.InvalidRequest, match="BASIC"):
+                client.status(sent.id, PHONE, detail=smsc.StatusDetail.FULL)
+            with pytest.raises(smsc.InvalidRequest, match="one message"):
+                client.statuses([(sent.id, PHONE), (sent.id, PHONE)])

@@ -83,6 +83,9 @@ class AsyncBaseClient(ClientCore):
         """Send a request that may be repeated and parse its reply, under the retry policy."""
         from smsc._async_pipeline import run_async
 
+        if endpoint == "/sys/status.php" and getattr(self.sender, "statuses", False):  # SMPP's query_sm
+            return await asyncio.to_thread(self.sender.status_of, request, self._auth)
+
         machine = self._call_machine(endpoint, request, parse, fmt)
         return await run_async(machine, self.transport, self.sender, self._sleep)  # type: ignore[no-any-return]
 

@@ -297,6 +297,8 @@ class BaseClient(ClientCore):
 
     def _execute(self, endpoint: str, request: Request, parse: Callable[[bytes], T], fmt: int | None = None) -> T:
         """Send a request that may be repeated and parse its reply, under the retry policy."""
+        if endpoint == "/sys/status.php" and getattr(self.sender, "statuses", False):
+            return self.sender.status_of(request, self._auth)  # type: ignore[no-any-return,union-attr]
         machine = self._call_machine(endpoint, request, parse, fmt)
         return run_sync(machine, self.transport, self.sender, self._sleep)  # type: ignore[no-any-return]
 

@@ -44,6 +44,8 @@ class SmppTransport:
         system_id: the SMPP login; by default the client's login.
         password: the SMPP password; by default the client's password (SMSC gives SMPP its own
             password: pass it here).
+        statuses: answer smsc.Client.status (BASIC detail) by query_sm over this SMPP session
+            instead of HTTPS (default False: status, cost and balance stay on HTTPS).
         options: anything smsc.smpp.SmppClient takes (window, ssl, rate_limit, long_messages, ...).
     """
 
@@ -54,10 +56,12 @@ class SmppTransport:
         *,
         system_id: str | None = None,
         password: str | None = None,
+        statuses: bool = False,
         **options: Any,
     ) -> None:
         _redact.register(password)
         self.host, self.port = host, port
+        self.statuses = statuses
         self._system_id = system_id
         self._password = password
         self._options = options
@@ -121,6 +125,16 @@ class SmppTransport:
                 )
             raise first
         return SendResult(id=sent[0].message_id, sms_count=sum(r.parts for r in sent))
+
+    def status_of(self, request: Request, credentials: Sequence[tuple[str, str]]) -> Status:
+        """smsc.Client.status carried by query_sm (with statuses=True): one message, BASIC detail."""
+        values = dict(request.fields)
+        message_id, phone = values.get("id", ""), values.get("phone", "")
+        if not message_id or "," in message_id or "," in phone:
+            raise InvalidRequest("status over SMPP: one message at a time (query_sm)")
+        if values.get("all", "0") != "0":
+            raise InvalidRequest("status over SMPP: only the BASIC detail (query_sm carries no more)")
+        return self.status(message_id, phone, credentials)
 
     def status(
         self, id: str | int, phone: str, credentials: Sequence[tuple[str, str]] = (), *, deadline: float | None = None
