@@ -46,6 +46,8 @@ def attachments(value: Sequence[FileLike], name: str) -> list[Attachment]:
                 data = path.read_bytes()
             except OSError as exc:
                 raise InvalidRequest(f"{name}: cannot read {str(path)!r}: {exc.strerror}") from None
+            except (UnicodeError, ValueError) as exc:  # a lone surrogate or a NUL in the path
+                raise InvalidRequest(f"{name}: {str(path)!r} is not a usable file name ({exc})") from None
             file = Attachment(path.name, data, mimetypes.guess_type(path.name)[0] or "application/octet-stream")
         elif (
             isinstance(item, tuple) and len(item) in (2, 3) and isinstance(item[0], str) and isinstance(item[1], bytes)
