@@ -54,7 +54,11 @@ class Result:
         self.rate, self.client_cpu, self.server_cpu = rate, client_cpu, server_cpu
 
     def __str__(self) -> str:
-        return f"{self.rate:>8.0f}/s  client CPU {self.client_cpu:4.2f}  server CPU {self.server_cpu:4.2f}"
+        per_call = self.client_cpu / self.rate * 1e6
+        return (
+            f"{self.rate:>8.0f}/s  client CPU {self.client_cpu:4.2f} ({per_call:4.0f} us a send)"
+            f"  server CPU {self.server_cpu:4.2f}"
+        )
 
 
 def timed(server: int, run: Callable[[], object], n: int) -> Result:
@@ -134,6 +138,8 @@ def main() -> None:
     raw, seq = results["raw aiohttp POST, sequential"], results["AsyncClient.send, sequential"]
     conc, sync = results["AsyncClient.send, 14 concurrent"], results["Client.send, sequential"]
     print(f"sequential AsyncClient.send / raw aiohttp POST: {seq.rate / raw.rate:.2f}x (goal >= 0.85x)")
+    raw_cpu, seq_cpu = raw.client_cpu / raw.rate * 1e6, seq.client_cpu / seq.rate * 1e6
+    print(f"  CPU a send: raw {raw_cpu:.0f} us, AsyncClient {seq_cpu:.0f} us (ratio {raw_cpu / seq_cpu:.2f}x)")
     print(f"14 concurrent AsyncClient.send / sequential Client.send: {conc.rate / sync.rate:.2f}x")
 
 

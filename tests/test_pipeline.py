@@ -235,3 +235,11 @@ def test_mirrors_stop_when_the_budget_is_spent() -> None:
     first = next(m)
     left[0] = 0.0
     assert isinstance(m.send(UNSENT), Raise) and isinstance(first, Transmit) and first.host == 0
+
+
+def test_one_host_is_named_and_a_transport_without_hosts_chooses() -> None:
+    one_host = transmit(Hosts(["a"]), lambda: None, lambda left, host: Transmit("/x", [], (), left, host))
+    chooses = transmit(None, lambda: None, lambda left, host: Transmit("/x", [], (), left, host))
+    first, second = next(one_host), next(chooses)
+    assert isinstance(first, Transmit) and first.host == 0
+    assert isinstance(second, Transmit) and second.host is None

@@ -10,6 +10,7 @@ import logging
 import ssl
 import time
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -63,10 +64,22 @@ def _loop_time(loop: asyncio.AbstractEventLoop, monotonic: float) -> float:
     return loop.time() + (monotonic - time.monotonic())
 
 
-async def _connection_ready(session: Any, context: Any, params: Any) -> None:
-    reply = context.trace_request_ctx
-    if isinstance(reply, _Reply):
-        reply.on_connection()
+_REPLY: ContextVar[_Reply | None] = ContextVar("smsc_aiohttp_reply", default=None)
+"""The request being made in this task: the connector tells it when its connection is ready."""
+
+
+def _connector_class(aiohttp: Any) -> Any:
+    class Connector(aiohttp.TCPConnector):  # type: ignore[misc]
+        """A TCPConnector that starts the request's reply timer once a connection is had (new or kept)."""
+
+        async def connect(self, req: Any, traces: Any, timeout: Any) -> Any:
+            connection = await super().connect(req, traces, timeout)
+            reply = _REPLY.get()
+            if reply is not None:
+                reply.on_connection()
+            return connection
+
+    return Connector
 
 
 class AsyncHttpTransport:
@@ -130,15 +143,12 @@ class AsyncHttpTransport:
         loop = asyncio.get_running_loop()
         if self._session is None or self._loop is not loop:
             aiohttp = self._aiohttp
-            trace = aiohttp.TraceConfig()
-            trace.on_connection_create_end.append(_connection_ready)
-            trace.on_connection_reuseconn.append(_connection_ready)
-            connector = aiohttp.TCPConnector(limit=self.pool_size, limit_per_host=self.pool_size, ssl=self._ssl)
+            connector = _connector_class(aiohttp)(limit=self.pool_size, limit_per_host=self.pool_size, ssl=self._ssl)
             connect = self._limits[0]
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 auto_decompress=False,
-                trace_configs=[trace, *self.trace_configs],
+                trace_configs=self.trace_configs or None,
                 timeout=aiohttp.ClientTimeout(total=None, connect=connect, sock_connect=connect),
                 skip_auto_headers=("Accept-Encoding",),
             )
@@ -220,12 +230,11 @@ class AsyncHttpTransport:
                 options = {"headers": self._headers}
         except UnicodeEncodeError:
             raise InvalidRequest("a request field is not valid Unicode text (a lone surrogate?)") from None
+        token = _REPLY.set(reply)
         try:
             async with asyncio.timeout_at(_loop_time(loop, min(first)) if first else None) as timer:
                 reply.timer = timer
-                async with session.request(
-                    method, url, allow_redirects=False, trace_request_ctx=reply, **options
-                ) as response:
+                async with session.request(method, url, allow_redirects=False, **options) as response:
                     return await self._read(response, method, url.partition("?")[0])
         except SmscError:
             raise
@@ -247,6 +256,8 @@ class AsyncHttpTransport:
             raise TransportError(
                 f"{method} {url.partition('?')[0]} failed: {type(exc).__name__}: {exc}", maybe_sent=reply.connected
             ) from exc
+        finally:
+            _REPLY.reset(token)
 
     async def _read(self, response: aiohttp.ClientResponse, method: str, url: str) -> bytes:
         limit = self.max_reply_bytes

@@ -126,8 +126,10 @@ def transmit(
 
     The transport stays on the host that answered. Returns the reply, or the error to attempt on.
     """
-    if hosts is None or len(hosts.names) < 2:
+    if hosts is None:  # a transport without mirrors: it chooses
         return (yield make(budget(), None))
+    if len(hosts.names) < 2:
+        return (yield make(budget(), 0))
     count = len(hosts.names)
     tried: list[str] = []
     for step in range(count):
