@@ -20,8 +20,12 @@ FORMATS = list(smsc.ResponseFormat)
 
 
 def client(make: Factory, emulator: Emulator, fmt: smsc.ResponseFormat = smsc.ResponseFormat.JSON) -> Any:
-    """smsc.Client, or smsc.AsyncClient behind blocking calls (the `make_client` fixture), on the emulator."""
-    return make(login="demo", password="demo", base_url=emulator.base_url, response_format=fmt, timeout=5)
+    """smsc.Client, or smsc.AsyncClient behind blocking calls (the `make_client` fixture), on the emulator.
+
+    One attempt per call: error 9 is then seen at once instead of after the retry policy's waits.
+    """
+    once = smsc.RetryPolicy(attempts=1)
+    return make(login="demo", password="demo", base_url=emulator.base_url, response_format=fmt, timeout=5, retry=once)
 
 
 def _today(emulator: Emulator) -> date:
@@ -311,3 +315,12 @@ def test_async_client_pages_with_async_for_and_awaits_groups() -> None:
         for text in "abc":
             emulator.receive(PHONE, text)
         asyncio.run(scenario(emulator))
+
+
+def test_history_filters_by_kind(make_client: Factory) -> None:
+    with running() as emulator, client(make_client, emulator) as c:
+        c.send([PHONE], "an SMS")
+        c.send(["shop@example.com"], "a letter", format=smsc.MessageFormat.MAIL, sender="me@example.com")
+        today = _today(emulator)
+        assert [m.message for m in c.history(today, today, format=smsc.MessageFormat.MAIL)] == ["a letter"]
+        assert [m.message for m in c.history(today, today, format=smsc.MessageFormat.SMS)] == ["an SMS"]
