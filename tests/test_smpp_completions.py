@@ -362,3 +362,27 @@ def test_client_status_goes_over_smpp_when_asked() -> None:
                 client.status(sent.id, PHONE, detail=smsc.StatusDetail.FULL)
             with pytest.raises(smsc.InvalidRequest, match="one message"):
                 client.statuses([(sent.id, PHONE), (sent.id, PHONE)])
+
+
+def test_the_emulator_delivers_incoming_messages_to_a_receiver_bind() -> None:
+    with emulator() as emu:
+        assert emu.smpp_port is not None
+        emu.receive("+77015550009", "waiting before the bind", to="+77010007373")  # queued until a receiver binds
+
+        async def body() -> list[smpp.MobileMessage]:
+            assert emu.smpp_port is not None
+            async with smpp.SmppClient(
+                "127.0.0.1", emu.smpp_port, system_id="demo", password="demo", bind="receiver"
+            ) as c:
+                loop = asyncio.get_running_loop()
+                await loop.run_in_executor(None, emu.receive, "+77015550010", "Ответ на рассылку: " + "да " * 40)
+                got: list[smpp.MobileMessage] = []
+                async for message in c.messages():
+                    got.append(message)
+                    if len(got) == 2:
+                        return got
+            return got
+
+        first, second = run(body())
+        assert (first.phone, first.to, first.text) == ("77015550009", "77010007373", "waiting before the bind")
+        assert second.text == "Ответ на рассылку: " + "да " * 40 and second.parts == 3 and second.data_coding == 8

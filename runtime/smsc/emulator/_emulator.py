@@ -266,6 +266,11 @@ class Emulator(SentMessages):
         malformed number, KeyError for an unknown login."""
         return self.callbacks.push_call(login, phone, to)
 
+    def _incoming_to_smpp(self, incoming: Incoming) -> None:
+        """Incoming messages also go to the SMPP receiver binds of their login."""
+        if self._smpp is not None:
+            self._smpp.deliver_incoming(incoming)
+
     def on_receive(self, listener: Callable[[Incoming], None]) -> None:
         """Call `listener(incoming)` after every `receive` (in the caller's thread, outside the emulator's lock)."""
         with self._service.lock:
@@ -381,6 +386,8 @@ class Emulator(SentMessages):
 
             self._smpp = SmppFrontend(self._service, self.faults, **self._smpp_options)  # type: ignore[arg-type]
             self.smpp_port = self._smpp.start(self.host, self.smpp_port)
+            if self._incoming_to_smpp not in self._service.incoming_listeners:
+                self.on_receive(self._incoming_to_smpp)
         if self.smtp_port is not None:
             from smsc.emulator._smtp_server import SmtpFrontend
 

@@ -38,8 +38,10 @@ from smsc._enums import MessageStatus
 from smsc._exceptions import InvalidRequest
 from smsc._types import MSK
 from smsc.emulator._faults import Faults
+from smsc.emulator._incoming import Incoming
 from smsc.emulator._records import Message
 from smsc.emulator._service import ApiCall, Service
+from smsc.emulator._smpp_mo import MobileOriginated
 from smsc.smpp import CommandStatus, MessageState
 from smsc.smpp._pdus import (
     BindReceiver,
@@ -164,6 +166,8 @@ class SmppFrontend:
         self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._mo = MobileOriginated()  # incoming messages waiting for a receiver bind
+        self._mo_sent: set[asyncio.Task[object]] = set()
         self._wake: asyncio.Event | None = None
 
     # --- running ------------------------------------------------------------------------------
@@ -208,6 +212,35 @@ class SmppFrontend:
         loop, event = self._loop, self._wake
         if loop is not None and event is not None and not loop.is_closed():
             loop.call_soon_threadsafe(event.set)
+
+    def deliver_incoming(self, incoming: Incoming) -> None:
+        """A message from a phone (emulator.receive): to a receiver bind of its login, now or once one binds."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._queue_incoming, incoming)
+
+    def _queue_incoming(self, incoming: Incoming) -> None:
+        self._mo.add(incoming)
+        self._flush_incoming()
+
+    def _flush_incoming(self) -> None:
+        for login in self._mo.logins():
+            session = next(
+                (e.session for e in self.esmes.values() if e.login == login and e.can_receive and e.session.is_open),
+                None,
+            )
+            if session is None:
+                continue
+            for pdus in self._mo.take(login):
+                for pdu in pdus:
+                    task: asyncio.Task[object] = asyncio.ensure_future(session.request(pdu, 30))
+                    self._mo_sent.add(task)
+                    task.add_done_callback(self._mo_done)
+
+    def _mo_done(self, task: asyncio.Task[object]) -> None:
+        self._mo_sent.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.info("an incoming message was not acknowledged: %s", task.exception())
 
     async def _shutdown(self) -> None:
         for task in self._tasks:
@@ -270,6 +303,8 @@ class SmppFrontend:
             return CommandStatus.ESME_RINVPASWD
         esme.login, esme.password = account.login, account.password
         esme.mode = pdu.command_name.removeprefix("bind_")
+        if esme.can_receive:
+            asyncio.get_running_loop().call_soon(self._flush_incoming)  # after the bind response
         return 0
 
     def _throttled(self, esme: _Esme) -> bool:
