@@ -16,10 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import trustme
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fixed_server import fixed_server
+from fixed_server import fixed_server, tls_files
 from http_send import seed_style, trusted_context
 
 import smsc
@@ -108,15 +106,8 @@ def memory(n: int) -> tuple[float, float, float]:
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     print(f"bench/bulk.py: {n} sends over HTTPS to the fixed-reply server (its own process), {os.cpu_count()} CPUs")
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
     with tempfile.TemporaryDirectory() as tmp:
-        cert_file, key_file, ca_file = Path(tmp, "cert.pem"), Path(tmp, "key.pem"), Path(tmp, "ca.pem")
-        cert.cert_chain_pems[0].write_to_path(str(cert_file))
-        for blob in cert.cert_chain_pems[1:]:
-            blob.write_to_path(str(cert_file), append=True)
-        cert.private_key_pem.write_to_path(str(key_file))
-        ca.cert_pem.write_to_path(str(ca_file))
+        cert_file, key_file, ca_file = tls_files(tmp)
         with fixed_server((cert_file, key_file)) as url:
             cpu = resource.getrusage(resource.RUSAGE_SELF)
             rates = {

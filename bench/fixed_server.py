@@ -39,6 +39,21 @@ def _run(conn: Connection, cert_file: str | None, key_file: str | None, body: by
     asyncio.run(main())
 
 
+def tls_files(directory: str) -> tuple[Path, Path, Path]:
+    """A throw-away trustme CA and a certificate for 127.0.0.1 in `directory`: (cert, key, CA) files."""
+    import trustme
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    cert_file, key_file, ca_file = Path(directory, "cert.pem"), Path(directory, "key.pem"), Path(directory, "ca.pem")
+    cert.cert_chain_pems[0].write_to_path(str(cert_file))
+    for blob in cert.cert_chain_pems[1:]:
+        blob.write_to_path(str(cert_file), append=True)
+    cert.private_key_pem.write_to_path(str(key_file))
+    ca.cert_pem.write_to_path(str(ca_file))
+    return cert_file, key_file, ca_file
+
+
 @contextmanager
 def fixed_server(tls_files: tuple[Path, Path] | None = None, body: bytes = SEND_REPLY) -> Iterator[str]:
     """Start the server process; yields its base URL and stops it afterwards."""

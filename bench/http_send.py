@@ -18,11 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-import trustme
 import urllib3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fixed_server import fixed_server
+from fixed_server import fixed_server, tls_files
 
 import smsc
 
@@ -134,15 +133,8 @@ def measure(url: str, ca_file: str | None, n: int, rounds: int = 3) -> dict[str,
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     print(f"bench/http_send.py: {n} sends per round, best of 3 interleaved rounds, {os.cpu_count()} CPUs")
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
     with tempfile.TemporaryDirectory() as tmp:
-        cert_file, key_file, ca_file = Path(tmp, "cert.pem"), Path(tmp, "key.pem"), Path(tmp, "ca.pem")
-        cert.cert_chain_pems[0].write_to_path(str(cert_file))
-        for blob in cert.cert_chain_pems[1:]:
-            blob.write_to_path(str(cert_file), append=True)
-        cert.private_key_pem.write_to_path(str(key_file))
-        ca.cert_pem.write_to_path(str(ca_file))
+        cert_file, key_file, ca_file = tls_files(tmp)
         results = {}
         with fixed_server() as url:
             results["HTTP"] = measure(url, None, n)
