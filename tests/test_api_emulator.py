@@ -324,3 +324,18 @@ def test_history_filters_by_kind(make_client: Factory) -> None:
         today = _today(emulator)
         assert [m.message for m in c.history(today, today, format=smsc.MessageFormat.MAIL)] == ["a letter"]
         assert [m.message for m in c.history(today, today, format=smsc.MessageFormat.SMS)] == ["an SMS"]
+
+
+def test_reset_forgets_the_address_book_templates_mailings_and_sub_accounts(make_client: Factory) -> None:
+    with running() as emulator, client(make_client, emulator) as c:
+        c.contacts.add("+77011110001", "Alia")
+        c.blacklist.add("+77011110002")
+        c.templates.add("t", "text")
+        c.senders.add("Shop")
+        c.mailings.create("m", [PHONE], message="x")
+        c.subaccounts.add("sub-9", "pw")
+        emulator.reset()
+        assert c.contacts.list() == [] and c.templates.list() == [] and c.senders.list() == []
+        assert emulator.address_book().blacklist == [] and emulator.mailings() == []
+        assert "sub-9" not in emulator.accounts
+        assert c.subaccounts.add("sub-9", "pw") >= 1  # the login is free again
