@@ -145,13 +145,13 @@ class HttpFrontend:
         except TooLarge:
             return await _closing(http, web.Response(status=413, text="Request Entity Too Large"))
         except Malformed as exc:
-            refusal = self._refuse(http, pairs_of_query(http) if exc.pairs is None else exc.pairs, str(exc))
+            refusal = await self._refuse(http, pairs_of_query(http) if exc.pairs is None else exc.pairs, str(exc))
             return await (_written(http, refusal) if exc.whole else _closing(http, refusal))
         params, codec = decode_params(pairs)
         try:
             files = _decoded_files(raw_files, names, codec)
         except Malformed as exc:
-            return self._refuse(http, pairs, str(exc))
+            return await self._refuse(http, pairs, str(exc))
         command = command_of(http.path, params)
         if command is None:
             return web.Response(status=404, text="Not Found")
@@ -205,11 +205,14 @@ class HttpFrontend:
                 http.transport.abort()
             return web.Response(status=408)
 
-    def _refuse(self, http: web.BaseRequest, pairs: list[tuple[bytes, bytes]], reason: str) -> web.Response:
+    async def _refuse(self, http: web.BaseRequest, pairs: list[tuple[bytes, bytes]], reason: str) -> web.Response:
         """Error 1 for a request whose body could not be read, rendered in the fmt known so far."""
         log.info("malformed request to %s: %s", http.path, reason)
         params, codec = decode_params(pairs)
-        reply: Reply = self.service.refuse(http.path, params, http.remote or "")
+        loop = asyncio.get_running_loop()  # on the worker: the service's lock may be held by a long request
+        reply: Reply = await loop.run_in_executor(
+            self._worker, self.service.refuse, http.path, params, http.remote or ""
+        )
         if reply.command is None:
             return web.Response(status=404, text="Not Found")
         body = reply.body.encode(codec, "replace")

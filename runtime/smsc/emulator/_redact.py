@@ -1,19 +1,19 @@
 """Secrets out of the emulator's logs: its own, aiohttp's, aiosmtpd's and the SMPP session's.
 
 `SecretFilter` rewrites every record of the loggers it guards (message, arguments and traceback):
-the accounts' passwords, their MD5s and the API keys, by value in any form a client sends them
-(plain, URL-encoded, base64); `psw=` / `apikey=` / `password=` parameters whatever their value;
-the password field of an e-mail letter body; the raw bytes of an SMPP bind that did not decode.
+the accounts' passwords, their MD5s and the API keys, by value in every spelling the client's own
+redaction knows (plain, URL-encoded, JSON-escaped, base64, MD5); `psw=` / `apikey=` /
+`password=` parameters whatever their value; the password field of an e-mail letter body; the raw
+bytes of an SMPP bind that did not decode.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import re
 from collections.abc import Callable, Iterable
-from urllib.parse import quote, quote_plus
+
+from smsc._redact import forms  # the spellings the client masks: plain, URL-encoded, JSON, base64, MD5
 
 MASK = "***"
 GUARDED = (
@@ -31,15 +31,6 @@ GUARDED = (
 _PARAMS = re.compile(r"(?i)((?:^|[?&;\s'\"(])(?:psw|apikey|password)=)[^&\s'\"]*")
 _LETTER = re.compile(r"(?m)((?:^|b['\"]|\s)[^:\s'\"\\]*:)[^:\s'\"\\]+(?=:)")
 _BYTES = re.compile(r"""b'(?:[^'\\]|\\.)*'|b"(?:[^"\\]|\\.)*\"""")
-
-
-def forms(secret: str) -> set[str]:
-    """The secret and its MD5, each plain, URL-encoded and in base64."""
-    out: set[str] = set()
-    for value in (secret, hashlib.md5(secret.encode("utf-8", "replace")).hexdigest()):
-        raw = value.encode("utf-8", "replace")
-        out |= {value, quote(value, safe=""), quote_plus(value), base64.b64encode(raw).decode("ascii")}
-    return {v for v in out if len(v) >= 3}  # a one- or two-character secret would mask everything
 
 
 def scrub(text: str, values: Iterable[str], *, letter: bool = False, smpp: bool = False) -> str:
