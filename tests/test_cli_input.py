@@ -241,3 +241,26 @@ def test_generated_arguments_never_escape_as_a_traceback(emulator: Emulator, arg
     assert "internal error" not in err.getvalue(), (argv, err.getvalue())
     if code:
         assert err.getvalue().count("\n") == 1, (argv, err.getvalue())
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--dry-run", "--price", "nan"), "--price: 'nan' is not a price"),
+        (("--dry-run", "--price=-1"), "--price: '-1' is not a price"),
+        (("--dry-run", "--price", "x"), "--price: 'x' is not a number"),
+        (("--dry-run", "--text", "{"), "--text: "),
+        (("--journal", "/nonexistent/dir/journal"), "cannot be opened"),
+    ],
+)
+def test_bulk_options(tmp_path: Path, args: tuple[str, ...], expected: str) -> None:
+    sheet = tmp_path / "messages.csv"
+    sheet.write_text(f"phone,text\n{PHONE},Hi\n", encoding="utf-8")
+    assert expected in assert_one_line(run_cli("bulk", str(sheet), "--no-progress", *args))
+
+
+def test_bulk_files_that_cannot_be_read(tmp_path: Path) -> None:
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"phone,text\n\xa3\xff\x00,\xfe\n")
+    for path in (tmp_path / "missing.csv", tmp_path, binary):
+        assert f"{path}: cannot be read" in assert_one_line(run_cli("bulk", str(path), "--no-progress"))

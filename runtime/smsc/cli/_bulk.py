@@ -115,6 +115,8 @@ def _estimate(path: Path, template: str | None, sender: str | None, price: str |
         per_sms = Decimal(price) if price is not None else None
     except InvalidOperation:
         raise smsc.InvalidRequest(f"--price: {price!r} is not a number") from None
+    if per_sms is not None and (not per_sms.is_finite() or per_sms < 0):
+        raise smsc.InvalidRequest(f"--price: {price!r} is not a price (a finite number, 0 or more)")
     messages = sms = bad = 0
     for item in _messages(path, template, sender):
         messages += 1
