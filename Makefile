@@ -40,8 +40,11 @@ redis:
 		|| { echo "could not install redis-server: install it (as root) and re-run" >&2; exit 1; }; \
 	fi
 
+# The suite in two worker processes (pytest-xdist); PYTEST_WORKERS=0 runs it in this process.
+PYTEST_WORKERS ?= 2
+
 test: check browser redis
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 # The documentation site (mkdocs-material, API reference from the docstrings) into site/.
 # `make test` builds it too, with --strict, in tests/test_docs.py.
