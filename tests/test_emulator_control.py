@@ -304,3 +304,22 @@ def test_a_state_file_from_before_translit_is_migrated(tmp_path: Path) -> None:
         db.execute("ALTER TABLE messages DROP COLUMN max_parts")
     with running(db=str(path)) as emulator:
         assert [(m.text, m.translit) for m in emulator.messages()] == [("kept", smsc.Translit.NONE)]
+
+
+def test_events_follow_the_running_clock() -> None:
+    """On the wall clock statuses change with no request: the stream still says so, within a second or so."""
+    from smsc.emulator import Lifecycle
+
+    with running(lifecycle=Lifecycle(transfer_after=0.2, final_after=0.4)) as emulator:
+        with socket.create_connection(("127.0.0.1", emulator.http_port), timeout=10) as sock:
+            sock.sendall(b"GET /_emulator/events HTTP/1.1\r\nHost: x\r\n\r\n")
+            received = b""
+            while b"event: hello" not in received:
+                received += sock.recv(4096)
+            send(emulator, "+77011234567", "Hi")
+            while b"event: messages" not in received:
+                received += sock.recv(4096)
+            received = received.split(b"event: messages", 1)[1]
+            while b"event: clock" not in received:  # no advance(): the clock ran
+                received += sock.recv(4096)
+        assert emulator.messages()[0].status is not smsc.MessageStatus.WAITING

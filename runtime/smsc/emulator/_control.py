@@ -40,6 +40,7 @@ INBOX_LIMIT = 100
 COOKIE = "smsc_emulator_token"
 _MAX_BODY = 64 * 1024
 _HEARTBEAT = 15.0  # seconds between SSE comments that keep proxies from closing the stream
+_TICK = 1.0  # seconds between looks for statuses that changed as the clock ran (while someone listens)
 _STATIC = {"inbox.css": "text/css", "inbox.js": "text/javascript"}
 _FAULT_KINDS = ("drop", "delay", "refuse", "garbage", "empty", "http_error")
 _STATUS_NAMES = {s.name.lower(): s for s in MessageStatus}
@@ -87,6 +88,7 @@ class ControlApi:
         self._fault_ids: dict[Fault, int] = {}
         self._next_fault = 1
         self._closing: asyncio.Event | None = None
+        self._ticker: asyncio.Task[None] | None = None
         get, post = "GET", "POST"
         routes: list[tuple[str, str, Handler]] = [
             (get, r"/", self._page),
@@ -260,6 +262,8 @@ class ControlApi:
         if self._closing is None:
             self._closing = asyncio.Event()
         closing = self._closing
+        if self._ticker is None or self._ticker.done():
+            self._ticker = asyncio.ensure_future(self._tick(closing))
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
         await response.prepare(http)
         await response.write(b"retry: 1000\nevent: hello\ndata: {}\n\n")
@@ -280,6 +284,35 @@ class ControlApi:
             finally:
                 closed.cancel()
         return response
+
+    async def _tick(self, closing: asyncio.Event) -> None:
+        """While event streams are open, publish "clock" when a planned status change comes due.
+
+        Statuses move with the clock, not with requests: without this a page would show a message
+        as waiting long after the running clock has delivered it.
+        """
+        service = self.emulator._service
+        with service.lock:
+            service.store.db.execute("CREATE INDEX IF NOT EXISTS history_by_at ON history (at)")
+        last = service.clock.now()
+        while not closing.is_set():
+            try:
+                await asyncio.wait_for(closing.wait(), _TICK)
+                return
+            except TimeoutError:
+                pass
+            if not self.emulator.events.subscribers:
+                return
+            now = service.clock.now()
+            if await asyncio.to_thread(self._changed_between, last, now):
+                self.emulator.events.publish("clock")
+            last = now
+
+    def _changed_between(self, start: float, end: float) -> bool:
+        service = self.emulator._service
+        with service.lock:
+            row = service.store.db.execute("SELECT 1 FROM history WHERE at > ? AND at <= ? LIMIT 1", (start, end))
+            return row.fetchone() is not None
 
     # the API --------------------------------------------------------------------------------
     async def _openapi(self, http: web.BaseRequest, match: re.Match[str]) -> web.StreamResponse:
