@@ -140,3 +140,17 @@ def test_the_page_fits_a_phone_and_needs_nothing_from_elsewhere(page: Any, emula
     assert page.execute_script("return document.documentElement.scrollWidth") <= width  # no sideways scrolling
     resources = page.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert resources and all(url.startswith(emulator.base_url) for url in resources)
+
+
+def test_statuses_move_on_with_the_running_clock_alone(page: Any, emulator: Emulator) -> None:
+    from smsc.emulator import Lifecycle
+
+    emulator.lifecycle = Lifecycle(transfer_after=0.2, final_after=0.5)
+    try:
+        with _client(emulator) as client:
+            client.send(["+77019876543"], "on the wall clock")
+        wait_for(page, lambda d: _card(d, "77019876543"), what="the message")
+        wait_for(page, lambda d: _badge(d, "77019876543") == "1", timeout=10, what="delivered, with no click")
+        assert page.execute_script("return window.notReloaded") is True
+    finally:
+        emulator.lifecycle = Lifecycle()
