@@ -1,14 +1,15 @@
-"""Shared fixtures: the loaded spec and converters from spec examples to model values."""
+"""Shared fixtures: the loaded spec, converters from spec examples to model values, hypothesis profiles."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 import smsc
 from generator.load import load
@@ -20,10 +21,13 @@ __all__ = ["make_client"]  # the fixture running Client behaviour tests against 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = load(ROOT / "spec")
 
-# The suite runs on shared, loaded machines and in parallel workers: the time one example takes is not
-# what a property tests (bench/ measures speed), so there is no per-example deadline to flake on.
-settings.register_profile("smsc", deadline=None)
-settings.load_profile("smsc")
+# The suite runs on shared, loaded machines: the time one example takes (hypothesis's 200 ms deadline, its
+# too_slow check) is not what a property tests (bench/ measures speed), so neither is there to flake on.
+# With CI set, the profile builds on hypothesis's own "ci" one (derandomized, no example database).
+# HYPOTHESIS_PROFILE=name picks a registered profile instead.
+settings.register_profile("smsc", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("smsc-ci", settings.get_profile("ci"), deadline=None)  # "ci" has no too_slow check
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("smsc-ci" if os.environ.get("CI") else "smsc"))
 
 
 @pytest.fixture(scope="session")
