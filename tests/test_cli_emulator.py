@@ -10,6 +10,7 @@ import signal
 import smtplib
 import subprocess
 import sys
+import threading
 import time
 from email.message import EmailMessage
 from pathlib import Path
@@ -19,8 +20,14 @@ import urllib3
 import smsc
 
 
-def _start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], list[str]]:
-    """The command with free ports; returns it once it has printed every address (up to the first blank)."""
+def _start(
+    *args: str, last: str = "  control API", env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], list[str]]:
+    """The command with free ports; returns it once it has printed its addresses, up to the line starting `last`.
+
+    It reads until `last`, however the lines arrive (a non-blocking read could stop early under load); a
+    watchdog kills a command that never prints it, so the test fails instead of hanging.
+    """
     base = {k: v for k, v in os.environ.items() if not k.startswith("SMSC_")}
     process = subprocess.Popen(
         [sys.executable, "-m", "smsc.cli", "emulator", "--http-port", "0", *args],
@@ -29,24 +36,18 @@ def _start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Po
         text=True,
         env={**base, **(env or {})},
     )
-    assert process.stdout is not None
-    lines = [process.stdout.readline()]
-    assert lines[0].startswith("smsc emulator: listening on"), lines[0] + (
-        process.stderr.read() if process.stderr else ""
-    )
-    while not lines[-1].startswith("  control API"):
-        lines.append(process.stdout.readline())
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:  # the optional lines follow at once
-        os.set_blocking(process.stdout.fileno(), False)
-        more = process.stdout.readline()
-        os.set_blocking(process.stdout.fileno(), True)
-        if not more:
-            if any("SMTP" in line for line in lines) or "--smtp-port" not in args:
-                break
-            time.sleep(0.05)
-            continue
-        lines.append(more)
+    assert process.stdout is not None and process.stderr is not None
+    watchdog = threading.Timer(60, process.kill)
+    watchdog.start()
+    try:
+        lines = [process.stdout.readline()]
+        assert lines[0].startswith("smsc emulator: listening on"), lines[0] + process.stderr.read()
+        while not lines[-1].startswith(last):
+            line = process.stdout.readline()
+            assert line, f"no line starting {last!r} in:\n" + "".join(lines) + process.stderr.read()
+            lines.append(line)
+    finally:
+        watchdog.cancel()
     return process, [line.rstrip("\n") for line in lines]
 
 
@@ -58,7 +59,9 @@ def _stop(process: subprocess.Popen[str]) -> str:
 
 
 def test_every_address_is_printed_and_served(tmp_path: Path) -> None:
-    process, lines = _start("--smtp-port", "0", "--smpp-port", "0", "--callback-url", "http://127.0.0.1:9/smsc")
+    process, lines = _start(
+        "--smtp-port", "0", "--smpp-port", "0", "--callback-url", "http://127.0.0.1:9/smsc", last="  SMTP on"
+    )
     try:
         url = lines[0].split()[4].rstrip(";")
         text = "\n".join(lines)
@@ -91,8 +94,8 @@ def test_open_starts_the_browser_on_the_inbox(tmp_path: Path) -> None:
     process, lines = _start("--open", env={"BROWSER": browser})
     try:
         url = lines[0].split()[4].rstrip(";")
-        deadline = time.monotonic() + 10
-        while not opened.exists() and time.monotonic() < deadline:
+        deadline = time.monotonic() + 30
+        while not (opened.exists() and opened.read_text()) and time.monotonic() < deadline:  # created, then written
             time.sleep(0.05)
         assert opened.read_text() == url + "/"
     finally:
@@ -100,7 +103,7 @@ def test_open_starts_the_browser_on_the_inbox(tmp_path: Path) -> None:
 
 
 def test_a_control_token_is_never_printed() -> None:
-    process, lines = _start("--control-token", "s3cret-token")
+    process, lines = _start("--control-token", "s3cret-token", last="  clients off the loopback")
     try:
         assert "clients off the loopback interface need the control token" in "\n".join(lines)
     finally:
