@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import smsc
-from smsc import smpp
+from smsc import _redact, smpp
 from tests.support.http_server import Script, serve
 
 TEXT = st.text(st.characters(codec=None, categories=None), max_size=30) | st.text(
@@ -57,6 +57,16 @@ def returns_or_smsc_error(call: Callable[[], object]) -> None:
     close = getattr(result, "close", None)
     if callable(close) and not inspect.iscoroutinefunction(close):
         close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _forget_fuzzed_secrets() -> Iterator[None]:
+    """The registry of secrets to mask is process-wide: a fuzzed password such as "False" would be masked in
+    every later test's messages ("must be True or ***"), so the module's registrations go with it."""
+    known, pattern = _redact._known, _redact._pattern
+    yield
+    with _redact._lock:
+        _redact._known, _redact._pattern = known, pattern
 
 
 @pytest.fixture(scope="module")
