@@ -23,7 +23,7 @@ from tests.support.tls_support import client_context, server_context
 
 BALANCE = b'{"balance": "5.00", "currency": "KZT"}'
 ONE_TRY = smsc.RetryPolicy(attempts=1, deadline=None)
-MARGIN = 0.5
+MARGIN = 1.5  # for a loaded machine; an unbounded call takes 6 s or more (the drippers go on for 6 s)
 
 
 def reply(body: bytes = BALANCE, *headers: str) -> bytes:
