@@ -16,6 +16,7 @@ import pytest
 
 import smsc
 from smsc.emulator import Emulator
+from smsc.testing import MockTransport
 from tests.support.clients import Factory
 from tests.support.raw_server import read_request, serve_raw
 
@@ -83,24 +84,14 @@ def test_a_send_cancelled_in_flight_is_reported_and_the_client_stays_usable(capl
     assert warning.levelno == logging.WARNING and "4242" in warning.getMessage()
 
 
-class Replies:
-    """A transport answering each path from a list."""
-
-    def __init__(self, **replies: list[bytes]) -> None:
-        self.replies = replies
-        self.paths: list[str] = []
-
-    def request(self, path: str, fields: Any, *, files: Any = (), deadline: float | None = None) -> bytes:
-        self.paths.append(path)
-        return self.replies[path.rsplit("/", 1)[-1].removesuffix(".php")].pop(0)
-
-    def close(self) -> None:
-        pass
+def replies(**by_command: list[bytes]) -> MockTransport:
+    """A transport answering each command (send, status, ...) from its own list of replies."""
+    return MockTransport(default=lambda request: by_command[request.command].pop(0))
 
 
 def test_a_lookup_accepts_a_status_with_fewer_fields_than_asked_for(make_client: Factory) -> None:
     basic = b'{"status": 1, "last_date": "20.05.2024 12:00:05", "last_timestamp": 1716195605, "err": 0}'
-    transport = Replies(send=[b"<html>200 but broken</html>"], status=[basic])
+    transport = replies(send=[b"<html>200 but broken</html>"], status=[basic])
     with make_client(login="demo", password="pw", transport=transport) as client:
         sent = client.send([PHONE], "Hi", id=7)
     assert sent.recovered and sent.id == 7 and sent.cost is None
@@ -108,14 +99,14 @@ def test_a_lookup_accepts_a_status_with_fewer_fields_than_asked_for(make_client:
 
 def test_a_send_whose_lookup_fails_raises_about_the_send(make_client: Factory) -> None:
     page = b"<html>maintenance</html>"
-    transport = Replies(send=[page], status=[b"<html>status broken</html>"] * 3)
+    transport = replies(send=[page], status=[b"<html>status broken</html>"] * 3)
     policy = smsc.RetryPolicy(attempts=2, backoff=0.0, jitter=False)
     with make_client(login="demo", password="pw", transport=transport, retry=policy) as client:
         with pytest.raises(smsc.ProtocolError) as caught:
             client.send([PHONE], "Hi", id=8)
     assert caught.value.raw == page
     assert isinstance(caught.value.__cause__, smsc.ProtocolError) and b"status broken" in caught.value.__cause__.raw
-    assert transport.paths == ["/sys/send.php", "/sys/status.php"]
+    assert [r.path for r in transport.requests] == ["/sys/send.php", "/sys/status.php"]
 
 
 @pytest.mark.parametrize(
@@ -134,7 +125,7 @@ def test_a_send_whose_lookup_fails_raises_about_the_send(make_client: Factory) -
 def test_balance_with_or_without_currency_and_account(
     reply: bytes, fmt: smsc.ResponseFormat, account: smsc.Balance, make_client: Factory
 ) -> None:
-    transport = Replies(balance=[reply, reply])
+    transport = replies(balance=[reply, reply])
     with make_client(login="demo", password="pw", transport=transport, response_format=fmt) as client:
         assert client.balance() == account.balance
         assert client.account() == account

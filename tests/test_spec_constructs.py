@@ -110,38 +110,36 @@ D = datetime.date
 from smsc import _renderers
 
 ITEMS = [smsc._models.Item(id=i, label=f"n{i}") for i in range(1, 8)]
-calls = []
+from smsc.testing import MockTransport
 
-class Fake:
-    def request(self, path, fields, *, files=(), deadline=None):
-        f = dict(fields)
-        calls.append((path, f))
-        assert f["fmt"] == ("3" if path != "/sys/items.php" or "add" in f or "get" in f else "0"), f
-        if path == "/sys/zones.php":
-            return _renderers.render_zones(ITEMS[:2], 3).encode()
-        if "get" in f:
-            after, cnt = int(f.get("after_id", 0)), int(f["cnt"])
-            page = [i for i in ITEMS if i.id > after][:cnt]
-            if not page:
-                return b'{"error": "no records", "error_code": 3}'
-            return _renderers.render_items(page, 3).encode()
-        if "add" in f:
-            return b'{"id": 42}'
-        return _renderers.render_done(0).encode()
-    def close(self):
-        pass
+def answer(request):
+    path, f = request.path, request.params
+    assert f["fmt"] == ("3" if path != "/sys/items.php" or "add" in f or "get" in f else "0"), f
+    if path == "/sys/zones.php":
+        return _renderers.render_zones(ITEMS[:2], 3)
+    if "get" in f:
+        after, cnt = int(f.get("after_id", 0)), int(f["cnt"])
+        page = [i for i in ITEMS if i.id > after][:cnt]
+        if not page:
+            return b'{"error": "no records", "error_code": 3}'
+        return _renderers.render_items(page, 3)
+    if "add" in f:
+        return b'{"id": 42}'
+    return _renderers.render_done(0)
 
-client = smsc.Client(login="a", password="b", transport=Fake(), response_format=smsc.ResponseFormat.TEXT)
+mock = MockTransport(default=answer)
+calls = mock.requests  # what the client asked, in order (cleared between checks)
+client = smsc.Client(login="a", password="b", transport=mock, response_format=smsc.ResponseFormat.TEXT)
 pages = client.items.list(page_size=3)
 assert calls == []  # nothing is fetched before the first record is wanted
 assert [i.id for i in pages] == [1, 2, 3, 4, 5, 6, 7]
-assert [int(f.get("after_id", 0)) for _, f in calls] == [0, 3, 6]  # a short page is the last
+assert [int(r.params.get("after_id", 0)) for r in calls] == [0, 3, 6]  # a short page is the last
 calls.clear()
 assert [i.id for i in client.items.list(after=2, limit=4)] == [3, 4, 5, 6]
-assert [f["cnt"] for _, f in calls] == ["3", "1"]
+assert [r.params["cnt"] for r in calls] == ["3", "1"]
 calls.clear()
 assert [i.id for i in client.items.list(page_size=2, limit=5)] == [1, 2, 3, 4, 5]
-assert [(f.get("after_id"), f["cnt"]) for _, f in calls] == [(None, "2"), ("2", "2"), ("4", "1")]
+assert [(r.params.get("after_id"), r.params["cnt"]) for r in calls] == [(None, "2"), ("2", "2"), ("4", "1")]
 calls.clear()
 assert list(client.items.list(after=7)) == [] and len(calls) == 1  # error 3: no records, an empty list
 calls.clear()
@@ -167,7 +165,7 @@ for bad, message in [
         raise AssertionError(message)
 assert client.items.add(label="x") == 42
 assert client.items.touch(note="hi") is None
-assert calls[-1][1]["fmt"] == "0"  # a bare reply reads in any format: the client's own is used
+assert calls[-1].params["fmt"] == "0"  # a bare reply reads in any format: the client's own is used
 assert [z.id for z in client.zones()] == [1, 2]
 assert json.loads(_renderers.render_zones(ITEMS[:1], 0)) == {"zones": [{"id": 1, "label": "n1"}]}
 assert type(client.items).__name__ == "Items" and client.items is client.items
