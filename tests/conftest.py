@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Generator
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +29,27 @@ SPEC = load(ROOT / "spec")
 settings.register_profile("smsc", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("smsc-ci", settings.get_profile("ci"), deadline=None)  # "ci" has no too_slow check
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("smsc-ci" if os.environ.get("CI") else "smsc"))
+
+
+def _printable(value: object) -> object:
+    """`value` with every string made encodable (a lone surrogate becomes its \\udcxx escape)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {key: _printable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_printable(item) for item in value)
+    return value
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_report_to_serializable(
+    config: pytest.Config, report: pytest.TestReport
+) -> Generator[None, dict[str, Any] | None, object]:
+    """Reports cross to the pytest-xdist controller as UTF-8: the fuzz tests' captured logs hold lone surrogates
+    (request bytes decoded with surrogateescape), which would otherwise crash the worker."""
+    data = yield
+    return _printable(data)
 
 
 @pytest.fixture(scope="session")
