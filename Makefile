@@ -41,10 +41,12 @@ redis:
 	fi
 
 # The suite in two worker processes (pytest-xdist); PYTEST_WORKERS=0 runs it in this process.
+# --dist loadfile: a file's tests run in order in one worker, so module fixtures (an emulator, a
+# browser, the docs site) start once and no test depends on which of its neighbours ran first.
 PYTEST_WORKERS ?= 2
 
 test: check browser redis
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # The documentation site (mkdocs-material, API reference from the docstrings) into site/.
 # `make test` builds it too, with --strict, in tests/test_docs.py.
