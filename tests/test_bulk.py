@@ -270,3 +270,10 @@ def test_money_running_out_stops_the_run_and_the_report_says_what_was_sent() -> 
     assert any(isinstance(r.error, smsc.InsufficientFunds) for r in failed)
     assert all(isinstance(r.error, smsc.InsufficientFunds | smsc.bulk.NotSent) for r in failed)
     assert run.summary.sent == len(sent) and run.summary.done == 100 and run.summary.not_sent >= 1
+
+
+def test_send_many_refuses_a_concurrency_out_of_range_before_capping_it() -> None:
+    client = smsc.Client(login="demo", password="demo", base_url="http://127.0.0.1:9")
+    for bad in (0, 1001, 99_999_999_999, True, "14"):
+        with pytest.raises(smsc.InvalidRequest, match="concurrency"):
+            client.send_many([smsc.Message("+77011234567", "x")], concurrency=bad)

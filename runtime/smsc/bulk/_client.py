@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from smsc._enums import MessageStatus, StatusDetail
+from smsc._exceptions import InvalidRequest
 from smsc._models import SendResult, Status
 from smsc._retry import SHARED_BACKOFF
 from smsc._types import MessageId
@@ -33,7 +34,9 @@ def sync_run(client: Client, messages: Iterable[Message | tuple[Any, str]], **op
     """Client.send_many: threads share the client; `concurrency` is capped at its HTTP pool size."""
     pool = getattr(client.transport, "pool_size", None)
     wanted = options.get("concurrency", 14)
-    if isinstance(pool, int) and isinstance(wanted, int) and wanted > pool:
+    if not isinstance(wanted, int) or isinstance(wanted, bool) or not 1 <= wanted <= 1000:
+        raise InvalidRequest(f"concurrency: {wanted!r} is not an int from 1 to 1000")
+    if isinstance(pool, int) and wanted > pool:
         log.info("send_many: concurrency %d capped at the client's pool_size %d", wanted, pool)
         options["concurrency"] = pool
 
