@@ -62,6 +62,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/smpp_submit.py
 	$(BIN)/python bench/callbacks.py
 	$(BIN)/python bench/emulator_reset.py
+	$(BIN)/python bench/async_send.py
+	$(BIN)/python bench/bulk.py
+	$(BIN)/python bench/soap.py
+	$(BIN)/python bench/faults.py
+	$(BIN)/python bench/hostile_reply.py
 
 demo: $(STAMP)
 	$(BIN)/python -m smsc.emulator.demo
