@@ -23,6 +23,7 @@ from smsc._params import MAX_ID
 from smsc._pipeline import Hosts, LookUp, Machine, Outcome, Submit, Transmit, attempts, run_sync, transmit
 from smsc._request import Request
 from smsc._retry import RetryPolicy
+from smsc._types import message_id as message_id_of
 
 if TYPE_CHECKING:
     import ssl
@@ -185,7 +186,7 @@ class ClientCore:
                 if outcome is None:  # acknowledged without a reply (SMTP)
                     from smsc._models import SendResult
 
-                    return SendResult(id=_as_id(message_id), sms_count=request.estimated_sms_count())
+                    return SendResult(id=message_id_of(message_id), sms_count=request.estimated_sms_count())
                 return outcome  # type: ignore[no-any-return]
 
         phone = phones.split(",")[0]
@@ -231,7 +232,7 @@ class ClientCore:
         if status.status == MessageStatus.NOT_FOUND:
             return None
         return SendResult(
-            id=_as_id(message_id), sms_count=request.estimated_sms_count(), cost=status.cost, recovered=True
+            id=message_id_of(message_id), sms_count=request.estimated_sms_count(), cost=status.cost, recovered=True
         )
 
     @staticmethod
@@ -360,7 +361,3 @@ def _text(value: object, name: str) -> str:
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
         raise InvalidRequest(f"{name}: contains control characters")
     return value
-
-
-def _as_id(value: str) -> int | str:
-    return int(value) if value.isdigit() and value[0] != "0" else value

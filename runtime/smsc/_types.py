@@ -10,3 +10,8 @@ MessageId: TypeAlias = int | str
 
 MSK = timezone(timedelta(hours=3), "MSK")
 """Moscow time, in which the service writes its dates."""
+
+
+def message_id(text: str) -> MessageId:
+    """A message id as the wire spells it: an int for a decimal number without a leading zero, else the text."""
+    return int(text) if text.isdigit() and text[0] != "0" else text

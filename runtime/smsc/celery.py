@@ -33,8 +33,10 @@ from celery import Celery, Task
 
 import smsc
 from smsc._api_errors import TooManyRequests
-from smsc._enums import MessageStatus, StatusDetail
+from smsc._enums import StatusDetail
 from smsc._exceptions import InvalidRequest, TransportError
+from smsc.bulk._client import found_sent
+from smsc.bulk._message import Message
 
 TASK_NAME = "smsc.send_sms"
 """The name `register` gives the task unless told another."""
@@ -87,12 +89,11 @@ def send_sms(task: SmsTask, phones: str | Sequence[str], text: str, *, id: str |
     recipients = [phones] if isinstance(phones, str) else list(phones)
     if not recipients:
         raise InvalidRequest("phones: no recipient")
+    message = Message(recipients, text, id=id, **options)
     sms = client()
     try:
-        status = sms.status(id, recipients[0], detail=StatusDetail.FULL)
-        if status.status is not MessageStatus.NOT_FOUND:
-            estimated = sms.estimate(recipients, text).sms_count
-            found = smsc.SendResult(id=id, sms_count=estimated, cost=status.cost, recovered=True)
+        found = found_sent(sms, message, id, sms.status(id, recipients[0], detail=StatusDetail.FULL))
+        if found is not None:
             return dict(smsc.to_dict(found))
         result = sms.send(recipients, text, id=id, **options)
     except TooManyRequests as exc:

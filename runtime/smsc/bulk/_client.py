@@ -22,7 +22,9 @@ log = logging.getLogger("smsc")
 _ESTIMATED = ("translit", "format", "max_parts")  # the send options client.estimate() takes
 
 
-def _found(client: Any, message: Message, message_id: MessageId, status: Status) -> SendResult | None:
+def found_sent(client: Any, message: Message, message_id: MessageId, status: Status) -> SendResult | None:
+    """What a status lookup by id says of a message that may have been sent: its SendResult
+    (`recovered`, sms_count the offline estimate), or None when the service does not have it."""
     if status.status is MessageStatus.NOT_FOUND:
         return None
     options = {k: v for k, v in message.options.items() if k in _ESTIMATED}
@@ -49,7 +51,7 @@ def sync_run(client: Client, messages: Iterable[Message | tuple[Any, str]], **op
 
     def lookup(message: Message, message_id: MessageId) -> SendResult | None:
         status = client.status(message_id, message.phones[0], detail=StatusDetail.FULL)
-        return _found(client, message, message_id, status)
+        return found_sent(client, message, message_id, status)
 
     return BulkRun(send, lookup, messages, **options)
 
@@ -67,6 +69,6 @@ def async_run(client: Any, messages: Iterable[Message | tuple[Any, str]], **opti
 
     async def lookup(message: Message, message_id: MessageId) -> SendResult | None:
         status = await client.status(message_id, message.phones[0], detail=StatusDetail.FULL)
-        return _found(client, message, message_id, status)
+        return found_sent(client, message, message_id, status)
 
     return AsyncBulkRun(send, lookup, messages, **options)

@@ -21,6 +21,7 @@ from attrs import frozen
 from smsc._exceptions import InvalidRequest
 from smsc._models import SendResult
 from smsc._types import MessageId
+from smsc._types import message_id as parse_message_id
 from smsc.bulk._message import BulkResult, Message
 
 _SCHEMA = """
@@ -51,10 +52,6 @@ def fingerprint(message: Message) -> str:
     options = sorted((k, repr(v)) for k, v in message.options.items())
     data = repr((message.phones, message.text, message.id, options)).encode()
     return hashlib.sha256(data).hexdigest()[:32]
-
-
-def _id(text: str) -> MessageId:
-    return int(text) if text.isdigit() and text[0] != "0" else text
 
 
 class Journal:
@@ -95,7 +92,7 @@ class Journal:
             raise InvalidRequest(
                 f"journal {self.path}: message {index + 1} differs from the one recorded there (another input?)"
             )
-        message_id = _id(row[1])
+        message_id = parse_message_id(row[1])
         if row[2] is None:
             return Entry(message_id, None)
         outcome = json.loads(row[2])

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from smsc import _renderers as _rn
 from smsc._enums import DeliveryError, MessageStatus
 from smsc._models import InboxMessage, Operator, Price, SentMessage
-from smsc._types import MSK
+from smsc._types import MSK, message_id
 from smsc.emulator import _directory as _dir
 from smsc.emulator._records import Account
 
@@ -75,7 +75,7 @@ def history(service: Service, account: Account, p: Mapping[str, str], fmt: int, 
                 changed_at=None if status is MessageStatus.WAITING else datetime.fromtimestamp(int(at), MSK),
                 error=DeliveryError(err),
                 sent_at=datetime.fromtimestamp(int(m.sent_at), MSK),
-                id=_message_id(m.id),
+                id=message_id(m.id),
                 phone=m.phone,
                 cost=m.cost,
                 sender=m.sender,
@@ -194,10 +194,6 @@ def _normal(text: str) -> str | None:
     from smsc.emulator._service import _normal_phone
 
     return _normal_phone(text) if text.strip() else None
-
-
-def _message_id(value: str) -> int | str:
-    return int(value) if value.isdigit() and value[0] != "0" else value
 
 
 __all__ = ["get", "info", "zones"]

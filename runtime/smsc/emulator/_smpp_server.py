@@ -56,6 +56,7 @@ from smsc.smpp._pdus import (
 )
 from smsc.smpp._receipts import receipt_pdu
 from smsc.smpp._session import Session, bare_response
+from smsc.smpp._time import format_time
 from smsc.smpp._wire import HEADER, Pdu
 from smsc.text._gsm import decode_gsm7, decode_ucs2
 from smsc.text._udh import parse_udh
@@ -469,7 +470,9 @@ class SmppFrontend:
         if found is None:
             esme.session.send_bytes(bare_response(pdu.command_id, pdu.sequence_number, CommandStatus.ESME_RQUERYFAIL))
             return
-        final = _smpp_time(found.history[-1].at) if found.status.is_final and found.history else ""
+        final = (
+            format_time(found.history[-1].at.replace(microsecond=0)) if found.status.is_final and found.history else ""
+        )
         esme.session.send(
             pdu.response(
                 message_id=pdu.message_id,
@@ -583,10 +586,3 @@ def _state(status: MessageStatus) -> MessageState:
     from smsc.smpp._constants import STATUS_STATES
 
     return STATUS_STATES.get(status, MessageState.UNKNOWN)
-
-
-def _smpp_time(moment: datetime) -> str:
-    """An absolute SMPP time YYMMDDhhmmss t nn p (§7.1.1): tenths, quarter hours from UTC, sign."""
-    offset = moment.utcoffset()
-    quarters = int(offset.total_seconds() // 900) if offset is not None else 0
-    return f"{moment:%y%m%d%H%M%S}0{abs(quarters):02d}{'-' if quarters < 0 else '+'}"
