@@ -323,3 +323,30 @@ def test_events_follow_the_running_clock() -> None:
             while b"event: clock" not in received:  # no advance(): the clock ran
                 received += sock.recv(4096)
         assert emulator.messages()[0].status is not smsc.MessageStatus.WAITING
+
+
+def test_events_follow_the_running_clock_after_a_reset_moved_it_back() -> None:
+    """A reset sets the clock back; statuses planned after it still reach an open stream."""
+    from smsc.emulator import Lifecycle
+
+    with running(lifecycle=Lifecycle(transfer_after=0.0, final_after=0.05)) as emulator:
+        with socket.create_connection(("127.0.0.1", emulator.http_port), timeout=10) as sock:
+            sock.sendall(b"GET /_emulator/events HTTP/1.1\r\nHost: x\r\n\r\n")
+            received = b""
+            while b"event: hello" not in received:
+                received += sock.recv(4096)
+            send(emulator, "+77011234567", "before")
+            emulator.advance(60)  # says "clock" at once, and again when the ticker sees the change
+            while received.count(b"event: clock") < 2:
+                received += sock.recv(4096)
+            emulator.reset()  # the clock goes back a minute behind the ticker's last look
+            send(emulator, "+77011234567", "Hi")  # delivered in 50 ms, before the next look at the clock
+            while b"event: messages" not in received:
+                received += sock.recv(4096)
+            received = received.split(b"event: messages", 1)[1]
+            while True:  # each "clock" says something moved; the last move is the delivery
+                while b"event: clock" not in received:
+                    received += sock.recv(4096)
+                received = received.split(b"event: clock", 1)[1]
+                if emulator.messages()[0].status is smsc.MessageStatus.DELIVERED:
+                    break

@@ -89,6 +89,7 @@ class ControlApi:
         self._next_fault = 1
         self._closing: asyncio.Event | None = None
         self._ticker: asyncio.Task[None] | None = None
+        self._streams = 0  # event streams open; counted before any await, so the ticker never misses one
         get, post = "GET", "POST"
         routes: list[tuple[str, str, Handler]] = [
             (get, r"/", self._page),
@@ -262,14 +263,21 @@ class ControlApi:
         if self._closing is None:
             self._closing = asyncio.Event()
         closing = self._closing
-        if self._ticker is None or self._ticker.done():
-            self._ticker = asyncio.ensure_future(self._tick(closing))
+        self._streams += 1
+        try:
+            if self._ticker is None or self._ticker.done():
+                self._ticker = asyncio.ensure_future(self._tick(closing))
+            return await self._stream(http, closing)
+        finally:
+            self._streams -= 1
+
+    async def _stream(self, http: web.BaseRequest, closing: asyncio.Event) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
-        await response.prepare(http)
-        await response.write(b"retry: 1000\nevent: hello\ndata: {}\n\n")
-        async with self.emulator.events.subscribe() as sub:
+        async with self.emulator.events.subscribe() as sub:  # before "hello": no change after it is lost
             closed = asyncio.ensure_future(closing.wait())
             try:
+                await response.prepare(http)
+                await response.write(b"retry: 1000\nevent: hello\ndata: {}\n\n")
                 while not closing.is_set():
                     waiting = asyncio.ensure_future(sub.next(_HEARTBEAT))
                     await asyncio.wait({waiting, closed}, return_when=asyncio.FIRST_COMPLETED)
@@ -301,10 +309,11 @@ class ControlApi:
                 return
             except TimeoutError:
                 pass
-            if not self.emulator.events.subscribers:
+            if not self._streams:
                 return
             now = service.clock.now()
-            if await asyncio.to_thread(self._changed_between, last, now):
+            # a reset moves the clock back: the rows planned since then lie before `last`, so reload
+            if now < last or await asyncio.to_thread(self._changed_between, last, now):
                 self.emulator.events.publish("clock")
             last = now
 
