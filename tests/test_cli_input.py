@@ -141,6 +141,10 @@ def test_secrets_are_masked_in_messages() -> None:
         (("--http-port", "0", "--balance", "lots"), "--balance: 'lots' is not an amount"),
         (("--http-port", "0", "--host", "host.invalid"), "cannot listen on host.invalid"),
         (("--http-port", "0", "--callback-url", "not a url"), "--callback-url: "),
+        (("--http-port", "0", "--callback-url", "http://[::1"), "is not a valid URL (Invalid IPv6 URL)"),
+        (("--http-port", "0", "--callback-url", "http://h:99999/"), "is not a valid URL (Port out of range"),
+        (("--http-port", "0", "--callback-url", "http://:80/"), "has no valid host"),
+        (("--http-port", "0", "--callback-url", "http://a b/"), "has no valid host"),
     ],
 )
 def test_emulator_options(args: tuple[str, ...], expected: str) -> None:

@@ -242,6 +242,20 @@ def test_no_secret_in_any_listener_log(records: _Records) -> None:
     _hides_secrets(text)
 
 
+def test_undecodable_bytes_reach_the_logs_as_escapes_any_utf8_handler_writes(records: _Records) -> None:
+    with running(smtp_port=0) as emulator:
+        assert emulator.smtp_port is not None
+        with socket.create_connection(("127.0.0.1", emulator.smtp_port), timeout=5) as sock:
+            reply = b""
+            for line in (b"EHLO x\r\n", b"MAIL FROM:<\xff@example.com>\r\n", b"QUIT\r\n"):
+                sock.sendall(line)
+            while b"221" not in reply:
+                reply += sock.recv(4096)
+    text = records.text()
+    assert "\\udcff@example.com" in text  # the record exists, its lone surrogate spelled out
+    text.encode("utf-8")  # a strict UTF-8 handler would have printed "--- Logging error ---"
+
+
 # --- SMPP edge cases ----------------------------------------------------------------------------------
 
 

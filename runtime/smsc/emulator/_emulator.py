@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 from smsc._types import MSK
 from smsc.callbacks._events import CallEvent
@@ -442,6 +443,13 @@ def _callback_url(url: str | None) -> str | None:
         return None
     if not isinstance(url, str) or not url.startswith(("http://", "https://")) or len(url) > 2000:
         raise ValueError(f"callback_url: {url!r} is not an http:// or https:// URL")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port out of range or not a number
+    except ValueError as exc:
+        raise ValueError(f"callback_url: {url!r} is not a valid URL ({exc})") from None
+    if not parts.hostname or any(c.isspace() for c in url):
+        raise ValueError(f"callback_url: {url!r} has no valid host")
     return url
 
 

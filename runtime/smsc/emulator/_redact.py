@@ -46,6 +46,11 @@ def scrub(text: str, values: Iterable[str], *, letter: bool = False, smpp: bool 
     return text
 
 
+def _encodable(text: str) -> str:
+    """`text` with lone surrogates (undecodable request bytes) spelled `\\udcff`: any UTF-8 handler writes it."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class SecretFilter(logging.Filter):
     """Masks secrets in the records of the guarded loggers; `secrets()` gives the current secret values."""
 
@@ -72,12 +77,12 @@ class SecretFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a malformed record: logging reports it itself
             return True
-        record.msg = scrub(message, values, letter=letter, smpp=smpp)
+        record.msg = _encodable(scrub(message, values, letter=letter, smpp=smpp))
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = scrub(record.exc_text, values, letter=letter, smpp=smpp)
+            record.exc_text = _encodable(scrub(record.exc_text, values, letter=letter, smpp=smpp))
         return True
 
     def install(self) -> None:
