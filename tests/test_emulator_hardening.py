@@ -17,6 +17,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import smsc
 from smsc.emulator import Emulator, Limits
 from smsc.smpp import CommandStatus
 from smsc.smpp._codec import PduReader, decode
@@ -311,6 +312,32 @@ def test_a_sar_part_beyond_its_total_is_refused() -> None:
             0,
         ]
         assert [m.text for m in emulator.messages()] == ["ab"]
+
+
+def test_data_codings_of_submits_as_a_phone_reads_them() -> None:
+    with running(smpp_port=0) as emulator:
+        assert emulator.smpp_port is not None
+
+        def submit(coding: int, text: bytes) -> SubmitSm:
+            return SubmitSm(destination_addr=PHONE[1:], data_coding=coding, short_message=text)
+
+        responses = _smpp_exchange(
+            emulator.smpp_port,
+            BindTransceiver(system_id="demo", password="demo"),
+            submit(0xF0, b"Flash"),  # group 1111, GSM-7, class 0
+            submit(0x11, b"Class 1"),  # group 0001, GSM-7, class 1: not flash
+            submit(0x18, "Вспышка".encode("utf-16-be")),  # group 0001, UCS-2, class 0
+            submit(0xF4, b"\x00\x01"),  # group 1111, 8-bit data
+            submit(0x04, b"\x00\x01"),  # binary
+        )
+        refused = CommandStatus.ESME_RSUBMITFAIL  # SMSC takes texts only
+        assert [r.command_status for r in responses] == [0, 0, 0, 0, refused, refused]
+        sent = sorted(emulator.messages(), key=lambda m: m.text)
+        assert [(m.text, m.format) for m in sent] == [
+            ("Class 1", smsc.MessageFormat.SMS),
+            ("Flash", smsc.MessageFormat.FLASH),
+            ("Вспышка", smsc.MessageFormat.FLASH),
+        ]
 
 
 # --- memory: bodies, files and attachments are capped -----------------------------------------------

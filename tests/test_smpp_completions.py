@@ -289,7 +289,7 @@ def test_mobile_originated_messages_arrive_reassembled() -> None:
                     if len(got) == 3:
                         break
             assert single.command_status == 0 and all(a.command_status == 0 for a in answers)
-            assert bad.command_status == smpp.CommandStatus.ESME_RINVOPTPARAMVAL
+            assert bad.command_status == smpp.CommandStatus.ESME_RINVMSGLEN  # the header is in the message
             first, long, halves = got
             assert (first.phone, first.to, first.text, first.parts) == ("77015550001", "7373", "STOP {all}", 1)
             assert long.text == "Привет, это длинный ответ на рассылку магазина, из трёх частей! " * 2

@@ -35,7 +35,6 @@ from datetime import datetime
 from attrs import define, field
 
 from smsc._enums import MessageStatus
-from smsc._exceptions import InvalidRequest
 from smsc._types import MSK
 from smsc.emulator._faults import Faults
 from smsc.emulator._incoming import Incoming
@@ -43,6 +42,7 @@ from smsc.emulator._records import Message
 from smsc.emulator._service import ApiCall, Service
 from smsc.emulator._smpp_mo import MobileOriginated
 from smsc.smpp import CommandStatus, MessageState
+from smsc.smpp._parts import PartError, decode_text, is_flash, place_and_payload
 from smsc.smpp._pdus import (
     BindReceiver,
     BindTransceiver,
@@ -58,8 +58,6 @@ from smsc.smpp._receipts import receipt_pdu
 from smsc.smpp._session import Session, bare_response
 from smsc.smpp._time import format_time
 from smsc.smpp._wire import HEADER, Pdu
-from smsc.text._gsm import decode_gsm7, decode_ucs2
-from smsc.text._udh import parse_udh
 
 log = logging.getLogger("smsc.emulator.smpp")
 
@@ -85,14 +83,6 @@ RECEIPTS_PER_TURN = 500
 
 MAX_INCOMPLETE = 1000
 """Concatenated messages one connection may have begun and not finished (then ESME_RMSGQFUL)."""
-
-
-class _Refused(Exception):
-    """A submit refused with this command_status."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
 
 
 @define
@@ -381,8 +371,8 @@ class SmppFrontend:
         if not esme.session.is_open:
             return CommandStatus.ESME_RSYSERR, ""  # gone before its turn: not stored, nobody to answer
         try:
-            concat, payload = self._payload(pdu)
-        except _Refused as refused:
+            concat, payload = place_and_payload(pdu)
+        except PartError as refused:
             return refused.status, ""
         assert esme.login is not None
         if concat is not None:
@@ -401,9 +391,8 @@ class SmppFrontend:
             del esme.parts[key], esme.part_ids[key]
         else:
             message_id = ""
-        try:
-            text = self._text(pdu.data_coding, payload)
-        except InvalidRequest:
+        text = decode_text(pdu.data_coding, payload)
+        if text is None:  # binary data: SMSC sends texts only over SMPP
             return CommandStatus.ESME_RSUBMITFAIL, ""
         params = {
             "login": esme.login,
@@ -417,7 +406,7 @@ class SmppFrontend:
             params["sender"] = pdu.source_addr
         if message_id:
             params["id"] = message_id
-        if pdu.data_coding & 0xF0 == 0x10:  # message class 0: flash
+        if is_flash(pdu.data_coding):
             params["flash"] = "1"
         reply = self.service.handle(ApiCall("/sys/send.php", params))
         if reply.error is not None:
@@ -426,41 +415,6 @@ class SmppFrontend:
         if pdu.registered_delivery & 0x03:
             receipts.append(_Pending(esme.login, message_id, pdu.destination_addr, pdu.source_addr, text))
         return 0, message_id
-
-    @staticmethod
-    def _payload(pdu: SubmitSm) -> tuple[tuple[int, int, int] | None, bytes]:
-        """(reference, total, sequence) of a concatenated part (None: a whole message), and its payload.
-
-        Raises _Refused for a UDH or SAR header that names no valid place (part 0, or beyond the total).
-        """
-        if pdu.message_payload is not None:
-            return None, pdu.message_payload
-        if pdu.esm_class & 0x40:
-            try:
-                concat, payload = parse_udh(pdu.short_message)
-            except InvalidRequest:
-                raise _Refused(CommandStatus.ESME_RINVMSGLEN) from None
-            return (None if concat is None else (concat.reference, concat.total, concat.sequence)), payload
-        sar = (pdu.sar_msg_ref_num, pdu.sar_total_segments, pdu.sar_segment_seqnum)
-        if sar == (None, None, None):
-            return None, pdu.short_message
-        reference, total, sequence = sar
-        if reference is None or total is None or sequence is None:
-            raise _Refused(CommandStatus.ESME_RMISSINGOPTPARAM)
-        if not 1 <= sequence <= total:
-            raise _Refused(CommandStatus.ESME_RINVOPTPARAMVAL)
-        return (reference, total, sequence), pdu.short_message
-
-    @staticmethod
-    def _text(data_coding: int, payload: bytes) -> str:
-        coding = data_coding & 0x0F if data_coding & 0xF0 == 0x10 else data_coding
-        if coding == 0:
-            return decode_gsm7(payload, errors="replace")
-        if coding == 8:
-            return decode_ucs2(payload, errors="replace")
-        if coding in (1, 3):
-            return payload.decode("latin-1")
-        raise InvalidRequest(f"data_coding {data_coding} is not a text coding")
 
     def _query(self, esme: _Esme, pdu: QuerySm) -> None:
         if esme.login is None:

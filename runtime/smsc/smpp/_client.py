@@ -44,6 +44,7 @@ from smsc.smpp._errors import (
     WindowTimeout,
 )
 from smsc.smpp._incoming import MobileMessage, Reassembler
+from smsc.smpp._parts import PartError
 from smsc.smpp._pdus import (
     BindReceiver,
     BindTransceiver,
@@ -416,9 +417,9 @@ class SmppClient:
             return CommandStatus.ESME_RMSGQFUL
         try:
             message = self._reassembler.add(pdu, _now(), datetime.now(self.receipt_tz))
-        except InvalidRequest as exc:
+        except PartError as exc:
             log.warning("message part from %s refused: %s", pdu.source_addr, exc)
-            return CommandStatus.ESME_RINVOPTPARAMVAL
+            return exc.status
         if message is None:
             return 0
         if self.on_message is not None:

@@ -13,12 +13,8 @@ from datetime import datetime
 
 from attrs import field, frozen
 
-from smsc._exceptions import InvalidRequest
+from smsc.smpp._parts import decode_text, place_and_payload
 from smsc.smpp._pdus import DataSm, DeliverSm
-from smsc.text._gsm import decode_gsm7, decode_ucs2
-from smsc.text._udh import parse_udh
-
-UDHI = 0x40  # esm_class bit: short_message starts with a user data header
 
 
 @frozen(kw_only=True)
@@ -46,34 +42,6 @@ class MobileMessage:
     pdus: tuple[DeliverSm | DataSm, ...] = field(eq=False, repr=False)
 
 
-def _payload(pdu: DeliverSm | DataSm) -> tuple[tuple[int, int, int] | None, bytes]:
-    """((reference, total, sequence) or None, the payload without a header)."""
-    if pdu.message_payload is not None:
-        data = pdu.message_payload
-    else:
-        data = pdu.short_message if isinstance(pdu, DeliverSm) else b""
-    if pdu.esm_class & UDHI:
-        concat, body = parse_udh(data)
-        return (None if concat is None else (concat.reference, concat.total, concat.sequence)), body
-    if pdu.sar_msg_ref_num is not None and pdu.sar_total_segments and pdu.sar_segment_seqnum:
-        return (pdu.sar_msg_ref_num, pdu.sar_total_segments, pdu.sar_segment_seqnum), data
-    return None, data
-
-
-def decode_text(data_coding: int, data: bytes) -> str | None:
-    """The text of a payload in its data_coding; None for binary codings."""
-    coding = data_coding & 0x0F if data_coding & 0xF0 in (0x10, 0xF0) else data_coding
-    if data_coding & 0xF0 == 0xF0:  # coding group 1111: bit 2 is 8-bit data, else GSM-7
-        return None if coding & 0x04 else decode_gsm7(data, errors="replace")
-    if coding == 0:
-        return decode_gsm7(data, errors="replace")
-    if coding == 8:
-        return decode_ucs2(data, errors="replace")
-    if coding in (1, 3):
-        return data.decode("latin-1")
-    return None
-
-
 class Reassembler:
     """Joins the parts of concatenated mobile-originated messages (see the module docstring)."""
 
@@ -89,16 +57,14 @@ class Reassembler:
     def add(self, pdu: DeliverSm | DataSm, now: float, at: datetime) -> MobileMessage | None:
         """Take one PDU; the whole message once its last part is in, else None.
 
-        Raises InvalidRequest for a part whose place is outside its message (answered with an
-        error status, so the SMSC does not wait for a message that can never complete).
+        Raises `smsc.smpp._parts.PartError` for a part that names no valid place (answered with
+        its status, so the SMSC does not wait for a message that can never complete).
         """
         self._expire(now)
-        concat, _ = _payload(pdu)
-        if concat is None:
+        place, _ = place_and_payload(pdu)
+        if place is None:
             return self._message((pdu,), at)
-        reference, total, sequence = concat
-        if not 1 <= sequence <= total:
-            raise InvalidRequest(f"part {sequence} of {total}: outside its message")
+        reference, total, sequence = place
         key = (pdu.source_addr, pdu.destination_addr, reference, total)
         started, parts = self._pending.get(key, (now, {}))
         parts[sequence] = pdu
@@ -123,7 +89,7 @@ class Reassembler:
     @staticmethod
     def _message(pdus: tuple[DeliverSm | DataSm, ...], at: datetime) -> MobileMessage:
         first = pdus[0]
-        data = b"".join(_payload(p)[1] for p in pdus)
+        data = b"".join(place_and_payload(p)[1] for p in pdus)
         return MobileMessage(
             phone=first.source_addr,
             to=first.destination_addr,

@@ -1,0 +1,1 @@
+../../../runtime/smsc/smpp/_parts.py
