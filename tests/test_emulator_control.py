@@ -306,22 +306,33 @@ def test_a_state_file_from_before_translit_is_migrated(tmp_path: Path) -> None:
         assert [(m.text, m.translit) for m in emulator.messages()] == [("kept", smsc.Translit.NONE)]
 
 
+class _EventStream:
+    """The emulator's /_emulator/events read over a raw socket, one notice at a time."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", emulator.http_port), timeout=10)
+        self.sock.sendall(b"GET /_emulator/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.unread = b""
+        self.next("hello")
+
+    def next(self, kind: str) -> None:
+        """Read on until the next `event: <kind>`; what came before it is passed over."""
+        marker = f"event: {kind}\n".encode()
+        while marker not in self.unread:
+            self.unread += self.sock.recv(4096)
+        self.unread = self.unread.split(marker, 1)[1]
+
+
 def test_events_follow_the_running_clock() -> None:
     """On the wall clock statuses change with no request: the stream still says so, within a second or so."""
     from smsc.emulator import Lifecycle
 
     with running(lifecycle=Lifecycle(transfer_after=0.2, final_after=0.4)) as emulator:
-        with socket.create_connection(("127.0.0.1", emulator.http_port), timeout=10) as sock:
-            sock.sendall(b"GET /_emulator/events HTTP/1.1\r\nHost: x\r\n\r\n")
-            received = b""
-            while b"event: hello" not in received:
-                received += sock.recv(4096)
+        events = _EventStream(emulator)
+        with events.sock:
             send(emulator, "+77011234567", "Hi")
-            while b"event: messages" not in received:
-                received += sock.recv(4096)
-            received = received.split(b"event: messages", 1)[1]
-            while b"event: clock" not in received:  # no advance(): the clock ran
-                received += sock.recv(4096)
+            events.next("messages")
+            events.next("clock")  # no advance(): the clock ran
         assert emulator.messages()[0].status is not smsc.MessageStatus.WAITING
 
 
@@ -330,23 +341,16 @@ def test_events_follow_the_running_clock_after_a_reset_moved_it_back() -> None:
     from smsc.emulator import Lifecycle
 
     with running(lifecycle=Lifecycle(transfer_after=0.0, final_after=0.05)) as emulator:
-        with socket.create_connection(("127.0.0.1", emulator.http_port), timeout=10) as sock:
-            sock.sendall(b"GET /_emulator/events HTTP/1.1\r\nHost: x\r\n\r\n")
-            received = b""
-            while b"event: hello" not in received:
-                received += sock.recv(4096)
+        events = _EventStream(emulator)
+        with events.sock:
             send(emulator, "+77011234567", "before")
             emulator.advance(60)  # says "clock" at once, and again when the ticker sees the change
-            while received.count(b"event: clock") < 2:
-                received += sock.recv(4096)
+            events.next("clock")
+            events.next("clock")
             emulator.reset()  # the clock goes back a minute behind the ticker's last look
             send(emulator, "+77011234567", "Hi")  # delivered in 50 ms, before the next look at the clock
-            while b"event: messages" not in received:
-                received += sock.recv(4096)
-            received = received.split(b"event: messages", 1)[1]
+            events.next("messages")
             while True:  # each "clock" says something moved; the last move is the delivery
-                while b"event: clock" not in received:
-                    received += sock.recv(4096)
-                received = received.split(b"event: clock", 1)[1]
+                events.next("clock")
                 if emulator.messages()[0].status is smsc.MessageStatus.DELIVERED:
                     break
