@@ -209,7 +209,9 @@ class AsyncHttpTransport:
         now = time.monotonic()
         if deadline is not None and deadline <= now:
             raise TransportError(f"{url}: the call's deadline has passed", maybe_sent=False)
-        first = [t for t in (connect and now + connect, deadline) if t]
+        # Until a connection is had, the session's connect timeout bounds the pool wait and the connect;
+        # this request's timer runs then only if the call's deadline comes sooner (no timer handle else).
+        early = deadline if deadline is not None and (connect is None or deadline < now + connect) else None
         reply = _Reply(loop, read, deadline)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s %s%s", method, url, urlencode(redact(fields)), f" + {len(files)} file(s)" if files else "")
@@ -232,7 +234,7 @@ class AsyncHttpTransport:
             raise InvalidRequest("a request field is not valid Unicode text (a lone surrogate?)") from None
         token = _REPLY.set(reply)
         try:
-            async with asyncio.timeout_at(_loop_time(loop, min(first)) if first else None) as timer:
+            async with asyncio.timeout_at(None if early is None else _loop_time(loop, early)) as timer:
                 reply.timer = timer
                 async with session.request(method, url, allow_redirects=False, **options) as response:
                     return await self._read(response, method, url.partition("?")[0])
