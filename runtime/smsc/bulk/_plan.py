@@ -16,7 +16,7 @@ from collections.abc import Callable, Generator
 from decimal import Decimal
 from typing import Any
 
-from attrs import define, evolve, field, frozen
+from attrs import define, field, frozen
 
 from smsc._api_errors import AuthError, InsufficientFunds, TooManyRequests
 from smsc._exceptions import SmscError
@@ -25,6 +25,9 @@ from smsc._retry import may_have_arrived
 from smsc._types import MessageId
 from smsc.bulk._limits import Backoff, SlidingWindow
 from smsc.bulk._message import BulkProgress, BulkResult, Message, NotSent
+
+_COUNTS = ("queued", "in_flight", "sent", "failed", "recovered", "not_sent", "parts", "cost")
+"""The fields of BulkProgress that a run adds to (elapsed is worked out by snapshot())."""
 
 IDENTICAL_PER_MINUTE = 1  # send.php: more than one identical request per minute is error 9
 
@@ -72,20 +75,21 @@ class RunState:
     attempts: int
     clock: Callable[[], float] = time.monotonic
     stopped: SmscError | None = None
-    progress: BulkProgress = field(factory=BulkProgress)
+    counts: dict[str, Any] = field(factory=lambda: {name: 0 for name in _COUNTS})
     started: float = 0.0
     lock: threading.Lock = field(factory=threading.Lock)
 
     def count(self, **changes: int | Decimal) -> None:
         """Add to the counts (queued=+1, in_flight=-1, cost=Decimal(...), ...)."""
+        counts = self.counts
         with self.lock:
-            p = self.progress
-            self.progress = evolve(p, **{k: getattr(p, k) + v for k, v in changes.items()})
+            for name, change in changes.items():
+                counts[name] += change
 
     def snapshot(self) -> BulkProgress:
-        """The counts now, with the elapsed time."""
+        """The counts now, with the elapsed time (a frozen copy)."""
         with self.lock:
-            return evolve(self.progress, elapsed=self.clock() - self.started)
+            return BulkProgress(**self.counts, elapsed=self.clock() - self.started)
 
     def stop(self, reason: SmscError) -> None:
         """Stop the run: nothing further is sent."""

@@ -311,6 +311,21 @@ class AsyncBulkRun(_Run):
             except SmscError as exc:
                 reply = exc
 
+    async def _finished(self, queue: asyncio.Queue[asyncio.Task[BulkResult]]) -> list[asyncio.Task[BulkResult]]:
+        """The tasks that ended: at least one, or none after the progress interval (when reporting)."""
+        if queue.empty() and self._on_progress is not None:
+            try:
+                async with asyncio.timeout(self._interval):
+                    first = await queue.get()
+            except TimeoutError:
+                return []
+        else:
+            first = await queue.get()
+        done = [first]
+        while not queue.empty():
+            done.append(queue.get_nowait())
+        return done
+
     def __aiter__(self) -> AsyncIterator[BulkResult]:
         self._begin()
         return self._results()
@@ -318,6 +333,7 @@ class AsyncBulkRun(_Run):
     async def _results(self) -> AsyncIterator[BulkResult]:
         order = _Order(self.ordered)
         pending: dict[asyncio.Task[BulkResult], int] = {}
+        finished: asyncio.Queue[asyncio.Task[BulkResult]] = asyncio.Queue()  # tasks put there as they end
         exhausted = False
         try:
             while True:
@@ -333,12 +349,13 @@ class AsyncBulkRun(_Run):
                             yield result
                     else:
                         assert isinstance(item, Message)
-                        pending[asyncio.ensure_future(self._drive(item, work))] = index
+                        task = asyncio.ensure_future(self._drive(item, work))
+                        task.add_done_callback(finished.put_nowait)
+                        pending[task] = index
                     if self.state.stopped is not None:
                         break
                 if pending:
-                    done, _ = await asyncio.wait(pending, timeout=self._interval, return_when=asyncio.FIRST_COMPLETED)
-                    for task in done:
+                    for task in await self._finished(finished):
                         del pending[task]
                         for result in order.add(task.result()):
                             yield result
