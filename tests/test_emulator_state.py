@@ -318,6 +318,40 @@ def test_concurrent_requests_of_one_login_over_the_limit_get_error_9() -> None:
         assert ask() == b"100.00"
 
 
+def test_a_small_call_never_holds_the_loop_while_the_service_is_busy() -> None:
+    """Small calls are answered on the event loop only when the service is free; otherwise they
+    wait on the worker thread and the loop goes on serving (here: the inbox's script)."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    with running() as emulator:
+        held, release = threading.Event(), threading.Event()
+
+        def busy() -> None:
+            with emulator._service.lock:  # a long request on the worker thread, as it were
+                held.set()
+                release.wait(10)
+
+        holder = threading.Thread(target=busy)
+        holder.start()
+        try:
+            assert held.wait(5)
+            with ThreadPoolExecutor(1) as pool:
+                waiting = pool.submit(raw, emulator, "/sys/balance.php", {**AUTH, "fmt": "1"})
+                time.sleep(0.2)  # the balance call has arrived and waits for the service
+                assert not waiting.done()
+                start = time.monotonic()
+                assert raw(emulator, "/_emulator/static/inbox.js", {}, method="GET").status == 200
+                assert time.monotonic() - start < 2.0  # served while the balance call waits
+                release.set()
+                assert waiting.result(5).data == b"100.00"
+        finally:
+            release.set()
+            holder.join(5)
+        assert raw(emulator, "/sys/balance.php", {**AUTH, "fmt": "1"}).data == b"100.00"  # on the loop
+
+
 def test_accounts_api() -> None:
     with running() as emulator:
         account = emulator.accounts.add("acme", "pw", api_key="k", balance=5, price="0.10", currency="RUR")

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 _CONTENT_TYPES = ("text/plain", "text/plain", "text/xml", "application/json")
 _CHARSET_NAMES = {"utf-8": "utf-8", "cp1251": "windows-1251", "koi8_r": "koi8-r"}
 _MAX_LINE = 65536  # GET requests carry the whole message in the URL
+_ON_LOOP = frozenset({"send", "cost", "status", "balance"})
+"""Commands a small call of which the loop answers itself when the service is free (see _serve)."""
+_ON_LOOP_CHARS = 2000  # characters of all values of such a call: a few recipients, a long text
 _CHUNK = 65536
 _INLINE = 65536  # a form body larger than this is parsed on a worker thread
 _RawFile = tuple[bytes, bytes, str, bytes]  # field name, file name (undecoded), content type, data
@@ -166,8 +169,7 @@ class HttpFrontend:
         busy = self._in_progress[who]  # counted from arrival to the reply written, handling on a worker thread
         self._in_progress[who] += 1
         try:
-            call = ApiCall(http.path, params, files, http.remote or "", busy)
-            reply = await asyncio.get_running_loop().run_in_executor(self._worker, self.service.handle, call)
+            reply = await self._serve(ApiCall(http.path, params, files, http.remote or "", busy), command)
             body = reply.body.encode(codec, "replace")
             fault = self.faults.pick(command, before=False)
             if fault is not None:
@@ -188,12 +190,31 @@ class HttpFrontend:
             if not self._in_progress[who]:
                 del self._in_progress[who]
 
+    async def _serve(self, call: ApiCall, command: str | None) -> Reply:
+        """The service's reply to a call, on its worker thread; a small call of a common command is
+        answered on the loop instead when nothing holds the service (a thread hop costs more than it).
+
+        Only with the state in memory: a file store's commit may wait for the disk, and the loop must not.
+        """
+        service = self.service
+        if (
+            command in _ON_LOOP
+            and not call.files
+            and service.store.path is None
+            and sum(map(len, call.params.values())) <= _ON_LOOP_CHARS
+            and service.lock.acquire(blocking=False)
+        ):
+            try:
+                return service.handle(call)
+            finally:
+                service.lock.release()
+        return await asyncio.get_running_loop().run_in_executor(self._worker, service.handle, call)
+
     async def _soap(self, http: web.BaseRequest) -> web.StreamResponse:
         """/sys/soap.php: the WSDL and the operations, on the same service and limits as HTTP."""
-        loop = asyncio.get_running_loop()
 
         async def run(call: ApiCall) -> Any:
-            return await loop.run_in_executor(self._worker, self.service.handle, call)
+            return await self._serve(call, command_of(call.path, call.params))
 
         try:
             async with asyncio.timeout(self.limits.request_timeout):
