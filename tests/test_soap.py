@@ -292,3 +292,51 @@ def test_async_client_over_soap(emulator: Emulator) -> None:
     assert sent.sms_count == 1 and sent.balance is not None and cost.sms_count == 1
     assert status.status in (smsc.MessageStatus.WAITING, smsc.MessageStatus.TRANSFERRED, smsc.MessageStatus.DELIVERED)
     assert "async SOAP" in [m.text for m in emulator.messages()]
+
+
+_UTF16 = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>'
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        _UTF16.encode("utf-16-le"),  # no BOM: "<!" is not the bytes b"<!"
+        _UTF16.encode("utf-16"),  # with a BOM
+        b'<?xml version="1.0" encoding="cp500"?>' + "<!DOCTYPE a [<!ENTITY x 'y'>]><a>&x;</a>".encode("cp500"),
+        b"<a>" + b"<b/>" * 200 + b"</a>" + b"<c>" * 70,  # too many tags to be sure of the depth
+    ],
+)
+def test_documents_the_c_parser_could_be_fooled_by_take_the_guarded_path(doc: bytes) -> None:
+    from smsc._xml import _plain
+
+    assert not _plain(doc)
+    with pytest.raises(XmlRefused):
+        parse_xml(doc)
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        FAULT,
+        OTHER,
+        b'<?xml version="1.0" encoding="UTF-8"?><r a="1" xmlns:p="urn:p" p:b="2">t<i>\xd0\x9f</i>tail&amp;&#65;</r>',
+        b"<r><i>unclosed</r>",
+        b"<r>&undeclared;</r>",
+        b"<r/><second/>",
+    ],
+)
+def test_both_parsers_read_a_plain_document_alike(doc: bytes) -> None:
+    from xml.etree.ElementTree import tostring
+
+    from smsc._xml import _parse_guarded, _parse_plain, _plain
+
+    assert _plain(doc)
+    try:
+        guarded: object = tostring(_parse_guarded(doc))
+    except XmlRefused as exc:
+        guarded = str(exc)
+    try:
+        plain: object = tostring(_parse_plain(doc))
+    except XmlRefused as exc:
+        plain = str(exc)
+    assert plain == guarded
