@@ -29,6 +29,24 @@ def test_import_smsc_does_not_import_aiohttp() -> None:
     assert out.stdout.strip() == "False"
 
 
+def test_a_client_never_closed_closes_its_connections_when_its_loop_ends() -> None:
+    """Used without `async with` or aclose(), each loop's session still closes in that loop, at its end."""
+    with Emulator() as emulator:
+        transport = smsc.AsyncHttpTransport(emulator.base_url)
+        client = smsc.AsyncClient(login="demo", password="demo", transport=transport)
+
+        async def send(text: str) -> aiohttp.ClientSession:
+            await client.send([PHONE], text)
+            session = transport._session
+            assert session is not None and not session.closed and session.connector is not None
+            return session
+
+        first = asyncio.run(send("never closed"))
+        second = asyncio.run(send("nor this one"))  # a new loop: a new session
+    assert first is not second
+    assert first.closed and second.closed  # no socket is left to a loop that is gone
+
+
 def test_200_concurrent_sends_stay_within_the_connector_bound_none_lost_none_twice() -> None:
     in_flight = peak = 0
 

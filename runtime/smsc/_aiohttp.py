@@ -6,10 +6,11 @@ Imported only when an AsyncClient (or AsyncHttpTransport) is made: `import smsc`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import ssl
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -127,6 +128,7 @@ class AsyncHttpTransport:
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        self._guard: AsyncGenerator[None, None] | None = None
         self.trace_configs = list(trace_configs)  # more aiohttp TraceConfig hooks (metrics, tests)
 
     @property
@@ -153,6 +155,9 @@ class AsyncHttpTransport:
                 skip_auto_headers=("Accept-Encoding",),
             )
             self._loop = loop
+            # closes this session when its loop shuts down; replaced with the session, the old one
+            # closes its own in its loop (asyncio finalizes a dropped generator there)
+            self._guard = _close_at_shutdown(self._session)
         return self._session
 
     async def request(
@@ -293,6 +298,28 @@ class AsyncHttpTransport:
     def close(self) -> None:
         """Mark the transport closed (use `await aclose()` to close the connections too)."""
         self._closed = True
+
+
+async def _closing(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+    try:
+        yield
+    finally:
+        if not session.closed:
+            await session.close()
+
+
+def _close_at_shutdown(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+    """An async generator, started on the running loop, that closes `session` when the loop shuts down.
+
+    asyncio.run() (and pytest-asyncio's runner) close every async generator of their loop before
+    closing it: a client used without `async with` or `aclose()` so still closes its connections
+    in their own loop, instead of leaving sockets to a loop that no longer exists.
+    """
+    guard = _closing(session)
+    step = guard.__anext__()  # the loop's first-iteration hook registers the generator here
+    with contextlib.suppress(StopIteration):  # it stopped at its `yield`: started, and registered
+        step.send(None)
+    return guard
 
 
 def _tls(ca_certs: object, ssl_context: object, verify: object) -> ssl.SSLContext | bool:

@@ -141,8 +141,8 @@ def smsc_async_client(smsc_emulator: Emulator) -> Iterator[Any]:
     """`smsc.AsyncClient(login="demo", password="demo")` on `smsc_emulator`.
 
     Use it inside the test's own event loop (pytest-asyncio, anyio, or `asyncio.run`), best as
-    `async with smsc_async_client as client:` so that it closes in that loop; otherwise the fixture
-    closes it after the test.
+    `async with smsc_async_client as client:`. Without that its connections still close when the
+    test's loop shuts down, and the fixture marks it closed after the test.
     """
     import smsc
 
