@@ -251,7 +251,10 @@ def test_error_9_on_a_burst_backs_everyone_off_and_nothing_fails() -> None:
     with funded("100000") as emu, _client(emu) as client:
         rule = emu.faults.api_error(9, command="send", count=30)
         backoff = Backoff(0.05, 0.5)
-        run = client.send_many((smsc.Message(f"+7703{i:07d}", f"busy {i}") for i in range(300)), backoff=backoff)
+        messages = (smsc.Message(f"+7703{i:07d}", f"busy {i}") for i in range(300))
+        # a message may meet several of the 30 refusals, one per pause, as the threads happen to be
+        # scheduled; with more attempts than refusals none can run out, whatever the machine's load
+        run = client.send_many(messages, backoff=backoff, attempts=31)
         results = list(run)
         ids = _stored_ids(emu)
     assert rule.fired == 30 and backoff.pauses >= 1

@@ -19,10 +19,12 @@ import time
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import smsc
-from smsc.bulk import BulkProgress, BulkResult, Journal, Message
+
+if TYPE_CHECKING:  # smsc.bulk (asyncio, SQLite) loads when a run starts, not for `smsc --help`
+    from smsc.bulk import BulkProgress, BulkResult, Message
 
 COLUMNS = ("phone", "phones", "text", "id", "sender", "time")
 _PLAIN_EVERY = 2.0  # seconds between progress lines when standard error is not a terminal
@@ -93,6 +95,8 @@ def _message(row: dict[str, str], template: str | None, sender: str | None) -> M
     message_id: int | str | None = row.get("id") or None
     if isinstance(message_id, str) and message_id.isdigit() and message_id[0] != "0":
         message_id = int(message_id)
+    from smsc.bulk import Message
+
     return Message(phones, text, id=message_id, **options)
 
 
@@ -117,6 +121,8 @@ def _estimate(path: Path, template: str | None, sender: str | None, price: str |
         raise smsc.InvalidRequest(f"--price: {price!r} is not a number") from None
     if per_sms is not None and (not per_sms.is_finite() or per_sms < 0):
         raise smsc.InvalidRequest(f"--price: {price!r} is not a price (a finite number, 0 or more)")
+    from smsc.bulk import Message
+
     messages = sms = bad = 0
     for item in _messages(path, template, sender):
         messages += 1
@@ -177,7 +183,9 @@ class _Progress:
 def _status(result: BulkResult) -> str:
     if result.result is not None:
         return "recovered" if result.result.recovered else "sent"
-    return "not_sent" if isinstance(result.error, smsc.bulk.NotSent) else "failed"
+    from smsc.bulk import NotSent
+
+    return "not_sent" if isinstance(result.error, NotSent) else "failed"
 
 
 def run(args: argparse.Namespace, client_factory: Any) -> int:
@@ -188,6 +196,8 @@ def run(args: argparse.Namespace, client_factory: Any) -> int:
         return _estimate(path, args.text, args.sender, args.price, sys.stdout)
     report_path = Path(args.report) if args.report else None
     journal_path = Path(args.journal) if args.journal else (report_path or path).with_suffix(".journal.sqlite")
+    from smsc.bulk import Journal
+
     journal = Journal(journal_path)
     progress = _Progress(total, not args.no_progress)
     report = None
