@@ -75,8 +75,10 @@ _SUBMIT_STATUS = {
 }
 
 
-MAX_BATCH = 256
-"""Submits stored in one transaction; more wait for the next turn of the event loop (a bounded stall)."""
+MAX_BATCH = 16
+"""Submits stored in one transaction and answered together; more wait for the next turn of the event
+loop. Small enough that a client with a window gets its first answers, and sends more, while the
+rest are being stored (both sides busy at once); large enough to share the commit's cost."""
 
 RECEIPTS_PER_TURN = 500
 """Receipts sent in one turn of the event loop; more wait for the next, so a burst does not stall it."""
@@ -344,10 +346,12 @@ class SmppFrontend:
             log.exception("storing %d submits failed; they are answered ESME_RSYSERR", len(batch))
             results = [(CommandStatus.ESME_RSYSERR, "")] * len(batch)
             receipts = []
+        if receipts:  # before the answers: a client that saw its answer finds the receipt planned
+            self._schedule(receipts)
         for (esme, pdu), (status, message_id) in zip(batch, results, strict=True):
             self._answer(esme, pdu, status, message_id)
-        if receipts:
-            self._schedule(receipts)
+        for session in {esme.session for esme, _ in batch}:
+            session.flush()  # the answers now, not after the rest of this turn's submits are stored
 
     def _answer(self, esme: _Esme, pdu: SubmitSm, status: int, message_id: str) -> None:
         session = esme.session

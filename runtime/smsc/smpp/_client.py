@@ -472,18 +472,26 @@ class SmppClient:
         Raises WindowTimeout (nothing sent), OutcomeUnknown (sent, no answer), SessionClosed.
         `encoded` is pdu.encode() done beforehand (it is then not encoded again).
         """
-        return await (await self._start(pdu, encoded))
+        future = await self._start(pdu, encoded)
+        try:
+            return await future
+        finally:
+            self._release()
 
     async def _start(self, pdu: Pdu, encoded: bytes | None) -> asyncio.Future[Pdu]:
         """Take a window slot, wait for a bound session and the rate limit, send; the response's future.
 
-        The slot is freed when that future completes (response, timeout, lost connection).
+        The caller frees the slot (`_release`) once that future is done (response, timeout, lost
+        connection) or its own wait for it ends (cancelled: the future is cancelled with it).
         """
-        self._init_async()
-        assert self._window is not None and self._bound is not None
+        window = self._window
+        if window is None:
+            self._init_async()
+            window = self._window
+            assert window is not None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.window_timeout
-        if not await self._window.acquire(deadline):
+        if not window.try_acquire() and not await window.acquire(deadline):
             raise WindowTimeout(
                 f"the window of {self.window} stayed full for {self.window_timeout:g} s; "
                 f"{pdu.command_name} was not sent"
@@ -492,17 +500,17 @@ class SmppClient:
             session = self._session
             if session is None or not session.is_open or self._failed is not None:
                 session = await self._session_before(deadline, pdu)
-            await self._pace(loop)
+            delay = self._pace(loop)
+            if delay > 0:
+                await asyncio.sleep(delay)
             if not session.writable:
                 await session.wait_writable()
-            future = session.start_request(pdu, self.response_timeout, encoded)
+            return session.start_request(pdu, self.response_timeout, encoded)
         except BaseException:
-            self._window.release()
+            window.release()
             raise
-        future.add_done_callback(self._free_slot)
-        return future
 
-    def _free_slot(self, _: asyncio.Future[Pdu]) -> None:
+    def _release(self) -> None:
         assert self._window is not None
         self._window.release()
 
@@ -530,15 +538,15 @@ class SmppClient:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._bound.wait(), remaining)
 
-    async def _pace(self, loop: asyncio.AbstractEventLoop) -> None:
+    def _pace(self, loop: asyncio.AbstractEventLoop) -> float:
+        """Book this submit's place under the rate limit; seconds to wait before sending it (0: none)."""
         now = loop.time()
         rate = self._rate.current(now)
         if rate is None:
-            return
+            return 0.0
         slot = max(now, self._next_send)
         self._next_send = slot + 1.0 / rate
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        return slot - now
 
     async def submit(self, pdu: SubmitSm, encoded: bytes | None = None) -> SubmitSmResp:
         """Submit one submit_sm; retries only what the SMSC refused with a throttling status.
@@ -550,7 +558,11 @@ class SmppClient:
             encoded = pdu.encode()
         attempt = 0
         while True:
-            resp = await self.request(pdu, encoded)
+            future = await self._start(pdu, encoded)  # request(), inline: one coroutine less per submit
+            try:
+                resp = await future
+            finally:
+                self._release()
             status = resp.command_status
             if status == 0 and isinstance(resp, SubmitSmResp):
                 self._rate.accepted(_now())

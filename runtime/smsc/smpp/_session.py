@@ -25,6 +25,8 @@ from smsc.smpp._wire import HEADER, RESPONSE_BIT, Pdu
 log = logging.getLogger("smsc.smpp")
 
 MAX_SEQUENCE = 0x7FFFFFFF
+FLUSH_EVERY = 4
+"""PDUs written together at most before a loop turn ends (see Session's flush_every)."""
 
 
 class Session(asyncio.Protocol):
@@ -35,6 +37,9 @@ class Session(asyncio.Protocol):
         on_lost: called with (session, exception or None) once the connection is gone.
         name: a label for logs ("client", "server 127.0.0.1:5000").
         max_length: largest command_length accepted.
+        flush_every: PDUs queued in one loop turn that are written at once, without waiting for
+            the turn's end, so that the peer starts on them while the rest are being prepared
+            (with a window of requests, both sides then work at the same time).
     """
 
     def __init__(
@@ -44,6 +49,7 @@ class Session(asyncio.Protocol):
         *,
         name: str = "smpp",
         max_length: int = MAX_LENGTH,
+        flush_every: int = FLUSH_EVERY,
     ) -> None:
         from smsc.smpp._codec import PduReader
 
@@ -61,6 +67,7 @@ class Session(asyncio.Protocol):
         self._sequence = 0
         self._out: list[bytes] = []
         self._flush_scheduled = False
+        self._flush_every = flush_every
         self._writable: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -145,20 +152,28 @@ class Session(asyncio.Protocol):
         return len(self._pending)
 
     def send(self, pdu: Pdu, sequence_number: int | None = None) -> None:
-        """Queue one PDU (a response, or a request nobody waits for); written at the end of this loop turn."""
+        """Queue one PDU (a response, or a request nobody waits for); written with the next `flush_every`
+        PDUs, or at the end of this loop turn."""
         self.send_bytes(pdu.encode(sequence_number))
 
     def send_bytes(self, data: bytes) -> None:
         if self.transport is None:
             return
-        self._out.append(data)
-        if not self._flush_scheduled:
+        out = self._out
+        out.append(data)
+        if len(out) >= self._flush_every:
+            self.flush()
+        elif not self._flush_scheduled:
             self._flush_scheduled = True
             assert self._loop is not None
-            self._loop.call_soon(self._flush)
+            self._loop.call_soon(self._end_turn)
 
-    def _flush(self) -> None:
+    def _end_turn(self) -> None:
         self._flush_scheduled = False
+        self.flush()
+
+    def flush(self) -> None:
+        """Write what is queued now."""
         if self._out and self.transport is not None and not self.transport.is_closing():
             data = b"".join(self._out) if len(self._out) > 1 else self._out[0]
             self.transport.write(data)
@@ -279,7 +294,7 @@ class Session(asyncio.Protocol):
     def close_soon(self) -> None:
         """Close after what is queued has been written."""
         if self.transport is not None:
-            self._flush()
+            self.flush()
             self.transport.close()
 
     def abort(self) -> None:

@@ -21,6 +21,13 @@ class Window:
     def waiting(self) -> int:
         return sum(1 for f, _ in self._waiters if not f.done())
 
+    def try_acquire(self) -> bool:
+        """Take a slot if one is free and nobody waits for one (no suspension); False otherwise."""
+        if self.used < self.size and not self._waiters:
+            self.used += 1
+            return True
+        return False
+
     async def acquire(self, deadline: float) -> bool:
         """Take a slot; False when `deadline` (loop time) passed first."""
         if self.used < self.size and not self._waiters:

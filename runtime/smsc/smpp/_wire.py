@@ -65,6 +65,8 @@ class Tlv:
 
 def cstr(value: str, limit: int, where: str) -> bytes:
     """A C-Octet String of at most `limit` octets, the NUL included."""
+    if value == "":  # the common empty field (service_type, times), without encoding anything
+        return b"\0"
     try:
         raw = value.encode("latin-1")
     except (UnicodeEncodeError, AttributeError):
@@ -142,14 +144,17 @@ def check_message(pdu: Any, where: str) -> None:
     if pdu.message_payload is not None and short_message:
         raise InvalidRequest(f"{where}: give short_message or message_payload, not both")
     esm = pdu.esm_class
-    udh_excluded = (
-        pdu.sar_msg_ref_num,
-        pdu.sar_total_segments,
-        pdu.sar_segment_seqnum,
-        pdu.source_port,
-        pdu.destination_port,
-    )
-    if isinstance(esm, int) and esm & 0x40 and any(v is not None for v in udh_excluded):
+    if (
+        isinstance(esm, int)
+        and esm & 0x40
+        and not (
+            pdu.sar_msg_ref_num is None
+            and pdu.sar_total_segments is None
+            and pdu.sar_segment_seqnum is None
+            and pdu.source_port is None
+            and pdu.destination_port is None
+        )
+    ):
         raise InvalidRequest(f"{where}: SAR and port TLVs cannot be combined with a UDH (esm_class 0x40)")
 
 
