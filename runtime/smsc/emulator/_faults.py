@@ -166,6 +166,8 @@ class Faults:
 
     def pick(self, command: str | None, *, before: bool) -> Fault | None:
         """The rule that applies to this request (or connection, with command None), if any."""
+        if not self._rules:  # no rule at all (the usual case): no lock to take
+            return None
         with self._lock:
             for rule in self._rules:
                 if (rule.kind in BEFORE) != before or rule.exhausted:
