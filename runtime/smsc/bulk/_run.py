@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterable, Iterator, Sized
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
@@ -74,6 +74,7 @@ class _Run:
         token = secrets.token_hex(4)
         self._token = journal.run_token(token) if journal is not None else token
         self._taken = 0
+        self._exhausted = False
         self._reported = -1.0
         self._started = False
 
@@ -124,6 +125,35 @@ class _Run:
         if self._journal is not None and result.id is not None:
             self._journal.finish(result)
         return result
+
+    def _fill(
+        self,
+        order: _Order,
+        running: Sized,
+        start: Callable[[int, Message, Generator[Step, Any, BulkResult]], None],
+    ) -> Iterator[BulkResult]:
+        """Start messages while a worker is free and the window allows (`start` hands one to a worker);
+        yields the results that need no worker: from the journal, or of input that is no message."""
+        while not self._exhausted and len(running) < self.concurrency and order.behind(self._taken) < self.window:
+            taken = self._take()
+            if taken is None:
+                self._exhausted = True
+                return
+            index, item = taken
+            work = item if isinstance(item, BulkResult) else self._steps(index, item)
+            if isinstance(work, BulkResult):
+                yield from order.add(self._finish(work))
+            else:
+                assert isinstance(item, Message)
+                start(index, item, work)
+            if self.state.stopped is not None:
+                return
+
+    def _rest_not_sent(self, order: _Order) -> Iterator[BulkResult]:
+        """After a stop: every message not taken yet, reported as not sent."""
+        for index, item in iter(self._take, None):
+            message = item.message if isinstance(item, BulkResult) else item
+            yield from order.add(self._not_sent(index, message))
 
     def _not_sent(self, index: int, message: Message) -> BulkResult:
         assert self.state.stopped is not None
@@ -222,24 +252,14 @@ class BulkRun(_Run):
         self._begin()
         order = _Order(self.ordered)
         pending: dict[Future[BulkResult], int] = {}
-        exhausted = False
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="smsc-bulk") as pool:
+
+            def start(index: int, message: Message, steps: Generator[Step, Any, BulkResult]) -> None:
+                pending[pool.submit(self._drive, message, steps)] = index
+
             try:
                 while True:
-                    while not exhausted and len(pending) < self.concurrency and order.behind(self._taken) < self.window:
-                        taken = self._take()
-                        if taken is None:
-                            exhausted = True
-                            break
-                        index, item = taken
-                        work = item if isinstance(item, BulkResult) else self._steps(index, item)
-                        if isinstance(work, BulkResult):
-                            yield from order.add(self._finish(work))
-                        else:
-                            assert isinstance(item, Message)
-                            pending[pool.submit(self._drive, item, work)] = index
-                        if self.state.stopped is not None:
-                            break
+                    yield from self._fill(order, pending, start)
                     if pending:
                         done, _ = wait(pending, timeout=self._interval, return_when=FIRST_COMPLETED)
                         for future in done:
@@ -247,11 +267,9 @@ class BulkRun(_Run):
                             yield from order.add(future.result())
                         self._report()
                     if self.state.stopped is not None and not pending:
-                        for index, item in iter(self._take, None):
-                            message = item.message if isinstance(item, BulkResult) else item
-                            yield from order.add(self._not_sent(index, message))
+                        yield from self._rest_not_sent(order)
                         break
-                    if exhausted and not pending:
+                    if self._exhausted and not pending:
                         break
             finally:
                 for future in pending:
@@ -334,26 +352,16 @@ class AsyncBulkRun(_Run):
         order = _Order(self.ordered)
         pending: dict[asyncio.Task[BulkResult], int] = {}
         finished: asyncio.Queue[asyncio.Task[BulkResult]] = asyncio.Queue()  # tasks put there as they end
-        exhausted = False
+
+        def start(index: int, message: Message, steps: Generator[Step, Any, BulkResult]) -> None:
+            task = asyncio.ensure_future(self._drive(message, steps))
+            task.add_done_callback(finished.put_nowait)
+            pending[task] = index
+
         try:
             while True:
-                while not exhausted and len(pending) < self.concurrency and order.behind(self._taken) < self.window:
-                    taken = self._take()
-                    if taken is None:
-                        exhausted = True
-                        break
-                    index, item = taken
-                    work = item if isinstance(item, BulkResult) else self._steps(index, item)
-                    if isinstance(work, BulkResult):
-                        for result in order.add(self._finish(work)):
-                            yield result
-                    else:
-                        assert isinstance(item, Message)
-                        task = asyncio.ensure_future(self._drive(item, work))
-                        task.add_done_callback(finished.put_nowait)
-                        pending[task] = index
-                    if self.state.stopped is not None:
-                        break
+                for result in self._fill(order, pending, start):
+                    yield result
                 if pending:
                     for task in await self._finished(finished):
                         del pending[task]
@@ -361,12 +369,10 @@ class AsyncBulkRun(_Run):
                             yield result
                     self._report()
                 if self.state.stopped is not None and not pending:
-                    for index, item in iter(self._take, None):
-                        message = item.message if isinstance(item, BulkResult) else item
-                        for result in order.add(self._not_sent(index, message)):
-                            yield result
+                    for result in self._rest_not_sent(order):
+                        yield result
                     break
-                if exhausted and not pending:
+                if self._exhausted and not pending:
                     break
         finally:
             for task in pending:
