@@ -107,3 +107,48 @@ def test_a_burst_of_receipts_is_delivered_in_turns_and_completely() -> None:
         run(body(), timeout=60)
         assert len({r.message_id for r in receipts}) == 1200
         assert {r.status for r in receipts} == {smsc.MessageStatus.DELIVERED}
+
+
+def test_acknowledged_parts_of_an_unfinished_message_survive_a_kill(tmp_path: Path) -> None:
+    """Parts 1 and 2 of 3 acknowledged, kill -9, restart on the same db=: part 3, sent over a new
+    connection, completes the message under the id the first parts were given."""
+    from smsc.smpp._pdus import SubmitSm
+    from smsc.text._gsm import encode_gsm7
+    from smsc.text._udh import udh_header
+
+    db = str(tmp_path / "state.sqlite")
+    chunks = ["first third, ", "second third, ", "and the end"]
+
+    def part(sequence: int) -> SubmitSm:
+        body = udh_header(77, 3, sequence) + encode_gsm7(chunks[sequence - 1])
+        return SubmitSm(destination_addr="77011234567", source_addr="Shop", esm_class=0x40, short_message=body)
+
+    def serve() -> tuple[subprocess.Popen[str], int]:
+        process = subprocess.Popen(
+            [sys.executable, "-c", SERVE, db], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert process.stdout is not None
+        return process, int(process.stdout.readline())
+
+    async def submit(port: int, *sequences: int) -> list[str]:
+        async with _client(port) as client:
+            return [(await client.submit(part(n))).message_id for n in sequences]
+
+    server, port = serve()
+    try:
+        first_ids = run(submit(port, 1, 2), timeout=30)
+        os.kill(server.pid, signal.SIGKILL)
+        assert server.wait(10) == -signal.SIGKILL
+        server, port = serve()
+        [last_id] = run(submit(port, 3), timeout=30)
+    finally:
+        if server.stdin is not None:
+            server.stdin.close()
+        server.wait(10)
+    assert first_ids == [last_id, last_id]  # one message, one id for all its parts
+    restarted = Emulator(db=db)
+    try:
+        [message] = restarted.messages()
+    finally:
+        restarted.stop()
+    assert (str(message.id), message.text, message.parts) == (last_id, "".join(chunks), 1)

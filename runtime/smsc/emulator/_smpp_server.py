@@ -84,7 +84,7 @@ RECEIPTS_PER_TURN = 500
 """Receipts sent in one turn of the event loop; more wait for the next, so a burst does not stall it."""
 
 MAX_INCOMPLETE = 1000
-"""Concatenated messages one connection may have begun and not finished (then ESME_RMSGQFUL)."""
+"""Concatenated messages one account may have begun and not finished (then ESME_RMSGQFUL)."""
 
 
 @define
@@ -97,8 +97,6 @@ class _Esme:
     mode: str = ""
     window_start: float = 0.0
     window_count: int = 0
-    parts: dict[tuple[str, str, int, int], dict[int, bytes]] = field(factory=dict)
-    part_ids: dict[tuple[str, str, int, int], str] = field(factory=dict)
 
     @property
     def can_submit(self) -> bool:
@@ -382,17 +380,16 @@ class SmppFrontend:
         if concat is not None:
             reference, total, sequence = concat
             key = (pdu.destination_addr, pdu.source_addr, reference, total)
-            if key not in esme.parts and len(esme.parts) >= MAX_INCOMPLETE:
+            store = self.service.store  # parts are stored with the batch: an acknowledged one survives kill -9
+            found = store.part_message_id(esme.login, key)
+            if found is None and store.incomplete_messages(esme.login) >= MAX_INCOMPLETE:
                 return CommandStatus.ESME_RMSGQFUL, ""
-            parts = esme.parts.setdefault(key, {})
-            if key not in esme.part_ids:
-                esme.part_ids[key] = str(self.service.store.next_number("message_id"))
-            parts[sequence] = payload
-            message_id = esme.part_ids[key]
+            message_id = found or str(store.next_number("message_id"))
+            parts = store.put_part(esme.login, key, sequence, payload, message_id)
             if len(parts) < total:
                 return 0, message_id
-            payload = b"".join(parts[i] for i in range(1, total + 1) if i in parts)
-            del esme.parts[key], esme.part_ids[key]
+            payload = b"".join(parts[i] for i in range(1, total + 1))
+            store.drop_parts(esme.login, key)
         else:
             message_id = ""
         text = decode_text(pdu.data_coding, payload)

@@ -31,6 +31,10 @@ CREATE TABLE IF NOT EXISTS history (
     seq INTEGER NOT NULL REFERENCES messages (seq) ON DELETE CASCADE, at REAL NOT NULL,
     status INTEGER NOT NULL, err INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS history_by_seq ON history (seq, at);
+CREATE TABLE IF NOT EXISTS smpp_parts (
+    login TEXT NOT NULL, destination TEXT NOT NULL, source TEXT NOT NULL, reference INTEGER NOT NULL,
+    total INTEGER NOT NULL, sequence INTEGER NOT NULL, payload BLOB NOT NULL, message_id TEXT NOT NULL,
+    PRIMARY KEY (login, destination, source, reference, total, sequence));
 """
 # in the main database of a file store; in a temporary file beside an in-memory one (schema "files")
 _ATTACHMENTS = """
@@ -39,6 +43,9 @@ CREATE TABLE IF NOT EXISTS {schema}attachments (
     data BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS {schema}attachments_by_batch ON attachments (batch);
 """
+_PART_KEY = "login = ? AND destination = ? AND source = ? AND reference = ? AND total = ?"
+PartKey = tuple[str, str, int, int]
+"""(destination, source, reference, total): which concatenated SMPP message a part belongs to."""
 _ACCOUNT_COLUMNS = "login, password, api_key, balance, price, currency, sender, callback_url"
 _MESSAGE_COLUMNS = "seq, batch, login, id, phone, text, sender, format, parts, cost, sent_at, due, translit, max_parts"
 
@@ -233,11 +240,40 @@ class Store:
 
     def clear(self) -> None:
         """Forget every account, message, attachment and counter (the schema stays)."""
-        for table in ("history", "attachments", "messages", "accounts", "meta"):
+        for table in ("history", "attachments", "messages", "accounts", "meta", "smpp_parts"):
             self._db.execute(f"DELETE FROM {table}")
 
     def set_balance(self, login: str, balance: Decimal) -> None:
         self._db.execute("UPDATE accounts SET balance = ? WHERE login = ?", (str(balance), login))
+
+    # parts of concatenated SMPP messages not complete yet ---------------------------------
+    def part_message_id(self, login: str, key: PartKey) -> str | None:
+        """The message id given to the first part of this message, if a part of it is stored."""
+        row = self._db.execute(f"SELECT message_id FROM smpp_parts WHERE {_PART_KEY} LIMIT 1", (login, *key)).fetchone()
+        return None if row is None else str(row[0])
+
+    def incomplete_messages(self, login: str) -> int:
+        """How many concatenated messages of this account have parts stored and are not complete."""
+        row = self._db.execute(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT destination, source, reference, total FROM smpp_parts"
+            " WHERE login = ?)",
+            (login,),
+        ).fetchone()
+        return int(row[0])
+
+    def put_part(self, login: str, key: PartKey, sequence: int, payload: bytes, message_id: str) -> dict[int, bytes]:
+        """Store one part (a repeated place replaces the earlier one); every part of its message stored so far."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO smpp_parts (login, destination, source, reference, total, sequence, payload,"
+            " message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (login, *key, sequence, payload, message_id),
+        )
+        rows = self._db.execute(f"SELECT sequence, payload FROM smpp_parts WHERE {_PART_KEY}", (login, *key))
+        return {int(seq): bytes(data) for seq, data in rows}
+
+    def drop_parts(self, login: str, key: PartKey) -> None:
+        """Forget the parts of a message (it is complete)."""
+        self._db.execute(f"DELETE FROM smpp_parts WHERE {_PART_KEY}", (login, *key))
 
     # messages -----------------------------------------------------------------------------
     def add_messages(
