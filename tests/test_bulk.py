@@ -85,6 +85,12 @@ def _sent(message_id: int = 1) -> smsc.SendResult:
     return smsc.SendResult(id=message_id, sms_count=2, cost=Decimal("3.00"))
 
 
+def test_a_run_that_sent_nothing_counts_zero_of_everything() -> None:
+    progress = _state(Clock()).snapshot()
+    assert progress == smsc.BulkProgress(elapsed=progress.elapsed)
+    assert isinstance(progress.cost, Decimal)
+
+
 def test_plan_sends_once_and_counts() -> None:
     clock = Clock()
     state = _state(clock)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Generator
 from decimal import Decimal
 from typing import Any
 
-from attrs import define, field, frozen
+from attrs import define, field, fields, frozen
 
 from smsc._api_errors import AuthError, InsufficientFunds, TooManyRequests
 from smsc._exceptions import SmscError
@@ -26,8 +26,8 @@ from smsc._types import MessageId
 from smsc.bulk._limits import Backoff, SlidingWindow
 from smsc.bulk._message import BulkProgress, BulkResult, Message, NotSent
 
-_COUNTS = ("queued", "in_flight", "sent", "failed", "recovered", "not_sent", "parts", "cost")
-"""The fields of BulkProgress that a run adds to (elapsed is worked out by snapshot())."""
+_ZERO = {f.name: f.default for f in fields(BulkProgress) if f.name != "elapsed"}
+"""The counts of BulkProgress a run adds to, at their start (elapsed is worked out by snapshot())."""
 
 IDENTICAL_PER_MINUTE = 1  # send.php: more than one identical request per minute is error 9
 
@@ -75,7 +75,7 @@ class RunState:
     attempts: int
     clock: Callable[[], float] = time.monotonic
     stopped: SmscError | None = None
-    counts: dict[str, Any] = field(factory=lambda: {name: 0 for name in _COUNTS})
+    counts: dict[str, Any] = field(factory=lambda: dict(_ZERO))
     started: float = 0.0
     lock: threading.Lock = field(factory=threading.Lock)
 
