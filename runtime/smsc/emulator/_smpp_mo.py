@@ -14,9 +14,8 @@ from itertools import count
 from smsc._enums import Encoding
 from smsc.emulator._incoming import Incoming
 from smsc.smpp._pdus import DeliverSm
+from smsc.smpp._text import UDHI
 from smsc.text._udh import encode_parts
-
-UDHI = 0x40
 
 
 def mo_pdus(incoming: Incoming, reference: int) -> list[DeliverSm]:

@@ -11,10 +11,9 @@ from __future__ import annotations
 from smsc._exceptions import InvalidRequest
 from smsc.smpp._constants import CommandStatus
 from smsc.smpp._pdus import DataSm, DeliverSm, SubmitSm
+from smsc.smpp._text import UDHI
 from smsc.text._gsm import decode_gsm7, decode_ucs2
 from smsc.text._udh import parse_udh
-
-UDHI = 0x40  # esm_class bit: the payload starts with a user data header
 
 Place = tuple[int, int, int]
 """(reference, total, sequence) of one part of a concatenated message."""

@@ -24,7 +24,7 @@ from smsc.text._tables import CAPACITY
 from smsc.text._udh import MAX_PARTS, encode_parts
 
 LongMode = Literal["udh", "sar", "payload"]
-UDHI = 0x40
+UDHI = 0x40  # esm_class bit: short_message (or message_payload) starts with a user data header
 FLASH = 0x10  # data_coding bits: message class 0 (shown at once, not stored)
 _FORCED = {"auto": None, "gsm7": Encoding.GSM7, "ucs2": Encoding.UCS2}
 
