@@ -58,8 +58,12 @@ def _parse_plain(data: bytes) -> Element:
         parser.feed(data)
         root: Element = parser.close()
     except ParseError as exc:
-        raise XmlRefused(f"not well-formed XML: {expat.errors.messages[exc.code]} at line {exc.position[0]}") from None
+        raise _malformed(exc.code, exc.position[0]) from None
     return root
+
+
+def _malformed(code: int, line: int) -> XmlRefused:
+    return XmlRefused(f"not well-formed XML: {expat.errors.messages[code]} at line {line}")
 
 
 def _parse_guarded(data: bytes) -> Element:
@@ -101,7 +105,7 @@ def _parse_guarded(data: bytes) -> Element:
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
-        raise XmlRefused(f"not well-formed XML: {expat.errors.messages[exc.code]} at line {exc.lineno}") from None
+        raise _malformed(exc.code, exc.lineno) from None
     except RecursionError:
         raise XmlRefused("elements nested too deeply") from None
     root: Element = builder.close()
