@@ -257,14 +257,28 @@ def test_the_openapi_description_covers_every_endpoint(emulator: Emulator) -> No
     assert set(refs) <= set(served["components"]["schemas"])
 
 
+class _EventStream:
+    """The emulator's /_emulator/events read over a raw socket, one notice at a time."""
+
+    def __init__(self, emulator: Emulator, timeout: float = 10) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", emulator.http_port), timeout=timeout)
+        self.sock.sendall(b"GET /_emulator/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.unread = b""
+        self.head = self.next("hello")  # the response's status line and headers, and nothing else
+
+    def next(self, kind: str) -> bytes:
+        """Read on until the next `event: <kind>`; returns what came before it (passed over)."""
+        marker = f"event: {kind}\n".encode()
+        while marker not in self.unread:
+            self.unread += self.sock.recv(4096)
+        before, self.unread = self.unread.split(marker, 1)
+        return before
+
+
 def test_events_stream_what_changed(emulator: Emulator) -> None:
-    host, port = "127.0.0.1", emulator.http_port
-    with socket.create_connection((host, port), timeout=5) as sock:
-        sock.sendall(b"GET /_emulator/events HTTP/1.1\r\nHost: x\r\n\r\n")
-        received = b""
-        while b"event: hello" not in received:
-            received += sock.recv(4096)
-        assert b"text/event-stream" in received
+    events = _EventStream(emulator, timeout=5)
+    with events.sock:
+        assert b"text/event-stream" in events.head
         done = threading.Event()
 
         def change() -> None:
@@ -273,9 +287,8 @@ def test_events_stream_what_changed(emulator: Emulator) -> None:
             done.set()
 
         threading.Thread(target=change).start()
-        while b"event: clock" not in received:
-            received += sock.recv(4096)
-        assert received.index(b"event: messages") < received.index(b"event: clock")
+        assert b"event: clock" not in events.next("messages")  # the send is told before the clock moves
+        events.next("clock")
         assert done.wait(5)
 
 
@@ -304,23 +317,6 @@ def test_a_state_file_from_before_translit_is_migrated(tmp_path: Path) -> None:
         db.execute("ALTER TABLE messages DROP COLUMN max_parts")
     with running(db=str(path)) as emulator:
         assert [(m.text, m.translit) for m in emulator.messages()] == [("kept", smsc.Translit.NONE)]
-
-
-class _EventStream:
-    """The emulator's /_emulator/events read over a raw socket, one notice at a time."""
-
-    def __init__(self, emulator: Emulator) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", emulator.http_port), timeout=10)
-        self.sock.sendall(b"GET /_emulator/events HTTP/1.1\r\nHost: x\r\n\r\n")
-        self.unread = b""
-        self.next("hello")
-
-    def next(self, kind: str) -> None:
-        """Read on until the next `event: <kind>`; what came before it is passed over."""
-        marker = f"event: {kind}\n".encode()
-        while marker not in self.unread:
-            self.unread += self.sock.recv(4096)
-        self.unread = self.unread.split(marker, 1)[1]
 
 
 def test_events_follow_the_running_clock() -> None:
