@@ -41,9 +41,8 @@ class SoapTransport:
     """
 
     def __init__(self, base_url: str = "https://smsc.kz", **options: Any) -> None:
-        if options.get("method", "POST") != "POST":
+        if options.pop("method", "POST") != "POST":
             raise InvalidRequest("SoapTransport: SOAP is always POST")
-        options.pop("method", None)
         self._http = HttpTransport(base_url, **options)
 
     def __repr__(self) -> str:
