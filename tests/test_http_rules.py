@@ -16,3 +16,16 @@ TEXT = st.text(st.characters(codec="utf-8"), max_size=20)
 @given(st.lists(st.tuples(TEXT, TEXT), max_size=6))
 def test_encode_form_writes_what_urlencode_writes(fields: list[tuple[str, str]]) -> None:
     assert encode_form(fields) == urlencode(fields)
+
+
+PHONEISH = st.text(st.sampled_from("+,0123456789 -_.~&=%a\u0439"), max_size=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(PHONEISH, PHONEISH), max_size=6))
+def test_phone_lists_are_encoded_as_urlencode_encodes_them(fields: list[tuple[str, str]]) -> None:
+    assert encode_form(fields) == urlencode(fields)
+
+
+def test_a_phone_list_keeps_its_plus_and_comma_readable_to_the_service() -> None:
+    assert encode_form([("phones", "+77011234567,+77021234567")]) == "phones=%2B77011234567%2C%2B77021234567"

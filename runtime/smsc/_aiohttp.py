@@ -45,7 +45,7 @@ _CHUNK = 64 * 1024
 
 class _Reply:
     """One request's timer: connect (and pool wait) within the connect timeout, then the whole reply
-    within the read timeout, never past the call's deadline."""
+    within the read timeout, never past the call's deadline (times of the event loop's clock)."""
 
     __slots__ = ("connected", "deadline", "loop", "read", "timer")
 
@@ -56,9 +56,10 @@ class _Reply:
 
     def on_connection(self) -> None:
         self.connected = True
-        ends = [t for t in (self.read and time.monotonic() + self.read, self.deadline) if t]
-        if self.timer is not None:
-            self.timer.reschedule(_loop_time(self.loop, min(ends)) if ends else None)
+        timer, read, deadline = self.timer, self.read, self.deadline
+        if timer is not None and (read is not None or deadline is not None):
+            end = None if read is None else self.loop.time() + read
+            timer.reschedule(deadline if end is None or (deadline is not None and deadline < end) else end)
 
 
 def _loop_time(loop: asyncio.AbstractEventLoop, monotonic: float) -> float:
@@ -152,8 +153,7 @@ class AsyncHttpTransport:
                 auto_decompress=False,
                 trace_configs=self.trace_configs or None,
                 timeout=aiohttp.ClientTimeout(total=None, connect=connect, sock_connect=connect),
-                skip_auto_headers=("Accept-Encoding",),
-            )
+            )  # every request sends Accept-Encoding: identity itself (HEADERS), so aiohttp adds no other
             self._loop = loop
             # closes this session when its loop shuts down; replaced with the session, the old one
             # closes its own in its loop (asyncio finalizes a dropped generator there)
@@ -205,44 +205,47 @@ class AsyncHttpTransport:
     ) -> bytes:
         """Send one request to host number `host` (the current one for None); no failover."""
         aiohttp = self._aiohttp
-        index = self.hosts_state.current if host is None else host
-        url = self.hosts[index] + path
+        url = self.hosts[self.hosts_state.current if host is None else host] + path  # never with the query
         method = "POST" if files or body is not None else self.method
         session = self._session_now()
         loop = asyncio.get_running_loop()
-        connect, read = self._limits
         now = time.monotonic()
         if deadline is not None and deadline <= now:
             raise TransportError(f"{url}: the call's deadline has passed", maybe_sent=False)
+        connect = self._limits[0]
         # Until a connection is had, the session's connect timeout bounds the pool wait and the connect;
         # this request's timer runs then only if the call's deadline comes sooner (no timer handle else).
-        early = deadline if deadline is not None and (connect is None or deadline < now + connect) else None
-        reply = _Reply(loop, read, deadline)
+        until = None if deadline is None else _loop_time(loop, deadline)
+        early = until if deadline is not None and (connect is None or deadline < now + connect) else None
+        reply = _Reply(loop, self._limits[1], until)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s %s%s", method, url, urlencode(redact(fields)), f" + {len(files)} file(s)" if files else "")
+        target = url
+        data: Any = None
         try:
             if body is not None:
-                options: dict[str, Any] = {"data": body[0], "headers": {**self._headers, **body[1]}}
+                data, headers = body[0], {**self._headers, **body[1]}
             elif files:
-                form = aiohttp.FormData(quote_fields=False, charset="utf-8")
+                data = aiohttp.FormData(quote_fields=False, charset="utf-8")
                 for name, value in fields:
-                    form.add_field(name, value)
+                    data.add_field(name, value)
                 for i, a in enumerate(files):
-                    form.add_field(f"file{i}", a.data, filename=a.name, content_type=a.content_type)
-                options = {"data": form, "headers": self._headers}
+                    data.add_field(f"file{i}", a.data, filename=a.name, content_type=a.content_type)
+                headers = self._headers
             elif method == "POST":
-                options = {"data": encode_form(fields).encode("ascii"), "headers": self._form_headers}
+                data, headers = encode_form(fields).encode("ascii"), self._form_headers
             else:
-                url = f"{url}?{encode_form(fields)}"
-                options = {"headers": self._headers}
+                target, headers = f"{url}?{encode_form(fields)}", self._headers
         except UnicodeEncodeError:
             raise InvalidRequest("a request field is not valid Unicode text (a lone surrogate?)") from None
         token = _REPLY.set(reply)
         try:
-            async with asyncio.timeout_at(None if early is None else _loop_time(loop, early)) as timer:
+            async with asyncio.timeout_at(early) as timer:
                 reply.timer = timer
-                async with session.request(method, url, allow_redirects=False, **options) as response:
-                    return await self._read(response, method, url.partition("?")[0])
+                async with session.request(
+                    method, target, data=data, headers=headers, allow_redirects=False
+                ) as response:
+                    return await self._read(response, method, url)
         except SmscError:
             raise
         except TimeoutError as exc:
@@ -251,17 +254,13 @@ class AsyncHttpTransport:
                 if reply.connected
                 else "ConnectTimeoutError: no connection"
             )
-            raise TransportError(
-                f"{method} {url.partition('?')[0]} failed: {kind} in time", maybe_sent=reply.connected
-            ) from exc
+            raise TransportError(f"{method} {url} failed: {kind} in time", maybe_sent=reply.connected) from exc
         except (aiohttp.ClientConnectorError, aiohttp.ClientSSLError) as exc:
             cause = getattr(exc, "os_error", None) or exc
-            raise TransportError(
-                f"{method} {url.partition('?')[0]} failed: {type(cause).__name__}: {cause}", maybe_sent=False
-            ) from exc
+            raise TransportError(f"{method} {url} failed: {type(cause).__name__}: {cause}", maybe_sent=False) from exc
         except (aiohttp.ClientError, OSError, ValueError) as exc:
             raise TransportError(
-                f"{method} {url.partition('?')[0]} failed: {type(exc).__name__}: {exc}", maybe_sent=reply.connected
+                f"{method} {url} failed: {type(exc).__name__}: {exc}", maybe_sent=reply.connected
             ) from exc
         finally:
             _REPLY.reset(token)
@@ -285,7 +284,8 @@ class AsyncHttpTransport:
                     raise too_large(method, url, limit, (chunks[0] if chunks else chunk)[:_CHUNK])
                 chunks.append(chunk)
             data = b"".join(chunks)
-        log.debug("reply %d bytes: %r", len(data), data[:200])
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("reply %d bytes: %r", len(data), data[:200])
         return data
 
     async def aclose(self) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
+from smsc._async_pipeline import run_async
 from smsc._client_base import DEFAULT_BASE_URL, ClientCore, MessageTransport, _hosts_of
 from smsc._enums import ResponseFormat
 from smsc._exceptions import InvalidRequest
@@ -81,23 +82,21 @@ class AsyncBaseClient(ClientCore):
 
     async def _execute(self, endpoint: str, request: Request, parse: Callable[[bytes], T], fmt: int | None = None) -> T:
         """Send a request that may be repeated and parse its reply, under the retry policy."""
-        from smsc._async_pipeline import run_async
-
         if endpoint == "/sys/status.php" and getattr(self.sender, "statuses", False):  # SMPP's query_sm
             return await asyncio.to_thread(self.sender.status_of, request, self._auth)
 
         machine = self._call_machine(endpoint, request, parse, fmt)
         return await run_async(machine, self.transport, self.sender, self._sleep)  # type: ignore[no-any-return]
 
-    async def _send(self, endpoint: str, request: Request, parse: Callable[[bytes], SendResult]) -> SendResult:
-        """Send one message (see ClientCore._send_machine)."""
-        return await self.run_send(self._send_machine(endpoint, request, parse))
+    def _send(
+        self, endpoint: str, request: Request, parse: Callable[[bytes], SendResult]
+    ) -> Coroutine[Any, Any, SendResult]:
+        """Send one message (see ClientCore._send_machine): the coroutine to await."""
+        return run_async(self._send_machine(endpoint, request, parse), self.transport, self.sender, self._sleep)
 
-    async def run_send(self, machine: Machine) -> SendResult:
-        """Drive one send's state machine (for a bulk sender: one machine per message)."""
-        from smsc._async_pipeline import run_async
-
-        return await run_async(machine, self.transport, self.sender, self._sleep)  # type: ignore[no-any-return]
+    def run_send(self, machine: Machine) -> Coroutine[Any, Any, SendResult]:
+        """Drive one send's state machine (for a bulk sender: one machine per message): the coroutine to await."""
+        return run_async(machine, self.transport, self.sender, self._sleep)
 
     def send_many(self, messages: Iterable[Message | tuple[Any, str]], **options: Any) -> AsyncBulkRun:
         """Send many messages within the service's limits: `async for result in client.send_many(...)`.

@@ -16,6 +16,7 @@ import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from types import CoroutineType
 from typing import Any
 
 from smsc._exceptions import SmscError
@@ -40,7 +41,7 @@ async def run_async(machine: Machine, transport: Any, sender: Any, sleep: Callab
                     reply = transport.request(command.path, command.fields, files=command.files, deadline=deadline)
                 else:
                     reply = transport.request_to(command.host, command.path, command.fields, command.files, deadline)
-                outcome = (await reply) if inspect.isawaitable(reply) else reply
+                outcome = (await reply) if type(reply) is CoroutineType or inspect.isawaitable(reply) else reply
             elif isinstance(command, Submit):
                 outcome = await _submit(sender, command)
             else:

@@ -29,13 +29,21 @@ HEADERS = {"Accept-Encoding": "identity"}
 
 
 _SAFE = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+_NUMBERS = re.compile(r"[A-Za-z0-9_.~+,-]*").fullmatch  # phone lists: only + and , need quoting
+
+
+def _quoted(text: str) -> str:
+    if _NUMBERS(text):
+        return text.replace("+", "%2B").replace(",", "%2C")
+    return quote_plus(text)
 
 
 def encode_form(fields: Sequence[tuple[str, str]]) -> str:
     """application/x-www-form-urlencoded text of the fields, as urlencode() writes it (UTF-8), faster:
-    names and values that need no quoting (most of them) are taken as they are."""
+    names and values that need no quoting (most of them) are taken as they are, and phone lists
+    have only their + and , replaced."""
     safe = _SAFE
-    return "&".join(f"{k if safe(k) else quote_plus(k)}={v if safe(v) else quote_plus(v)}" for k, v in fields)
+    return "&".join([f"{k if safe(k) else _quoted(k)}={v if safe(v) else _quoted(v)}" for k, v in fields])
 
 
 def mirror_urls(base_url: str) -> list[str]:
