@@ -1,7 +1,9 @@
 """SOAP send through smsc.SoapTransport vs through zeep, against the emulator in its own process.
 
 Both send the same messages to the same emulator (limits off, SQLite in memory); zeep reads the
-emulator's WSDL once. Run: .venv/bin/python bench/soap.py [sends per round]
+emulator's WSDL once. Beside each rate, the CPU time per send of the client (this process) and of
+the emulator (from /proc): unlike the rates, they barely move with the load of a shared machine.
+Run: .venv/bin/python bench/soap.py [sends per round]
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import zeep
 import smsc
 
 PHONE = "+77011234567"
+REPEAT = 3
 
 
 def _emulator() -> tuple[subprocess.Popen[str], str]:
@@ -51,12 +54,24 @@ def theirs(url: str) -> Callable[[int], None]:
     return send
 
 
-def rate(send: Callable[[int], None], n: int) -> float:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rate(send: Callable[[int], None], n: int, server: int) -> tuple[float, float, float]:
+    """Sends per second, and the client's and the server's CPU seconds per send."""
     send(-1)
+    server_before = cpu_seconds(server)
+    cpu_before = time.process_time()
     start = time.perf_counter()
     for i in range(n):
         send(i)
-    return n / (time.perf_counter() - start)
+    elapsed = time.perf_counter() - start
+    client = (time.process_time() - cpu_before) / n
+    return n / elapsed, client, (cpu_seconds(server) - server_before) / n
 
 
 def main() -> None:
@@ -65,15 +80,23 @@ def main() -> None:
     try:
         calls = {"smsc.SoapTransport": ours(url), "zeep": theirs(url)}
         best = dict.fromkeys(calls, 0.0)
-        for _ in range(3):  # interleaved rounds, best of each
+        client_cpu = dict.fromkeys(calls, 0.0)
+        server_cpu = dict.fromkeys(calls, 0.0)
+        for _ in range(REPEAT):  # interleaved rounds, best of each
             for name, send in calls.items():
-                best[name] = max(best[name], rate(send, n))
+                sends, client, server = rate(send, n, process.pid)
+                best[name] = max(best[name], sends)
+                client_cpu[name] += client / REPEAT * 1e6
+                server_cpu[name] += server / REPEAT * 1e6
     finally:
         process.terminate()
         process.wait(10)
-    print(f"bench/soap.py: {n} sends per round against the emulator, best of 3, {os.cpu_count()} CPUs")
+    print(f"bench/soap.py: {n} sends per round against the emulator, best of {REPEAT}, {os.cpu_count()} CPUs")
     for name, value in best.items():
-        print(f"  {name:<20} {value:>7.0f} sends/s")
+        print(
+            f"  {name:<20} {value:>7.0f} sends/s   (CPU per send: client {client_cpu[name]:4.0f} us,"
+            f" emulator {server_cpu[name]:4.0f} us)"
+        )
     print(f"  ratio: {best['smsc.SoapTransport'] / best['zeep']:.2f}x zeep (goal >= 2x)")
 
 

@@ -142,6 +142,30 @@ def test_the_password_never_leaves_the_envelope_body(emulator: Emulator, caplog:
     assert caplog.records and "s3cret-soap" not in caplog.text
 
 
+def test_soap_fails_over_from_a_refusing_host_to_a_mirror(emulator: Emulator) -> None:
+    import asyncio
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    transport = smsc.SoapTransport(dead, hosts=[dead, emulator.base_url], timeout=5)
+    with smsc.Client(login="demo", password="demo", transport=transport) as client:
+        assert client.send([PHONE], "over the mirror", id=4242).id == 4242
+        assert transport.hosts_state.current == 1  # the client stays on the host that answered
+        assert client.send([PHONE], "again", id=4243).id == 4243
+
+    async def go() -> int | str:
+        transport = smsc.AsyncSoapTransport(dead, hosts=[dead, emulator.base_url], timeout=5)
+        async with smsc.AsyncClient(login="demo", password="demo", transport=transport) as client:
+            sent = await client.send([PHONE], "async over the mirror", id=4244)
+            assert transport.hosts_state.current == 1
+            return sent.id
+
+    assert asyncio.run(go()) == 4244
+    assert [m.id for m in emulator.messages() if m.id in (4242, 4243, 4244)] == [4242, 4243, 4244]
+
+
 # --- malformed SOAP --------------------------------------------------------------------------------------
 
 

@@ -18,12 +18,16 @@ from aiohttp import web
 
 from smsc._exceptions import InvalidRequest, ProtocolError
 from smsc._soap_messages import NAMESPACE, OPERATIONS, PATH, WSDL
-from smsc._soap_support import body_of, fault_envelope, local, request_values, response_envelope
+from smsc._soap_support import fault_envelope, local, read_request, response_envelope
 from smsc.emulator._service import ApiCall, Service
 
 log = logging.getLogger("smsc.emulator")
 
 _XML = "text/xml"
+_PREFIX = f"{{{NAMESPACE}}}"  # an operation's element: in the service's namespace, or in none
+_QUALIFIED = len(_PREFIX)
+_PARAMS = {name: frozenset(op.params) for name, op in OPERATIONS.items()}
+_IMPLIED = {name: {**dict(op.fixed), "fmt": "3", "charset": "utf-8"} for name, op in OPERATIONS.items()}
 
 
 def serves(path: str) -> bool:
@@ -48,27 +52,25 @@ async def handle(
         return web.Response(status=405, headers={"Allow": "GET, POST"})
     raw: bytes = await read(http)
     try:
-        element = body_of(raw)
+        tag, values = read_request(raw)
     except ProtocolError as exc:
         return _fault(str(exc).removeprefix("SOAP: "))
-    op = OPERATIONS.get(local(element.tag))
-    if op is None or (element.tag.startswith("{") and not element.tag.startswith(f"{{{NAMESPACE}}}")):
-        return _fault(f"unknown operation {local(element.tag)!r}")
-    values = request_values(op, element)
-    unknown = sorted(set(values) - set(op.params))
-    if unknown:
-        return _fault(f"{op.name}: unknown element(s) {', '.join(unknown)}")
-    missing = sorted(op.required - values.keys())
-    if missing:
-        return _fault(f"{op.name}: missing {', '.join(missing)}")
-    params = {k: v for k, v in values.items() if k != "query"}
-    if "query" in values:
+    op = OPERATIONS.get(tag[_QUALIFIED:] if tag.startswith(_PREFIX) else tag)
+    if op is None:
+        return _fault(f"unknown operation {local(tag)!r}")
+    params_of, required = _PARAMS[op.name], op.required
+    if not values.keys() <= params_of:
+        return _fault(f"{op.name}: unknown element(s) {', '.join(sorted(values.keys() - params_of))}")
+    if not required <= values.keys():
+        return _fault(f"{op.name}: missing {', '.join(sorted(required - values.keys()))}")
+    query = values.pop("query", None)
+    params = values
+    if query is not None:
         try:
-            params.update(parse_qsl(values["query"], keep_blank_values=True, strict_parsing=bool(values["query"])))
+            params.update(parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query)))
         except ValueError:
             return _fault(f"{op.name}: query is not URL-encoded parameters")
-    params.update(dict(op.fixed))
-    params.update({"fmt": "3", "charset": "utf-8"})
+    params.update(_IMPLIED[op.name])
     try:
         reply = await run(ApiCall(op.endpoint, params, (), http.remote or ""))
     except InvalidRequest as exc:
@@ -79,10 +81,9 @@ async def handle(
         if "id" in record:
             result["id"] = str(record["id"])
     else:
-        result = {name: _text(record.get(key)) for name, key in op.fields if key in record}
+        result = {name: _text(record[key]) for name, key in op.fields if key in record}
         result["error"] = "0"
-    body = response_envelope(NAMESPACE, op, result)
-    return web.Response(body=body, content_type=_XML, charset="utf-8")
+    return web.Response(body=response_envelope(NAMESPACE, op, result), content_type=_XML, charset="utf-8")
 
 
 def _text(value: object) -> str:
