@@ -169,3 +169,60 @@ def test_from_env() -> None:
     client = smsc.AsyncClient.from_env({"SMSC_API_KEY": "key-123", "SMSC_BASE_URL": "http://127.0.0.1:9"})
     assert isinstance(client, smsc.AsyncClient) and "api_key=***" in repr(client)
     asyncio.run(client.aclose())
+
+
+# --- one timer per request: the pool wait and connect within the connect timeout, the reply within the read one ---
+
+BALANCE_REPLY = b'{"balance": "5.00", "currency": "KZT"}'
+
+
+def answering_after(seconds: float) -> Any:
+    def handler(conn: socket.socket) -> None:
+        while read_request(conn):
+            time.sleep(seconds)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(BALANCE_REPLY), BALANCE_REPLY))
+
+    return handler
+
+
+def request_timed(port: int, timeout: tuple[float, float], pool_size: int = 14, hold: bool = False) -> Any:
+    """Time one balance request (after a first one left hanging, when `hold`); its reply or its error."""
+
+    async def main() -> tuple[float, object]:
+        transport = smsc.AsyncHttpTransport(f"http://127.0.0.1:{port}", timeout=timeout, pool_size=pool_size)
+        fields = [("login", "demo"), ("psw", "pw"), ("fmt", "3")]
+        held = asyncio.create_task(transport.request("/sys/balance.php", fields)) if hold else None
+        await asyncio.sleep(0.2 if hold else 0)
+        start = time.monotonic()
+        try:
+            outcome: object = await transport.request("/sys/balance.php", fields)
+        except smsc.TransportError as exc:
+            outcome = exc
+        took = time.monotonic() - start
+        if held is not None:
+            held.cancel()
+            await asyncio.gather(held, return_exceptions=True)
+        await transport.aclose()
+        return took, outcome
+
+    return asyncio.run(main())
+
+
+def test_a_read_timeout_shorter_than_the_connect_timeout_ends_the_request_at_the_read_timeout() -> None:
+    with serve_raw(answering_after(6.0)) as port:
+        took, outcome = request_timed(port, (4.0, 0.5))
+    assert isinstance(outcome, smsc.TransportError) and "ReadTimeoutError" in str(outcome) and outcome.maybe_sent
+    assert 0.45 < took < 2.0  # not the 4 s of the connect timeout
+
+
+def test_a_reply_slower_than_the_connect_timeout_but_within_the_read_timeout_arrives() -> None:
+    with serve_raw(answering_after(0.8)) as port:
+        took, outcome = request_timed(port, (0.3, 5.0))
+    assert outcome == BALANCE_REPLY and took >= 0.75
+
+
+def test_the_wait_for_a_free_connection_is_bounded_by_the_connect_timeout_and_sends_nothing() -> None:
+    with serve_raw(answering_after(6.0)) as port:
+        took, outcome = request_timed(port, (0.5, 10.0), pool_size=1, hold=True)
+    assert isinstance(outcome, smsc.TransportError) and "no connection" in str(outcome)
+    assert not outcome.maybe_sent and 0.45 < took < 2.0

@@ -44,22 +44,51 @@ _CHUNK = 64 * 1024
 
 
 class _Reply:
-    """One request's timer: connect (and pool wait) within the connect timeout, then the whole reply
-    within the read timeout, never past the call's deadline (times of the event loop's clock)."""
+    """One request's timer: the pool wait and the connect within the connect timeout, then the whole
+    reply within the read timeout, never past the call's deadline (times of the event loop's clock).
 
-    __slots__ = ("connected", "deadline", "loop", "read", "timer")
+    One timer handle serves both phases: when it fires and the connection has come in the meantime,
+    it waits on until the end of the read phase instead (so a quick request sets only one).
+    """
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, read: float | None, deadline: float | None) -> None:
+    __slots__ = ("armed", "connected", "deadline", "end", "handle", "loop", "read", "timer")
+
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, connect: float | None, read: float | None, deadline: float | None
+    ) -> None:
         self.loop, self.read, self.deadline = loop, read, deadline
         self.connected = False
-        self.timer: asyncio.Timeout | None = None
+        self.timer: asyncio.Timeout | None = None  # the asyncio.timeout() this request runs in
+        end = None if connect is None else loop.time() + connect
+        self.end = deadline if end is None or (deadline is not None and deadline < end) else end
+        self.armed = self.end
+        self.handle = None if self.end is None else loop.call_at(self.end, self._expire)
 
     def on_connection(self) -> None:
         self.connected = True
-        timer, read, deadline = self.timer, self.read, self.deadline
-        if timer is not None and (read is not None or deadline is not None):
-            end = None if read is None else self.loop.time() + read
-            timer.reschedule(deadline if end is None or (deadline is not None and deadline < end) else end)
+        read, deadline = self.read, self.deadline
+        end = None if read is None else self.loop.time() + read
+        self.end = end = deadline if end is None or (deadline is not None and deadline < end) else end
+        if end is not None and (self.armed is None or end < self.armed):
+            self._arm(end)
+
+    def _arm(self, end: float) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+        self.armed, self.handle = end, self.loop.call_at(end, self._expire)
+
+    def _expire(self) -> None:
+        self.handle = None
+        end = self.end
+        if end is not None and end > self.loop.time():  # connected since: the read phase ends later
+            self._arm(end)
+        elif self.timer is not None:
+            self.timer.reschedule(self.loop.time())  # cancels the request now
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+            self.handle = None
 
 
 def _loop_time(loop: asyncio.AbstractEventLoop, monotonic: float) -> float:
@@ -147,12 +176,12 @@ class AsyncHttpTransport:
         if self._session is None or self._loop is not loop:
             aiohttp = self._aiohttp
             connector = _connector_class(aiohttp)(limit=self.pool_size, limit_per_host=self.pool_size, ssl=self._ssl)
-            connect = self._limits[0]
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 auto_decompress=False,
                 trace_configs=self.trace_configs or None,
-                timeout=aiohttp.ClientTimeout(total=None, connect=connect, sock_connect=connect),
+                # each request's _Reply bounds the pool wait, the connect and the reply; aiohttp the socket connect
+                timeout=aiohttp.ClientTimeout(total=None, connect=None, sock_connect=self._limits[0]),
             )  # every request sends Accept-Encoding: identity itself (HEADERS), so aiohttp adds no other
             self._loop = loop
             # closes this session when its loop shuts down; replaced with the session, the old one
@@ -212,12 +241,6 @@ class AsyncHttpTransport:
         now = time.monotonic()
         if deadline is not None and deadline <= now:
             raise TransportError(f"{url}: the call's deadline has passed", maybe_sent=False)
-        connect = self._limits[0]
-        # Until a connection is had, the session's connect timeout bounds the pool wait and the connect;
-        # this request's timer runs then only if the call's deadline comes sooner (no timer handle else).
-        until = None if deadline is None else _loop_time(loop, deadline)
-        early = until if deadline is not None and (connect is None or deadline < now + connect) else None
-        reply = _Reply(loop, self._limits[1], until)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s %s%s", method, url, urlencode(redact(fields)), f" + {len(files)} file(s)" if files else "")
         target = url
@@ -238,9 +261,10 @@ class AsyncHttpTransport:
                 target, headers = f"{url}?{encode_form(fields)}", self._headers
         except UnicodeEncodeError:
             raise InvalidRequest("a request field is not valid Unicode text (a lone surrogate?)") from None
+        reply = _Reply(loop, *self._limits, None if deadline is None else _loop_time(loop, deadline))
         token = _REPLY.set(reply)
         try:
-            async with asyncio.timeout_at(early) as timer:
+            async with asyncio.timeout_at(None) as timer:
                 reply.timer = timer
                 async with session.request(
                     method, target, data=data, headers=headers, allow_redirects=False
@@ -263,6 +287,7 @@ class AsyncHttpTransport:
                 f"{method} {url} failed: {type(exc).__name__}: {exc}", maybe_sent=reply.connected
             ) from exc
         finally:
+            reply.close()
             _REPLY.reset(token)
 
     async def _read(self, response: aiohttp.ClientResponse, method: str, url: str) -> bytes:
