@@ -10,9 +10,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import smsc
 from smsc import smpp
 from smsc.emulator import Emulator
+from tests.support.emulator_support import client as client_of
 from tests.support.emulator_support import running
 from tests.test_smpp_client import run
 
@@ -48,6 +51,98 @@ def test_submits_of_one_loop_turn_share_one_transaction() -> None:
         ids = {r.message_id for r in results if isinstance(r, smpp.SmppSendResult)}
         assert len(ids) == 600 and len(emulator.messages()) == 600
         assert len(commits) <= 600 / 4, len(commits)  # one commit per submit before batching
+
+
+def test_a_batch_bills_in_order_and_refuses_what_the_balance_no_longer_covers() -> None:
+    """The balance a batch has taken so far is what the next submit of the batch sees (it is written
+    once, at the batch's end): ten SMS at 1.50 out of 15.00, the six after them refused."""
+    with running(smpp_port=0) as emulator:
+        emulator.accounts.update("demo", balance="15.00")
+        commits: list[str] = []
+        db = emulator._service.store.db
+
+        async def send() -> list[smpp.SmppSendResult | smsc.SmscError]:
+            async with _client(emulator.smpp_port or 0) as client:
+                return await client.send_many([("77011234567", f"billed {i}") for i in range(16)])
+
+        db.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+        try:
+            results = run(send())
+        finally:
+            db.set_trace_callback(None)
+        sent = [r.message_id for r in results if isinstance(r, smpp.SmppSendResult)]
+        refused = [r for r in results if isinstance(r, smpp.SmppStatusError)]
+        assert len(commits) < 16  # batches, not one transaction per submit
+        assert len(sent) == 10 and [r.status for r in refused] == [smpp.CommandStatus.ESME_RSUBMITFAIL] * 6
+        assert emulator.accounts["demo"].balance == 0
+        assert sorted(str(m.id) for m in emulator.messages()) == sorted(sent)
+        with client_of(emulator) as http:
+            assert http.balance() == 0
+
+
+def test_a_blacklisted_number_ends_forbidden_in_every_batch() -> None:
+    """A batch looks once whether the account has a black list: a number added between two batches
+    is forbidden in the second, the others in the same batch are not."""
+    listed, other = "77011110002", "77011110003"
+    with running(smpp_port=0) as emulator, client_of(emulator) as http:
+        emulator.accounts.update("demo", balance=10**6)
+
+        async def send(tag: str) -> list[str]:
+            async with _client(emulator.smpp_port or 0) as client:
+                messages = [(listed if i % 2 else other, f"{tag} {i}") for i in range(16)]
+                results = await client.send_many(messages)
+                return [r.message_id for r in results if isinstance(r, smpp.SmppSendResult)]
+
+        before = run(send("before"))
+        http.blacklist.add("+" + listed)
+        after = run(send("after"))
+        emulator.advance(60)
+        status = {(str(m.id), m.phone): m.status for m in emulator.messages()}
+        forbidden = smsc.MessageStatus.FORBIDDEN
+        assert len(before) == len(after) == 16 and len(status) == 32
+        assert not any(s is forbidden for (i, _), s in status.items() if i in before)
+        assert all((s is forbidden) == (phone == listed) for (i, phone), s in status.items() if i in after)
+
+
+def test_a_request_that_fails_after_writing_rolls_its_whole_batch_back() -> None:
+    """Requests in a batch have no savepoints of their own: one that wrote and then failed must not
+    leave half its writes behind, so the batch's transaction is rolled back as a whole."""
+    from smsc.emulator._store import PartialWrite
+
+    with running() as emulator:
+        service = emulator._service
+        store = service.store
+        with pytest.raises(PartialWrite), service.batch():
+            store.begin()
+            store.set_meta("first", "kept until the batch fails")
+            store.commit()
+            store.begin()
+            store.set_meta("second", "written, then the request fails")
+            store.rollback()
+        assert store.meta("first", "gone") == "gone" and store.meta("second", "gone") == "gone"
+        with service.batch():  # a request that fails before writing leaves the batch as it was
+            store.begin()
+            store.set_meta("third", "kept")
+            store.commit()
+            store.begin()
+            store.rollback()
+        assert store.meta("third", "gone") == "kept"
+
+
+def test_observers_hear_of_a_batch_once_after_its_commit() -> None:
+    with running(smpp_port=0) as emulator:
+        emulator.accounts.update("demo", balance=10**6)
+        db = emulator._service.store.db
+        heard: list[tuple[str, bool]] = []
+        emulator._service.observers.append(lambda kind: heard.append((kind, db.in_transaction)))
+
+        async def send() -> list[smpp.SmppSendResult | smsc.SmscError]:
+            async with _client(emulator.smpp_port or 0) as client:
+                return await client.send_many([("77011234567", f"heard {i}") for i in range(200)])
+
+        assert all(isinstance(r, smpp.SmppSendResult) for r in run(send()))
+        assert heard and {kind for kind, _ in heard} == {"messages"}
+        assert len(heard) < 200 and not any(in_transaction for _, in_transaction in heard)
 
 
 def test_no_acknowledged_submit_is_lost_when_the_process_is_killed(tmp_path: Path) -> None:

@@ -82,6 +82,7 @@ class AddressBook:
     """The contacts, groups and black list tables."""
 
     def __init__(self, store: Store) -> None:
+        self.store = store
         self.db = store.db
         self.db.executescript(_SCHEMA)
 
@@ -99,8 +100,13 @@ class AddressBook:
         return [ContactGroup(id=int(i), name=str(n)) for i, n in rows]
 
     def blacklisted(self, login: str, phone: str) -> bool:
+        if self.store.in_batch and not self.store.memo(("blacklist", login), lambda: self._has_blacklist(login)):
+            return False  # most accounts have none: in a batch, one look for all its sends
         row = self.db.execute("SELECT 1 FROM blacklist WHERE login = ? AND phone = ?", (login, phone)).fetchone()
         return row is not None
+
+    def _has_blacklist(self, login: str) -> bool:
+        return self.db.execute("SELECT 1 FROM blacklist WHERE login = ? LIMIT 1", (login,)).fetchone() is not None
 
     def blacklist(self, login: str) -> list[str]:
         rows = self.db.execute("SELECT phone FROM blacklist WHERE login = ? ORDER BY id", (login,)).fetchall()
@@ -199,6 +205,8 @@ class AddressBook:
             return _rn.render_contact_groups(groups, fmt)
         if flag == "move_group":
             return self._move(login, p, fmt)
+        if flag in ("add_black", "del_black"):
+            self.store.forget(("blacklist", login))
         if flag == "add_black":
             phone = _phone(p)
             self.db.execute("INSERT OR IGNORE INTO blacklist (login, phone) VALUES (?, ?)", (login, phone))

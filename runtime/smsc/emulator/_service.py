@@ -12,7 +12,8 @@ import hmac
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 
@@ -165,6 +166,7 @@ class Service:
         self.denied_words = {"casino"} if denied_words is None else denied_words
         self.observers: list[Callable[[str], None]] = []
         """Called with what changed ("messages", "clock", ...) after a change is committed."""
+        self._notices: dict[str, None] | None = None  # inside batch(): what changed, told after the commit
         if default_account:
             store.put_account(Account(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD), replace=False)
         self.inbox = Inbox(store)
@@ -172,8 +174,29 @@ class Service:
         self.incoming_listeners: list[Callable[[Incoming], None]] = []
 
     def notify(self, kind: str) -> None:
+        if self._notices is not None:
+            self._notices[kind] = None
+            return
         for observer in list(self.observers):
             observer(kind)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Many requests under the lock in one transaction of the store (Store.batch); the observers
+        hear of what changed once, after the commit."""
+        with self.lock:
+            if self._notices is not None:  # already in one
+                yield
+                return
+            notices: dict[str, None] = {}
+            self._notices = notices
+            try:
+                with self.store.batch():
+                    yield
+            finally:
+                self._notices = None
+            for kind in notices:
+                self.notify(kind)
 
     # inspection ---------------------------------------------------------------------------
     def advance(self, seconds: float) -> None:

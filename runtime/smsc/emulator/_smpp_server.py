@@ -337,7 +337,7 @@ class SmppFrontend:
         results: list[tuple[int, str]] = []
         receipts: list[_Pending] = []
         try:
-            with self.service.lock, self.service.store.batch():
+            with self.service.batch():
                 for esme, pdu in batch:
                     results.append(self._accept(esme, pdu, receipts))
         except Exception:

@@ -2,17 +2,22 @@
 
 In memory by default; a file keeps everything (the clock offset too) across a restart. Not
 thread-safe by itself: the Service serialises every call under its lock.
+
+A batch (`Store.batch`, what the SMPP listener stores in one turn) is one transaction around many
+requests. Inside it what the requests share is kept in memory and written once, at its end: the
+counters, the balances of the accounts billed, the accounts read, and whatever `memo` caches.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
+from typing import TypeVar
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from smsc.emulator._records import Account
 
@@ -48,6 +53,11 @@ PartKey = tuple[str, str, int, int]
 """(destination, source, reference, total): which concatenated SMPP message a part belongs to."""
 _ACCOUNT_COLUMNS = "login, password, api_key, balance, price, currency, sender, callback_url"
 _MESSAGE_COLUMNS = "seq, batch, login, id, phone, text, sender, format, parts, cost, sent_at, due, translit, max_parts"
+_T = TypeVar("_T")
+
+
+class PartialWrite(RuntimeError):
+    """A request inside a batch failed after it had written: the whole batch must be rolled back."""
 
 
 @frozen
@@ -116,6 +126,11 @@ class Store:
         self._secrets: list[str] | None = None
         self._batch = False
         self._counters: dict[str, int] = {}  # counters taken inside a batch, written at its end
+        self._balances: dict[str, Decimal] = {}  # balances set inside a batch, written at its end
+        self._accounts: dict[str, Account] = {}  # accounts read inside a batch, with their new balances
+        self._memo: dict[Hashable, object] = {}  # see memo()
+        self._deferred = 0  # writes kept for the end of the batch, so far
+        self._writes_at_begin = 0
         self._db = sqlite3.connect(":memory:" if path is None else path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA foreign_keys = ON")
         self._files: tempfile.TemporaryDirectory[str] | None = None
@@ -146,17 +161,30 @@ class Store:
         if self._files is not None:
             self._files.cleanup()
 
+    def _writes(self) -> int:
+        return self._db.total_changes + self._deferred
+
     def begin(self) -> None:
-        """Start a request's transaction (a savepoint inside a batch)."""
-        self._db.execute("SAVEPOINT request" if self._batch else "BEGIN IMMEDIATE")
+        """Start a request's transaction.
+
+        Inside a batch a request has no savepoint of its own (taking one costs more than a send's
+        writes): a request that fails does so before it writes (the send pipeline checks everything
+        first), and one that fails after writing makes `rollback` raise PartialWrite, so the whole
+        batch is rolled back rather than a half-done request kept.
+        """
+        if self._batch:
+            self._writes_at_begin = self._writes()
+        else:
+            self._db.execute("BEGIN IMMEDIATE")
 
     def commit(self) -> None:
-        self._db.execute("RELEASE request" if self._batch else "COMMIT")
+        if not self._batch:
+            self._db.execute("COMMIT")
 
     def rollback(self) -> None:
         if self._batch:
-            self._db.execute("ROLLBACK TO request")
-            self._db.execute("RELEASE request")
+            if self._writes() != self._writes_at_begin:
+                raise PartialWrite("a request failed after writing; its batch is rolled back")
         elif self._db.in_transaction:
             self._db.execute("ROLLBACK")
 
@@ -173,14 +201,39 @@ class Store:
             yield
             for key, value in self._counters.items():
                 self.set_meta(key, str(value))
+            self._write_balances()
         except BaseException:
-            self._batch = False
-            self._counters.clear()
+            self._end_batch()
             self._db.execute("ROLLBACK")
             raise
+        self._end_batch()
+        self._db.execute("COMMIT")
+
+    def _end_batch(self) -> None:
         self._batch = False
         self._counters.clear()
-        self._db.execute("COMMIT")
+        self._balances.clear()
+        self._accounts.clear()
+        self._memo.clear()
+        self._deferred = 0
+
+    @property
+    def in_batch(self) -> bool:
+        return self._batch
+
+    def memo(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """`compute()`, once per batch for this key (every time outside a batch): for a read that the
+        batch's requests do not change (who writes what it reads calls `forget`)."""
+        if not self._batch:
+            return compute()
+        if key in self._memo:
+            return self._memo[key]  # type: ignore[return-value]
+        value = self._memo[key] = compute()
+        return value
+
+    def forget(self, key: Hashable) -> None:
+        """Drop what `memo` keeps for this key (what it read has changed)."""
+        self._memo.pop(key, None)
 
     # meta ---------------------------------------------------------------------------------
     def meta(self, key: str, default: str) -> str:
@@ -204,6 +257,8 @@ class Store:
     # accounts -----------------------------------------------------------------------------
     def put_account(self, account: Account, *, replace: bool = True) -> None:
         self._secrets = None
+        self._write_balances()
+        self._accounts.pop(account.login, None)
         verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
         self._db.execute(
             f"{verb} INTO accounts ({_ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -222,29 +277,63 @@ class Store:
     def secrets(self) -> list[str]:
         """Every account's password and API key (for the log filter), cached until an account changes."""
         if self._secrets is None:
+            self._write_balances()
             rows = self._db.execute("SELECT password, api_key FROM accounts").fetchall()
             self._secrets = [str(v) for row in rows for v in row if v]
         return self._secrets
 
     def account(self, login: str) -> Account | None:
-        row = self._db.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE login = ?", (login,)).fetchone()
-        return None if row is None else _account(row)
+        """The account with this login (inside a batch read once, then kept with its new balance)."""
+        account = self._accounts.get(login) if self._batch else None
+        if account is None:
+            row = self._db.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE login = ?", (login,)).fetchone()
+            if row is None:
+                return None
+            account = _account(row)
+        if self._batch:
+            balance = self._balances.get(login)
+            if balance is not None and balance != account.balance:
+                account = evolve(account, balance=balance)
+            self._accounts[login] = account
+        return account
 
     def account_by_key(self, api_key: str) -> Account | None:
+        self._write_balances()
         row = self._db.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE api_key = ?", (api_key,)).fetchone()
         return None if row is None else _account(row)
 
     def accounts(self) -> list[Account]:
+        self._write_balances()
         rows = self._db.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY login").fetchall()
         return [_account(r) for r in rows]
 
     def clear(self) -> None:
         """Forget every account, message, attachment and counter (the schema stays)."""
+        self._balances.clear()
+        self._accounts.clear()
+        self._memo.clear()
         for table in ("history", "attachments", "messages", "accounts", "meta", "smpp_parts"):
             self._db.execute(f"DELETE FROM {table}")
 
     def set_balance(self, login: str, balance: Decimal) -> None:
-        self._db.execute("UPDATE accounts SET balance = ? WHERE login = ?", (str(balance), login))
+        """Set an account's balance (inside a batch written at its end, once per account)."""
+        if not self._batch:
+            self._db.execute("UPDATE accounts SET balance = ? WHERE login = ?", (str(balance), login))
+            return
+        self._balances[login] = balance  # account() shows it
+        self._deferred += 1
+
+    def _write_balances(self) -> None:
+        """Write the balances a batch has set so far (before a read that goes to the table)."""
+        if self._balances:
+            before = self._db.total_changes
+            rows = [(str(balance), login) for login, balance in self._balances.items()]
+            if len(rows) == 1:
+                self._db.execute("UPDATE accounts SET balance = ? WHERE login = ?", rows[0])
+            else:
+                self._db.executemany("UPDATE accounts SET balance = ? WHERE login = ?", rows)
+            self._deferred -= self._db.total_changes - before  # written now, not by the request under way
+            self._balances.clear()
 
     # parts of concatenated SMPP messages not complete yet ---------------------------------
     def part_message_id(self, login: str, key: PartKey) -> str | None:
