@@ -48,17 +48,21 @@ class _Reply:
     reply within the read timeout, never past the call's deadline (times of the event loop's clock).
 
     One timer handle serves both phases: when it fires and the connection has come in the meantime,
-    it waits on until the end of the read phase instead (so a quick request sets only one).
+    it waits on until the end of the read phase instead (so a quick request sets only one). When
+    time is up it cancels the request's task, as asyncio.timeout() does; `timed_out()` tells that
+    cancellation from any other.
     """
 
-    __slots__ = ("armed", "connected", "deadline", "end", "handle", "loop", "read", "timer")
+    __slots__ = ("armed", "cancelling", "connected", "deadline", "end", "expired", "handle", "loop", "read", "task")
 
     def __init__(
         self, loop: asyncio.AbstractEventLoop, connect: float | None, read: float | None, deadline: float | None
     ) -> None:
         self.loop, self.read, self.deadline = loop, read, deadline
-        self.connected = False
-        self.timer: asyncio.Timeout | None = None  # the asyncio.timeout() this request runs in
+        self.connected = self.expired = False
+        task = asyncio.current_task(loop)
+        assert task is not None  # request_to runs in a task
+        self.task, self.cancelling = task, task.cancelling()
         end = None if connect is None else loop.time() + connect
         self.end = deadline if end is None or (deadline is not None and deadline < end) else end
         self.armed = self.end
@@ -82,8 +86,13 @@ class _Reply:
         end = self.end
         if end is not None and end > self.loop.time():  # connected since: the read phase ends later
             self._arm(end)
-        elif self.timer is not None:
-            self.timer.reschedule(self.loop.time())  # cancels the request now
+        else:
+            self.expired = True
+            self.task.cancel()
+
+    def timed_out(self) -> bool:
+        """Whether the CancelledError being handled is this timer's alone (then it is taken back)."""
+        return self.expired and self.task.uncancel() <= self.cancelling
 
     def close(self) -> None:
         if self.handle is not None:
@@ -237,9 +246,9 @@ class AsyncHttpTransport:
         url = self.hosts[self.hosts_state.current if host is None else host] + path  # never with the query
         method = "POST" if files or body is not None else self.method
         session = self._session_now()
-        loop = asyncio.get_running_loop()
-        now = time.monotonic()
-        if deadline is not None and deadline <= now:
+        loop = self._loop
+        assert loop is not None  # the running loop, that of the session
+        if deadline is not None and deadline <= time.monotonic():
             raise TransportError(f"{url}: the call's deadline has passed", maybe_sent=False)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s %s%s", method, url, urlencode(redact(fields)), f" + {len(files)} file(s)" if files else "")
@@ -264,15 +273,13 @@ class AsyncHttpTransport:
         reply = _Reply(loop, *self._limits, None if deadline is None else _loop_time(loop, deadline))
         token = _REPLY.set(reply)
         try:
-            async with asyncio.timeout_at(None) as timer:
-                reply.timer = timer
-                async with session.request(
-                    method, target, data=data, headers=headers, allow_redirects=False
-                ) as response:
-                    return await self._read(response, method, url)
+            async with session.request(method, target, data=data, headers=headers, allow_redirects=False) as response:
+                return await self._read(response, method, url)
         except SmscError:
             raise
-        except TimeoutError as exc:
+        except (asyncio.CancelledError, TimeoutError) as exc:
+            if isinstance(exc, asyncio.CancelledError) and not reply.timed_out():
+                raise  # the caller's cancellation
             kind = (
                 "ReadTimeoutError: the whole reply did not arrive"
                 if reply.connected

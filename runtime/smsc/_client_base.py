@@ -163,7 +163,12 @@ class ClientCore:
         """The state machine of one send: through the message transport when there is one, and after a
         lost reply, looked up by its id before it is ever sent again. (One message; a bulk sender runs
         one machine per message.)"""
-        message_id, phones = request.value("id"), request.value("phones")
+        message_id = phones = None
+        for name, value in request.fields:  # one pass instead of two request.value() scans
+            if name == "id" and message_id is None:
+                message_id = value
+            elif name == "phones" and phones is None:
+                phones = value
         if message_id is None or not phones:  # never so: send assigns an id and needs a phone
             raise InvalidRequest("a send needs an id and a recipient, so that a lost reply can be looked up")
         hosts = self._hosts
