@@ -59,12 +59,8 @@ def sync_run(client: Client, messages: Iterable[Message | tuple[Any, str]], **op
 def async_run(client: Any, messages: Iterable[Message | tuple[Any, str]], **options: Any) -> AsyncBulkRun:
     """AsyncClient.send_many: tasks on the client's event loop."""
 
-    async def send(message: Message, message_id: MessageId) -> SendResult:
-        token = SHARED_BACKOFF.set(True)
-        try:
-            result: SendResult = await client.send(list(message.phones), message.text, id=message_id, **message.options)
-        finally:
-            SHARED_BACKOFF.reset(token)
+    async def send(message: Message, message_id: MessageId) -> SendResult:  # SHARED_BACKOFF: set by the run
+        result: SendResult = await client.send(message.phones, message.text, id=message_id, **message.options)
         return result
 
     async def lookup(message: Message, message_id: MessageId) -> SendResult | None:

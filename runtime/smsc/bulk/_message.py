@@ -49,7 +49,7 @@ class Message:
     def __init__(self, phones: str | Sequence[str], text: str, *, id: MessageId | None = None, **options: Any) -> None:
         if not isinstance(text, str):
             raise InvalidRequest(f"text: {type(text).__name__} is not a str")
-        unknown = sorted(set(options) - send_options())
+        unknown = sorted(set(options) - send_options()) if options else None
         if unknown:
             raise InvalidRequest(f"Message: unknown send option(s): {', '.join(unknown)}")
         self.__attrs_init__(_phones(phones), text, id, dict(options))

@@ -9,7 +9,6 @@ counts as sent, failed, recovered or not sent.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections.abc import Callable, Generator
@@ -86,6 +85,33 @@ class RunState:
             for name, change in changes.items():
                 counts[name] += change
 
+    def taken(self) -> None:
+        """A message was taken from the input (count(queued=1), the hot path's own)."""
+        with self.lock:
+            self.counts["queued"] += 1
+
+    def started_one(self) -> None:
+        """A message left the queue for a worker (count(queued=-1, in_flight=1))."""
+        counts = self.counts
+        with self.lock:
+            counts["queued"] -= 1
+            counts["in_flight"] += 1
+
+    def ended_one(self) -> None:
+        """A message's worker is done with it (count(in_flight=-1))."""
+        with self.lock:
+            self.counts["in_flight"] -= 1
+
+    def sent_one(self, result: SendResult) -> None:
+        """A message was sent, or found sent (count(sent=1, recovered=..., parts=..., cost=...))."""
+        counts = self.counts
+        with self.lock:
+            counts["sent"] += 1
+            counts["recovered"] += result.recovered
+            counts["parts"] += result.sms_count
+            if result.cost:
+                counts["cost"] += result.cost
+
     def snapshot(self) -> BulkProgress:
         """The counts now, with the elapsed time (a frozen copy)."""
         with self.lock:
@@ -99,17 +125,18 @@ class RunState:
 
 
 def content_key(message: Message) -> int:
-    """What makes two sends "identical" for the service's one-per-minute rule (a 64-bit digest)."""
-    options = sorted((k, repr(v)) for k, v in message.options.items())
-    digest = hashlib.blake2b(repr((message.phones, message.text, options)).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
+    """What makes two sends "identical" for the service's one-per-minute rule (a 64-bit hash, kept
+    only in memory for the run: keys never leave the process, so Python's own hash does)."""
+    if not message.options:
+        return hash((message.phones, message.text))
+    return hash((message.phones, message.text, repr(sorted((k, repr(v)) for k, v in message.options.items()))))
 
 
 def plan(
     state: RunState, index: int, message: Message, id: MessageId, *, resume: bool = False
 ) -> Generator[Step, Any, BulkResult]:
     """The steps of one message (see the module docstring); returns its BulkResult."""
-    state.count(queued=-1, in_flight=1)
+    state.started_one()
     try:
         if state.stopped is not None:
             state.count(not_sent=1)
@@ -154,9 +181,9 @@ def plan(
                 return BulkResult(index=index, message=message, id=id, error=UnknownOutcome(id, outcome))
             return BulkResult(index=index, message=message, id=id, error=outcome)
     finally:
-        state.count(in_flight=-1)
+        state.ended_one()
 
 
 def _sent(state: RunState, index: int, message: Message, id: MessageId, result: SendResult) -> BulkResult:
-    state.count(sent=1, recovered=int(result.recovered), parts=result.sms_count, cost=result.cost or Decimal(0))
+    state.sent_one(result)
     return BulkResult(index=index, message=message, id=id, result=result)

@@ -11,6 +11,7 @@ and look up.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterable, Iterator, Sized
@@ -19,6 +20,7 @@ from typing import Any
 
 from smsc._exceptions import InvalidRequest, SmscError
 from smsc._models import SendResult
+from smsc._retry import SHARED_BACKOFF
 from smsc._types import MessageId
 from smsc.bulk._journal import Journal
 from smsc.bulk._limits import Backoff, SlidingWindow
@@ -96,7 +98,7 @@ class _Run:
             return None
         index = self._taken
         self._taken += 1
-        self.state.count(queued=1)
+        self.state.taken()
         if not isinstance(item, Message):
             try:
                 phones, text = item
@@ -353,8 +355,12 @@ class AsyncBulkRun(_Run):
         pending: dict[asyncio.Task[BulkResult], int] = {}
         finished: asyncio.Queue[asyncio.Task[BulkResult]] = asyncio.Queue()  # tasks put there as they end
 
+        loop = asyncio.get_running_loop()
+        context = contextvars.copy_context()  # each message's task runs in a copy, with the shared backoff on
+        context.run(SHARED_BACKOFF.set, True)  # error 9 comes back at once: the run pauses every worker
+
         def start(index: int, message: Message, steps: Generator[Step, Any, BulkResult]) -> None:
-            task = asyncio.ensure_future(self._drive(message, steps))
+            task = loop.create_task(self._drive(message, steps), context=context.copy())
             task.add_done_callback(finished.put_nowait)
             pending[task] = index
 
