@@ -102,6 +102,41 @@ def test_our_request_envelopes_validate_against_the_wsdl_schema() -> None:
         schema.validate(body)  # raises on an invalid element, order or type
 
 
+def test_the_envelopes_the_transport_sends_for_client_calls_validate(emulator: Emulator) -> None:
+    from smsc._soap import _carry
+
+    class Recording:  # the client's calls, as handed to the transport
+        def __init__(self) -> None:
+            self.inner = smsc.SoapTransport(emulator.base_url, timeout=5)
+            self.calls: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def request(self, path: str, fields: Any, *, files: Any = (), deadline: float | None = None) -> bytes:
+            self.calls.append((path, list(fields)))
+            return self.inner.request(path, fields, files=files, deadline=deadline)
+
+        def close(self) -> None:
+            self.inner.close()
+
+    emulator.accounts.add("markup", "<&>'\"]]>")  # a password that needs escaping
+    emulator.accounts.update("markup", balance=100)
+    recording = Recording()
+    with smsc.Client(login="markup", password="<&>'\"]]>", transport=recording) as client:
+        sent = client.send([PHONE], "<&> Привет", sender="Shop")
+        client.send([PHONE], "ab" * 100, max_parts=1, translit=smsc.Translit.LATIN)  # send_sms2: the rest in `query`
+        client.cost([PHONE], "Hello")
+        client.cost([PHONE], "Hello", translit=smsc.Translit.LATIN)
+        client.status(sent.id, PHONE, detail=smsc.StatusDetail.FULL)
+        client.balance()
+    schema = _schema()
+    operations = set()
+    for path, fields in recording.calls:
+        envelope = _carry(path, fields, ())[0]
+        body = parse_xml(envelope)[0][0]
+        schema.validate(body)
+        operations.add(body.tag.rpartition("}")[2])
+    assert {"send_sms", "send_sms2", "get_sms_cost", "get_sms_cost2", "get_status", "get_balance"} <= operations
+
+
 # --- SoapTransport: the same results and errors as HTTP -------------------------------------------
 
 

@@ -234,11 +234,6 @@ def result_record(op: Operation, raw: bytes, descriptions: Mapping[int, str]) ->
     return record
 
 
-def request_values(op: Operation, envelope_child: Element) -> dict[str, str]:
-    """The element values of a request to `op` (the emulator's side)."""
-    return texts(envelope_child)
-
-
 def choose(operations: Mapping[str, Operation], endpoint: str, fields: Sequence[tuple[str, str]]) -> Operation:
     """The operation that carries a call of `endpoint` with `fields`: the plain one if it holds them all."""
     names = {k for k, _ in fields}
