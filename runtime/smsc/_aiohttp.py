@@ -164,6 +164,7 @@ class AsyncHttpTransport:
         self._aiohttp = aiohttp
         self._headers = {"User-Agent": user_agent(), **HEADERS}
         self._form_headers = {**self._headers, "Content-Type": _FORM}
+        self._kept: dict[tuple[str, str], str] = {}  # the form encoding of fields every request repeats
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -265,9 +266,9 @@ class AsyncHttpTransport:
                     data.add_field(f"file{i}", a.data, filename=a.name, content_type=a.content_type)
                 headers = self._headers
             elif method == "POST":
-                data, headers = encode_form(fields).encode("ascii"), self._form_headers
+                data, headers = encode_form(fields, self._kept).encode("ascii"), self._form_headers
             else:
-                target, headers = f"{url}?{encode_form(fields)}", self._headers
+                target, headers = f"{url}?{encode_form(fields, self._kept)}", self._headers
         except UnicodeEncodeError:
             raise InvalidRequest("a request field is not valid Unicode text (a lone surrogate?)") from None
         reply = _Reply(loop, *self._limits, None if deadline is None else _loop_time(loop, deadline))

@@ -109,6 +109,7 @@ class HttpTransport:
         # given on each request: a pool taken from the manager does not inherit the manager's headers
         self._headers = {"User-Agent": user_agent(), **HEADERS}
         self._form_headers = {**self._headers, **_FORM}
+        self._kept: dict[tuple[str, str], str] = {}  # the form encoding of fields every request repeats
         self._options: dict[str, Any] = {  # every request: the client decides retries; bytes as received
             "retries": False,
             "redirect": False,
@@ -236,7 +237,7 @@ class HttpTransport:
                     "POST", target, body=body, headers=headers, timeout=timeout, pool_timeout=pool_wait, **options
                 )
             elif method == "POST":
-                form = encode_form(fields).encode("ascii")
+                form = encode_form(fields, self._kept).encode("ascii")
                 response = pool.urlopen(
                     "POST",
                     target,
@@ -249,7 +250,7 @@ class HttpTransport:
             else:
                 response = pool.urlopen(
                     "GET",
-                    f"{target}?{encode_form(fields)}",
+                    f"{target}?{encode_form(fields, self._kept)}",
                     headers=self._headers,
                     timeout=timeout,
                     pool_timeout=pool_wait,

@@ -38,12 +38,31 @@ def _quoted(text: str) -> str:
     return quote_plus(text)
 
 
-def encode_form(fields: Sequence[tuple[str, str]]) -> str:
+_CONSTANT = frozenset({"login", "psw", "apikey", "fmt", "charset", "cost"})
+"""Fields a client sends alike with every request: their encoding is worth keeping."""
+
+
+def encode_form(fields: Sequence[tuple[str, str]], kept: dict[tuple[str, str], str] | None = None) -> str:
     """application/x-www-form-urlencoded text of the fields, as urlencode() writes it (UTF-8), faster:
     names and values that need no quoting (most of them) are taken as they are, and phone lists
-    have only their + and , replaced."""
+    have only their + and , replaced.
+
+    `kept`: a transport's own dict, where the encoding of the fields every request repeats (login,
+    password, format) is kept (a few entries at most) instead of being worked out again.
+    """
     safe = _SAFE
-    return "&".join([f"{k if safe(k) else _quoted(k)}={v if safe(v) else _quoted(v)}" for k, v in fields])
+    if kept is None:
+        return "&".join([f"{k if safe(k) else _quoted(k)}={v if safe(v) else _quoted(v)}" for k, v in fields])
+    out = []
+    for pair in fields:
+        text = kept.get(pair)
+        if text is None:
+            k, v = pair
+            text = f"{k if safe(k) else _quoted(k)}={v if safe(v) else _quoted(v)}"
+            if k in _CONSTANT and len(kept) < 16:
+                kept[pair] = text
+        out.append(text)
+    return "&".join(out)
 
 
 def mirror_urls(base_url: str) -> list[str]:
