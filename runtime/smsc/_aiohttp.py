@@ -32,6 +32,7 @@ from smsc._http_rules import (
     too_large,
 )
 from smsc._pipeline import Hosts, Transmit, transmit
+from smsc._timeouts import RequestTimer, Watchdog
 from smsc._version import user_agent
 
 if TYPE_CHECKING:
@@ -43,68 +44,11 @@ _FORM = "application/x-www-form-urlencoded"
 _CHUNK = 64 * 1024
 
 
-class _Reply:
-    """One request's timer: the pool wait and the connect within the connect timeout, then the whole
-    reply within the read timeout, never past the call's deadline (times of the event loop's clock).
-
-    One timer handle serves both phases: when it fires and the connection has come in the meantime,
-    it waits on until the end of the read phase instead (so a quick request sets only one). When
-    time is up it cancels the request's task, as asyncio.timeout() does; `timed_out()` tells that
-    cancellation from any other.
-    """
-
-    __slots__ = ("armed", "cancelling", "connected", "deadline", "end", "expired", "handle", "loop", "read", "task")
-
-    def __init__(
-        self, loop: asyncio.AbstractEventLoop, connect: float | None, read: float | None, deadline: float | None
-    ) -> None:
-        self.loop, self.read, self.deadline = loop, read, deadline
-        self.connected = self.expired = False
-        task = asyncio.current_task(loop)
-        assert task is not None  # request_to runs in a task
-        self.task, self.cancelling = task, task.cancelling()
-        end = None if connect is None else loop.time() + connect
-        self.end = deadline if end is None or (deadline is not None and deadline < end) else end
-        self.armed = self.end
-        self.handle = None if self.end is None else loop.call_at(self.end, self._expire)
-
-    def on_connection(self) -> None:
-        self.connected = True
-        read, deadline = self.read, self.deadline
-        end = None if read is None else self.loop.time() + read
-        self.end = end = deadline if end is None or (deadline is not None and deadline < end) else end
-        if end is not None and (self.armed is None or end < self.armed):
-            self._arm(end)
-
-    def _arm(self, end: float) -> None:
-        if self.handle is not None:
-            self.handle.cancel()
-        self.armed, self.handle = end, self.loop.call_at(end, self._expire)
-
-    def _expire(self) -> None:
-        self.handle = None
-        end = self.end
-        if end is not None and end > self.loop.time():  # connected since: the read phase ends later
-            self._arm(end)
-        else:
-            self.expired = True
-            self.task.cancel()
-
-    def timed_out(self) -> bool:
-        """Whether the CancelledError being handled is this timer's alone (then it is taken back)."""
-        return self.expired and self.task.uncancel() <= self.cancelling
-
-    def close(self) -> None:
-        if self.handle is not None:
-            self.handle.cancel()
-            self.handle = None
-
-
 def _loop_time(loop: asyncio.AbstractEventLoop, monotonic: float) -> float:
     return loop.time() + (monotonic - time.monotonic())
 
 
-_REPLY: ContextVar[_Reply | None] = ContextVar("smsc_aiohttp_reply", default=None)
+_TIMER: ContextVar[RequestTimer | None] = ContextVar("smsc_aiohttp_timer", default=None)
 """The request being made in this task: the connector tells it when its connection is ready."""
 
 
@@ -114,9 +58,9 @@ def _connector_class(aiohttp: Any) -> Any:
 
         async def connect(self, req: Any, traces: Any, timeout: Any) -> Any:
             connection = await super().connect(req, traces, timeout)
-            reply = _REPLY.get()
-            if reply is not None:
-                reply.on_connection()
+            timer = _TIMER.get()
+            if timer is not None:
+                timer.on_connection()
             return connection
 
     return Connector
@@ -167,6 +111,7 @@ class AsyncHttpTransport:
         self._kept: dict[tuple[str, str], str] = {}  # the form encoding of fields every request repeats
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._watchdog: Watchdog | None = None  # the timeouts of the requests in the session's loop
         self._closed = False
         self._guard: AsyncGenerator[None, None] | None = None
         self.trace_configs = list(trace_configs)  # more aiohttp TraceConfig hooks (metrics, tests)
@@ -190,10 +135,11 @@ class AsyncHttpTransport:
                 connector=connector,
                 auto_decompress=False,
                 trace_configs=self.trace_configs or None,
-                # each request's _Reply bounds the pool wait, the connect and the reply; aiohttp the socket connect
+                # a request's RequestTimer bounds the pool wait, the connect and the reply; aiohttp the socket connect
                 timeout=aiohttp.ClientTimeout(total=None, connect=None, sock_connect=self._limits[0]),
             )  # every request sends Accept-Encoding: identity itself (HEADERS), so aiohttp adds no other
             self._loop = loop
+            self._watchdog = Watchdog(loop)
             # closes this session when its loop shuts down; replaced with the session, the old one
             # closes its own in its loop (asyncio finalizes a dropped generator there)
             self._guard = _close_at_shutdown(self._session)
@@ -247,8 +193,8 @@ class AsyncHttpTransport:
         url = self.hosts[self.hosts_state.current if host is None else host] + path  # never with the query
         method = "POST" if files or body is not None else self.method
         session = self._session_now()
-        loop = self._loop
-        assert loop is not None  # the running loop, that of the session
+        loop, watchdog = self._loop, self._watchdog
+        assert loop is not None and watchdog is not None  # the running loop's, made with the session
         if deadline is not None and deadline <= time.monotonic():
             raise TransportError(f"{url}: the call's deadline has passed", maybe_sent=False)
         if log.isEnabledFor(logging.DEBUG):
@@ -271,32 +217,32 @@ class AsyncHttpTransport:
                 target, headers = f"{url}?{encode_form(fields, self._kept)}", self._headers
         except UnicodeEncodeError:
             raise InvalidRequest("a request field is not valid Unicode text (a lone surrogate?)") from None
-        reply = _Reply(loop, *self._limits, None if deadline is None else _loop_time(loop, deadline))
-        token = _REPLY.set(reply)
+        timer = RequestTimer(watchdog, *self._limits, None if deadline is None else _loop_time(loop, deadline))
+        token = _TIMER.set(timer)
         try:
             async with session.request(method, target, data=data, headers=headers, allow_redirects=False) as response:
                 return await self._read(response, method, url)
         except SmscError:
             raise
         except (asyncio.CancelledError, TimeoutError) as exc:
-            if isinstance(exc, asyncio.CancelledError) and not reply.timed_out():
+            if isinstance(exc, asyncio.CancelledError) and not timer.timed_out():
                 raise  # the caller's cancellation
             kind = (
                 "ReadTimeoutError: the whole reply did not arrive"
-                if reply.connected
+                if timer.connected
                 else "ConnectTimeoutError: no connection"
             )
-            raise TransportError(f"{method} {url} failed: {kind} in time", maybe_sent=reply.connected) from exc
+            raise TransportError(f"{method} {url} failed: {kind} in time", maybe_sent=timer.connected) from exc
         except (aiohttp.ClientConnectorError, aiohttp.ClientSSLError) as exc:
             cause = getattr(exc, "os_error", None) or exc
             raise TransportError(f"{method} {url} failed: {type(cause).__name__}: {cause}", maybe_sent=False) from exc
         except (aiohttp.ClientError, OSError, ValueError) as exc:
             raise TransportError(
-                f"{method} {url} failed: {type(exc).__name__}: {exc}", maybe_sent=reply.connected
+                f"{method} {url} failed: {type(exc).__name__}: {exc}", maybe_sent=timer.connected
             ) from exc
         finally:
-            reply.close()
-            _REPLY.reset(token)
+            timer.close()
+            _TIMER.reset(token)
 
     async def _read(self, response: aiohttp.ClientResponse, method: str, url: str) -> bytes:
         limit = self.max_reply_bytes
@@ -324,6 +270,8 @@ class AsyncHttpTransport:
     async def aclose(self) -> None:
         """Close the session and its connections."""
         self._closed = True
+        if self._watchdog is not None:
+            self._watchdog.stop()
         if self._session is not None:
             await self._session.close()
             self._session = None

@@ -1,0 +1,1 @@
+../../runtime/smsc/_timeouts.py
