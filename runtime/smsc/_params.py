@@ -83,6 +83,8 @@ def phone(value: str, name: str) -> str:
 
 
 def _unicode(value: str, name: str) -> str:
+    if value.isascii():  # a flag of the str: nothing to encode, no surrogate possible
+        return value
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
