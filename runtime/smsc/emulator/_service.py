@@ -54,6 +54,10 @@ _SEPARATORS = re.compile(r"[,;]")  # between the recipients of `phones`
 _NOT_IDENTITY = frozenset({"id", "fmt", "charset", "cost", "login", "psw", "apikey"})
 _FLAGS = [(kind, kind.wire) for kind in MessageFormat if kind.wire]  # (kind, the parameters that ask for it)
 _FLAG_NAMES = frozenset(name for _, wire in _FLAGS for name, _ in wire)
+_TRANSLITS = {int(t): t for t in Translit}
+_WAITING = int(MessageStatus.WAITING)  # the plan's statuses as stored
+_TRANSFERRED = int(MessageStatus.TRANSFERRED)
+_DELIVERED = int(MessageStatus.DELIVERED)
 _EMPTY_HLR = HlrInfo(imsi="", msc="", mcc="", mnc="", country="", network="", roaming_country="", roaming_network="")
 
 
@@ -355,7 +359,7 @@ class Service:
         kind = _message_format(p)
         groups = _groups(p, kind)
         mode = _choice(p, "cost", range(4))
-        translit = Translit(_choice(p, "translit", range(3)))
+        translit = _TRANSLITS[_choice(p, "translit", range(3))]
         max_parts = _choice(p, "maxsms", range(1, MAX_MESSAGE + 1), default=0) or None
         message_id = None if cost_only else _message_id(p.get("id", ""))
 
@@ -378,22 +382,27 @@ class Service:
             due = due_time(p.get("time"), tz, now)
         except BadTime:
             raise Failure(5) from None
-        if sum(phones.count(",") + phones.count(";") + 1 for phones, _ in groups) > MAX_RECIPIENTS:
+        # the checks in this order (the first that fails gives the error), each one pass over the groups
+        if sum([phones.count(",") + phones.count(";") + 1 for phones, _ in groups]) > MAX_RECIPIENTS:
             raise Failure(1)  # counted before anything is parsed, so a huge list costs one pass in C
         book = self.features.contacts
         recipients = [
             (_recipients(book.expand(account.login, phones, reply_id), kind, reply_id), text) for phones, text in groups
         ]
-        if sum(len(r) for r, _ in recipients) > MAX_RECIPIENTS:
+        if sum([len(r) for r, _ in recipients]) > MAX_RECIPIENTS:
             raise Failure(1)  # a contact group may hold more
         sender = self._sender(account, p, kind, reply_id)
-        if any(word.casefold() in text.casefold() for _, text in recipients for word in self.denied_words):
-            raise Failure(6, reply_id)
-        if any(_dir.rejected_at_send(phone) for phones, _ in recipients for phone in phones):
-            raise Failure(8, reply_id)
+        words = [word.casefold() for word in self.denied_words]
+        for _, text in recipients:
+            folded = text.casefold()
+            if any([word in folded for word in words]):
+                raise Failure(6, reply_id)
+        for phones, _ in recipients:
+            if any([_dir.rejected_at_send(phone) for phone in phones]):
+                raise Failure(8, reply_id)
 
         units = [(phones, text, self._units(text, kind, translit, max_parts)) for phones, text in recipients]
-        sms_count = sum(len(phones) * n for phones, _, n in units)
+        sms_count = sum([len(phones) * n for phones, _, n in units])
         cost = account.price * sms_count
         if cost_only:
             return _rn.render_cost(Cost(cost=cost, sms_count=sms_count), fmt)
@@ -443,8 +452,10 @@ class Service:
         email = kind is MessageFormat.MAIL and EMAIL.fullmatch(sender) is not None
         if not (email or SENDER_DIGITS.fullmatch(sender) or SENDER_ALNUM.fullmatch(sender)):
             raise Failure(6, reply_id)
-        if sender.casefold() in {s.casefold() for s in self.denied_senders}:
-            raise Failure(6, reply_id)
+        folded = sender.casefold()
+        for denied in self.denied_senders:
+            if denied.casefold() == folded:
+                raise Failure(6, reply_id)
         return sender
 
     @staticmethod
@@ -459,13 +470,13 @@ class Service:
         """The status history a message to this phone will have: waiting, transferred, final."""
         end = _dir.outcome(phone)
         life = self.lifecycle
-        plan = [(now, int(MessageStatus.WAITING), 0)]
+        plan = [(now, _WAITING, 0)]
         if end.transferred:
-            plan.append((due + life.transfer_after, int(MessageStatus.TRANSFERRED), 0))
+            plan.append((due + life.transfer_after, _TRANSFERRED, 0))
         if end.final is None:
             return plan
         if end.final in (MessageStatus.READ, MessageStatus.CLICKED):
-            plan.append((due + life.final_after, int(MessageStatus.DELIVERED), int(end.error)))
+            plan.append((due + life.final_after, _DELIVERED, int(end.error)))
             plan.append((due + 2 * life.final_after, int(end.final), int(end.error)))
         else:
             plan.append((due + life.final_after, int(end.final), int(end.error)))
