@@ -285,3 +285,17 @@ def test_a_restarted_emulator_does_not_push_again(tmp_path: Any) -> None:
             emulator.callbacks.wait(10)
             assert len(emulator.callbacks) == 0
     assert [e.status for e in recorder.events] == [smsc.MessageStatus.TRANSFERRED, smsc.MessageStatus.DELIVERED]
+
+
+def test_the_scan_index_exists_only_once_an_account_has_a_callback_url() -> None:
+    """Without a callback URL nothing is scanned by time: the history keeps one index fewer, which
+    every status change stored would pay for."""
+    with running() as emulator:
+        db = emulator._service.store.db
+
+        def indexes() -> set[str]:
+            return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+        assert "history_by_at" not in indexes()
+        emulator.accounts.update("demo", callback_url="http://127.0.0.1:9/smsc")
+        assert "history_by_at" in indexes()
