@@ -55,7 +55,7 @@ class MessageFormat(IntEnum):
     @property
     def wire(self) -> tuple[tuple[str, str], ...]:
         """The request parameters this value sets."""
-        return _MESSAGEFORMAT_WIRE.get(self.value, ())
+        return _MESSAGEFORMAT_WIRE.get(self._value_, ())  # _value_: without the enum's descriptor
 
     @property
     def per_recipient(self) -> bool:

@@ -44,6 +44,8 @@ def _one_recipient(raw: object, name: str, kind: str) -> str:
     if not isinstance(raw, str):
         raise _bad(name, f"each recipient must be a string, got {type(raw).__name__}")
     value = raw.strip()
+    if kind == "phone" and _PHONE.fullmatch(value):  # the usual recipient, already compact
+        return value
     if kind == "mail":
         if EMAIL.fullmatch(value):
             return value
@@ -61,7 +63,13 @@ def _one_recipient(raw: object, name: str, kind: str) -> str:
 def phones(value: str | Sequence[str], name: str, kind: str = "phone") -> str:
     """A non-empty list of recipients (a single string is one recipient)."""
     items: Sequence[object] = [value] if isinstance(value, str) else value
-    if isinstance(value, (bytes, bytearray)) or not isinstance(items, Sequence):
+    if (
+        type(items) is not list
+        and type(items) is not tuple
+        and (  # the usual ones, without the ABC's check
+            isinstance(value, (bytes, bytearray)) or not isinstance(items, Sequence)
+        )
+    ):
         raise _bad(name, "give a list of phone numbers")
     if not items:
         raise _bad(name, "no recipients")
