@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import platform
 import re
 import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,17 +39,25 @@ def test_user_agent_names_the_sdk_python_and_os() -> None:
         assert match["os"] == platform.system() == "Linux"
 
 
+@pytest.mark.parametrize("client", ["Client", "AsyncClient"])
 @pytest.mark.parametrize("kind", ["POST", "GET", "files"])
-def test_every_request_carries_the_user_agent(kind: str) -> None:
+def test_every_request_carries_the_user_agent(kind: str, client: str) -> None:
     script = Script()
-    with (
-        serve(script) as url,
-        smsc.Client(login="demo", password="x", base_url=url, method="GET" if kind == "GET" else "POST") as client,
-    ):
-        if kind == "files":
-            client.send(["+77011234567"], "x", format=smsc.MessageFormat.MMS, files=[("a.txt", b"1", "text/plain")])
+    method = "GET" if kind == "GET" else "POST"
+    options: dict[str, Any] = {}
+    if kind == "files":
+        options = {"format": smsc.MessageFormat.MMS, "files": [("a.txt", b"1", "text/plain")]}
+    with serve(script) as url:
+        if client == "Client":
+            with smsc.Client(login="demo", password="x", base_url=url, method=method) as sync_client:
+                sync_client.send(["+77011234567"], "x", **options)
         else:
-            client.send(["+77011234567"], "Hi")
+
+            async def send() -> None:
+                async with smsc.AsyncClient(login="demo", password="x", base_url=url, method=method) as async_client:
+                    await async_client.send(["+77011234567"], "x", **options)
+
+            asyncio.run(send())
     [seen] = script.seen
     assert seen.method == ("GET" if kind == "GET" else "POST")
     assert seen.headers["User-Agent"] == _version.user_agent()

@@ -106,8 +106,8 @@ class AsyncHttpTransport:
         self.pool_size = pool_size
         self._ssl = _tls(ca_certs, ssl_context, verify)
         self._aiohttp = aiohttp
-        self._headers = {"User-Agent": user_agent(), **HEADERS}
-        self._form_headers = {**self._headers, "Content-Type": _FORM}
+        self._headers = {"User-Agent": user_agent(), **HEADERS}  # the session's: every request sends them
+        self._form_headers: Any = None  # {"Content-Type": form} as aiohttp's own CIMultiDict, made with the session
         self._kept: dict[tuple[str, str], str] = {}  # the form encoding of fields every request repeats
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -131,8 +131,12 @@ class AsyncHttpTransport:
         if self._session is None or self._loop is not loop:
             aiohttp = self._aiohttp
             connector = _connector_class(aiohttp)(limit=self.pool_size, limit_per_host=self.pool_size, ssl=self._ssl)
+            from multidict import CIMultiDict  # aiohttp's own dependency
+
+            self._form_headers = CIMultiDict({"Content-Type": _FORM})  # taken as it is: no conversion per request
             self._session = aiohttp.ClientSession(
                 connector=connector,
+                headers=self._headers,
                 auto_decompress=False,
                 trace_configs=self.trace_configs or None,
                 # a request's RequestTimer bounds the pool wait, the connect and the reply; aiohttp the socket connect
@@ -201,20 +205,21 @@ class AsyncHttpTransport:
             log.debug("%s %s %s%s", method, url, urlencode(redact(fields)), f" + {len(files)} file(s)" if files else "")
         target = url
         data: Any = None
+        headers: Mapping[str, str] | None
         try:
             if body is not None:
-                data, headers = body[0], {**self._headers, **body[1]}
+                data, headers = body[0], body[1]
             elif files:
                 data = aiohttp.FormData(quote_fields=False, charset="utf-8")
                 for name, value in fields:
                     data.add_field(name, value)
                 for i, a in enumerate(files):
                     data.add_field(f"file{i}", a.data, filename=a.name, content_type=a.content_type)
-                headers = self._headers
+                headers = None
             elif method == "POST":
                 data, headers = encode_form(fields, self._kept).encode("ascii"), self._form_headers
             else:
-                target, headers = f"{url}?{encode_form(fields, self._kept)}", self._headers
+                target, headers = f"{url}?{encode_form(fields, self._kept)}", None
         except UnicodeEncodeError:
             raise InvalidRequest("a request field is not valid Unicode text (a lone surrogate?)") from None
         timer = RequestTimer(watchdog, *self._limits, None if deadline is None else _loop_time(loop, deadline))
