@@ -660,10 +660,15 @@ def _message_id(value: str) -> str | None:
 
 def _normal_phone(text: str) -> str | None:
     """A phone number in international form, digits only; None if it is not one."""
-    compact = text.strip().translate(PHONE_NOISE)
-    plus = compact.startswith("+")
-    digits = compact[1:] if plus else compact
-    if not _PHONE.fullmatch(digits) or digits[0] == "0":
+    if text.isascii() and text.isdigit() and 7 <= len(text) <= 15:  # digits only already: the usual case
+        digits, plus = text, False
+    else:
+        compact = text.strip().translate(PHONE_NOISE)
+        plus = compact.startswith("+")
+        digits = compact[1:] if plus else compact
+        if not _PHONE.fullmatch(digits):
+            return None
+    if digits[0] == "0":
         return None  # no country code starts with 0
     if not plus and len(digits) == 11 and digits[0] == "8":
         digits = "7" + digits[1:]  # a national 8... number, as the service corrects it
