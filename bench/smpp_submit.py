@@ -160,7 +160,7 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     print(
         f"smpp_submit: {n} submit_sm per round, best of {REPEAT}, over 127.0.0.1; {os.cpu_count()} CPUs, "
-        f"Python {sys.version.split()[0]}"
+        f"Python {sys.version.split()[0]}; load average {os.getloadavg()[0]:.1f} (the rates need a quiet machine)"
     )
     for server, command in SERVERS.items():
         rates, cpu = measure(command, n)
@@ -173,6 +173,7 @@ def main() -> None:
             )
         goal = rates["SmppClient window 32"] / base
         print(f"  goal window 32 >= 5x smpplib: {'met' if goal >= 5 else 'not met'} ({goal:.2f}x)")
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
