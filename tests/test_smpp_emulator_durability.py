@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -247,3 +248,24 @@ def test_acknowledged_parts_of_an_unfinished_message_survive_a_kill(tmp_path: Pa
     finally:
         restarted.stop()
     assert (str(message.id), message.text, message.parts) == (last_id, "".join(chunks), 1)
+
+
+def test_an_account_with_a_new_balance_keeps_every_other_field() -> None:
+    """A batch keeps its accounts with their new balances (Account.with_balance): nothing else may change."""
+    import attrs
+
+    from smsc.emulator._records import Account
+
+    values: dict[str, Any] = {
+        "login": "shop",
+        "password": "secret-1",
+        "api_key": "key-1",
+        "balance": Decimal("10.00"),
+        "price": Decimal("2.25"),
+        "currency": "RUB",
+        "sender": "Shop",
+        "callback_url": "http://127.0.0.1:9/smsc",
+    }
+    assert set(values) == {f.name for f in attrs.fields(Account)}, "a new field: set it here and in with_balance"
+    account = Account(**values)
+    assert account.with_balance(Decimal("7.75")) == attrs.evolve(account, balance=Decimal("7.75"))

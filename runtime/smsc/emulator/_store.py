@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import TypeVar
 
-from attrs import evolve, frozen
+from attrs import frozen
 
 from smsc.emulator._records import Account
 
@@ -293,7 +293,7 @@ class Store:
         if self._batch:
             balance = self._balances.get(login)
             if balance is not None and balance != account.balance:
-                account = evolve(account, balance=balance)
+                account = account.with_balance(balance)
             self._accounts[login] = account
         return account
 
