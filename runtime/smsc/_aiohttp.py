@@ -141,7 +141,7 @@ class AsyncHttpTransport:
                 trace_configs=self.trace_configs or None,
                 # a request's RequestTimer bounds the pool wait, the connect and the reply; aiohttp the socket connect
                 timeout=aiohttp.ClientTimeout(total=None, connect=None, sock_connect=self._limits[0]),
-            )  # every request sends Accept-Encoding: identity itself (HEADERS), so aiohttp adds no other
+            )  # its headers carry Accept-Encoding: identity (HEADERS), so aiohttp adds no other coding
             self._loop = loop
             self._watchdog = Watchdog(loop)
             # closes this session when its loop shuts down; replaced with the session, the old one
