@@ -429,6 +429,40 @@ def test_idle_and_unfinished_requests_are_closed_after_the_configured_time() -> 
         assert closed_within(keep_alive, 2).endswith(b"\r\n\r\n100.00")  # answered, then idle: closed
 
 
+
+_SOAP_SEND = (
+    b'<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+    b'<tns:send_sms xmlns:tns="http://smsc.ua/sys/soap.php"><login>demo</login><psw>demo</psw>'
+    b"<phones>+77011234567</phones><mes>Hi</mes></tns:send_sms></soap:Body></soap:Envelope>"
+)
+
+
+def test_a_soap_call_is_bounded_by_the_request_timeout_wherever_it_waits() -> None:
+    limits = Limits(rate_limits=False, ip_blocking=False, idle_timeout=5, request_timeout=0.3)
+    with running(limits=limits) as emulator:
+
+        def sent_in(*pieces: bytes, pause: float = 0.0) -> tuple[bytes, float]:
+            with socket.create_connection(("127.0.0.1", emulator.http_port), timeout=5) as sock:
+                start, got = time.monotonic(), b""
+                for piece in pieces:
+                    sock.sendall(piece)
+                    time.sleep(pause)
+                while chunk := sock.recv(65536):
+                    got += chunk
+                return got, time.monotonic() - start
+
+        whole = post("/sys/soap.php", b"text/xml", _SOAP_SEND)
+        got, took = sent_in(whole[:-20])  # the body never ends: closed when the time is up
+        assert got == b"" and 0.25 < took < 2
+        got, took = sent_in(whole[:-20], whole[-20:], pause=0.1)  # the body ends late, yet in time: answered
+        assert got.startswith(b"HTTP/1.1 200 ") and b"<error>0</error>" in got and took < 2
+        with emulator._service.lock:  # the service is busy: the call waits for its worker, then gives up
+            got, took = sent_in(whole)
+        assert got == b"" and 0.25 < took < 2, got
+        got, took = sent_in(whole)  # an answer on the loop needs no timer, and is no slower for it
+        assert got.startswith(b"HTTP/1.1 200 ") and b"<error>0</error>" in got and took < 2
+
+
 # --- one request never stalls the others ----------------------------------------------------------
 
 

@@ -191,8 +191,15 @@ class HttpFrontend:
                 del self._in_progress[who]
 
     async def _serve(self, call: ApiCall, command: str | None) -> Reply:
-        """The service's reply to a call, on its worker thread; a small call of a common command is
-        answered on the loop instead when nothing holds the service (a thread hop costs more than it).
+        """The service's reply to a call: on the loop when `_answer_now` can, else on its worker thread."""
+        reply = self._answer_now(call, command)
+        if reply is not None:
+            return reply
+        return await asyncio.get_running_loop().run_in_executor(self._worker, self.service.handle, call)
+
+    def _answer_now(self, call: ApiCall, command: str | None) -> Reply | None:
+        """The reply to a small call of a common command, answered on the loop when nothing holds the
+        service (a thread hop costs more than it); None when the call must go to the worker thread.
 
         Only with the state in memory: a file store's commit may wait for the disk, and the loop must not.
         """
@@ -208,23 +215,44 @@ class HttpFrontend:
                 return service.handle(call)
             finally:
                 service.lock.release()
-        return await asyncio.get_running_loop().run_in_executor(self._worker, service.handle, call)
+        return None
 
     async def _soap(self, http: web.BaseRequest) -> web.StreamResponse:
-        """/sys/soap.php: the WSDL and the operations, on the same service and limits as HTTP."""
+        """/sys/soap.php: the WSDL and the operations, on the same service and limits as HTTP.
 
-        async def run(call: ApiCall) -> Any:
-            return await self._serve(call, command_of(call.path, call.params))
-
+        The whole call is bounded by Limits.request_timeout (then HTTP 408 and the connection closed),
+        yet a timer is armed only where the call can wait: for a body still arriving and for the
+        service's worker thread. A body already buffered and a call answered on the loop cannot wait.
+        """
+        deadline = asyncio.get_running_loop().time() + self.limits.request_timeout
         try:
-            async with asyncio.timeout(self.limits.request_timeout):
-                return await _soap.handle(http, self.service, run, self._read_body)
+            return await _soap.handle(http, self.service, self._soap_answer, self._soap_body, deadline)
         except TooLarge:
             return await _closing(http, web.Response(status=413, text="Request Entity Too Large"))
         except TimeoutError:
+            log.info("closing a SOAP call not answered within %g s", self.limits.request_timeout)
             if http.transport is not None:
                 http.transport.abort()
             return web.Response(status=408)
+
+    async def _soap_answer(self, call: ApiCall, deadline: float) -> Reply:
+        """The service's reply to a SOAP call; TimeoutError if the worker thread has not answered by `deadline`."""
+        reply = self._answer_now(call, command_of(call.path, call.params))
+        if reply is not None:
+            return reply
+        async with asyncio.timeout_at(deadline):
+            return await asyncio.get_running_loop().run_in_executor(self._worker, self.service.handle, call)
+
+    async def _soap_body(self, http: web.BaseRequest, deadline: float) -> bytes:
+        """A SOAP request's body, at most max_body bytes; TimeoutError if it has not arrived by `deadline`."""
+        content = http.content
+        if content.is_eof():  # all of it is buffered (aiohttp fed its end): nothing to wait for
+            body = content.read_nowait()
+            if len(body) > self.limits.max_body:
+                raise TooLarge
+            return body
+        async with asyncio.timeout_at(deadline):
+            return await self._read_body(http)
 
     async def _refuse(self, http: web.BaseRequest, pairs: list[tuple[bytes, bytes]], reason: str) -> web.Response:
         """Error 1 for a request whose body could not be read, rendered in the fmt known so far."""

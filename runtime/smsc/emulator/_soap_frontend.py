@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -19,7 +18,7 @@ from aiohttp import web
 from smsc._exceptions import InvalidRequest, ProtocolError
 from smsc._soap_messages import NAMESPACE, OPERATIONS, PATH, WSDL
 from smsc._soap_support import fault_envelope, local, read_request, response_envelope
-from smsc.emulator._service import ApiCall, Service
+from smsc.emulator._service import ApiCall, Reply, Service
 
 log = logging.getLogger("smsc.emulator")
 
@@ -40,9 +39,14 @@ def _fault(text: str, code: str = "Client") -> web.Response:
 
 
 async def handle(
-    http: web.BaseRequest, service: Service, run: Callable[[ApiCall], Awaitable[Any]], read: Callable[..., Any]
+    http: web.BaseRequest,
+    service: Service,
+    answer: Callable[[ApiCall, float], Awaitable[Reply]],
+    read: Callable[[web.BaseRequest, float], Awaitable[bytes]],
+    deadline: float,
 ) -> web.Response:
-    """GET ?wsdl: the WSDL; POST: one operation. `run` hands a call to the service's worker; `read` the body."""
+    """GET ?wsdl: the WSDL; POST: one operation. `read` gives the body, `answer` the service's reply to
+    a call; either raises TimeoutError past `deadline` (the loop's clock)."""
     if http.method == "GET":
         if "wsdl" not in {k.lower() for k in http.query}:
             return web.Response(status=405, headers={"Allow": "POST"}, text="POST a SOAP envelope, or GET ?wsdl")
@@ -50,7 +54,7 @@ async def handle(
         return web.Response(text=WSDL.format(address=address), content_type=_XML, charset="utf-8")
     if http.method != "POST":
         return web.Response(status=405, headers={"Allow": "GET, POST"})
-    raw: bytes = await read(http)
+    raw = await read(http, deadline)
     try:
         tag, values = read_request(raw)
     except ProtocolError as exc:
@@ -72,7 +76,7 @@ async def handle(
             return _fault(f"{op.name}: query is not URL-encoded parameters")
     params.update(_IMPLIED[op.name])
     try:
-        reply = await run(ApiCall(op.endpoint, params, (), http.remote or ""))
+        reply = await answer(ApiCall(op.endpoint, params, (), http.remote or ""), deadline)
     except InvalidRequest as exc:
         return _fault(str(exc))
     record = json.loads(reply.body)
