@@ -429,7 +429,6 @@ def test_idle_and_unfinished_requests_are_closed_after_the_configured_time() -> 
         assert closed_within(keep_alive, 2).endswith(b"\r\n\r\n100.00")  # answered, then idle: closed
 
 
-
 _SOAP_SEND = (
     b'<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
     b'<tns:send_sms xmlns:tns="http://smsc.ua/sys/soap.php"><login>demo</login><psw>demo</psw>'
