@@ -99,7 +99,10 @@ def _response_template(namespace: str, op: Operation) -> str:
 
 def response_envelope(namespace: str, op: Operation, values: Mapping[str, str]) -> bytes:
     """The response of `op` with its result elements (the emulator's side); a missing one is empty."""
-    texts = tuple([escape(values.get(name, "")) for name, _ in op.fields])
+    texts = tuple([values.get(name, "") for name, _ in op.fields])
+    joined = "".join(texts)  # one look for markup in all of them: the values are mostly plain numbers
+    if "&" in joined or "<" in joined or ">" in joined:
+        texts = tuple([escape(text) for text in texts])
     return (_response_template(namespace, op) % texts).encode("utf-8")
 
 

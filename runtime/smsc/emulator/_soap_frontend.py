@@ -85,10 +85,6 @@ async def handle(
         if "id" in record:
             result["id"] = str(record["id"])
     else:
-        result = {name: _text(record[key]) for name, key in op.fields if key in record}
+        result = {name: "" if (value := record.get(key)) is None else str(value) for name, key in op.fields}
         result["error"] = "0"
     return web.Response(body=response_envelope(NAMESPACE, op, result), content_type=_XML, charset="utf-8")
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
