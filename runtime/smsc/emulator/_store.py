@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from attrs import frozen
 
@@ -81,9 +81,9 @@ class StoredMessage:
     """The send's `translit` and `maxsms` (0: none): with the text, what the phone shows."""
 
 
-@frozen
-class NewMessage:
-    """A message to one phone about to be stored, with its planned status history."""
+class NewMessage(NamedTuple):
+    """A message to one phone about to be stored, with its planned status history (a named tuple: one
+    is made per message sent, and a tuple is made at a fraction of an attrs instance's cost)."""
 
     phone: str
     text: str
