@@ -146,6 +146,24 @@ def test_observers_hear_of_a_batch_once_after_its_commit() -> None:
         assert len(heard) < 200 and not any(in_transaction for _, in_transaction in heard)
 
 
+def test_a_batch_holds_back_only_its_own_thread_s_notices() -> None:
+    """What another thread tells the observers while a batch is open reaches them at once, not
+    after (or instead of) the batch's own notices."""
+    import threading
+
+    with running() as emulator:
+        service = emulator._service
+        heard: list[str] = []
+        service.observers.append(heard.append)
+        with service.batch():
+            other = threading.Thread(target=service.notify, args=("faults",))
+            other.start()
+            other.join(5)
+            service.notify("messages")
+            assert heard == ["faults"]
+        assert heard == ["faults", "messages"]
+
+
 def test_no_acknowledged_submit_is_lost_when_the_process_is_killed(tmp_path: Path) -> None:
     db = str(tmp_path / "state.sqlite")
     server = subprocess.Popen(

@@ -170,7 +170,8 @@ class Service:
         self.denied_words = {"casino"} if denied_words is None else denied_words
         self.observers: list[Callable[[str], None]] = []
         """Called with what changed ("messages", "clock", ...) after a change is committed."""
-        self._notices: dict[str, None] | None = None  # inside batch(): what changed, told after the commit
+        self._batching: tuple[int, dict[str, None]] | None = None
+        """Inside batch(): the thread running it, and what changed in it (told after the commit)."""
         if default_account:
             store.put_account(Account(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD), replace=False)
         self.inbox = Inbox(store)
@@ -178,8 +179,9 @@ class Service:
         self.incoming_listeners: list[Callable[[Incoming], None]] = []
 
     def notify(self, kind: str) -> None:
-        if self._notices is not None:
-            self._notices[kind] = None
+        batching = self._batching  # read once: another thread may be ending its batch
+        if batching is not None and batching[0] == threading.get_ident():
+            batching[1][kind] = None
             return
         for observer in list(self.observers):
             observer(kind)
@@ -189,16 +191,16 @@ class Service:
         """Many requests under the lock in one transaction of the store (Store.batch); the observers
         hear of what changed once, after the commit."""
         with self.lock:
-            if self._notices is not None:  # already in one
+            if self._batching is not None:  # already in one (the lock is this thread's)
                 yield
                 return
             notices: dict[str, None] = {}
-            self._notices = notices
+            self._batching = (threading.get_ident(), notices)
             try:
                 with self.store.batch():
                     yield
             finally:
-                self._notices = None
+                self._batching = None
             for kind in notices:
                 self.notify(kind)
 
