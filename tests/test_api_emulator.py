@@ -35,28 +35,29 @@ def _today(emulator: Emulator) -> date:
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
 def test_history_pages_backwards_across_page_boundaries(fmt: smsc.ResponseFormat, make_client: Factory) -> None:
     with running() as emulator, client(make_client, emulator, fmt) as c:
+        first_day = _today(emulator)  # the sends and the 10 s after them may cross Moscow's midnight
         sent = [c.send([f"+7701000000{i}"], f"text {i}") for i in range(7)]
         emulator.advance(10)
         today = _today(emulator)
-        records = list(c.history(today, today, page_size=3))
+        records = list(c.history(first_day, today, page_size=3))
         assert [r.message for r in records] == [f"text {i}" for i in reversed(range(7))]
         assert [r.id for r in records] == [s.id for s in reversed(sent)]
         assert all(r.status is smsc.MessageStatus.DELIVERED and r.cost == Decimal("1.50") for r in records)
         ids = [r.int_id for r in records]
         assert ids == sorted(ids, reverse=True)
-        assert [r.int_id for r in c.history(today, today, before_id=ids[2], page_size=2)] == ids[3:]
-        assert [r.phone for r in c.history(today, today, phones=["+77010000003"])] == ["77010000003"]
-        assert len(list(c.history(today, today, limit=4, page_size=3))) == 4
+        assert [r.int_id for r in c.history(first_day, today, before_id=ids[2], page_size=2)] == ids[3:]
+        assert [r.phone for r in c.history(first_day, today, phones=["+77010000003"])] == ["77010000003"]
+        assert len(list(c.history(first_day, today, limit=4, page_size=3))) == 4
         assert list(c.history(today - timedelta(days=10), today - timedelta(days=5))) == []  # error 3: no records
 
 
 def test_history_holding_more_than_one_full_page(make_client: Factory) -> None:
     with running() as emulator, client(make_client, emulator) as c:
         emulator.accounts.update("demo", balance="100000")
+        first_day = _today(emulator)  # the sends may cross Moscow's midnight
         for batch in range(2):
             c.send([f"+7701{batch}{i:06d}" for i in range(600)], "bulk")
-        today = _today(emulator)
-        records = c.history(today, today)
+        records = c.history(first_day, _today(emulator))
         first = [next(records) for _ in range(1000)]  # one request so far: the first page is full
         rest = list(records)  # the second page: what is left
         assert len(first) == 1000 and len(rest) == 200
@@ -319,11 +320,12 @@ def test_async_client_pages_with_async_for_and_awaits_groups() -> None:
 
 def test_history_filters_by_kind(make_client: Factory) -> None:
     with running() as emulator, client(make_client, emulator) as c:
+        first_day = _today(emulator)  # the sends may cross Moscow's midnight
         c.send([PHONE], "an SMS")
         c.send(["shop@example.com"], "a letter", format=smsc.MessageFormat.MAIL, sender="me@example.com")
         today = _today(emulator)
-        assert [m.message for m in c.history(today, today, format=smsc.MessageFormat.MAIL)] == ["a letter"]
-        assert [m.message for m in c.history(today, today, format=smsc.MessageFormat.SMS)] == ["an SMS"]
+        assert [m.message for m in c.history(first_day, today, format=smsc.MessageFormat.MAIL)] == ["a letter"]
+        assert [m.message for m in c.history(first_day, today, format=smsc.MessageFormat.SMS)] == ["an SMS"]
 
 
 def test_reset_forgets_the_address_book_templates_mailings_and_sub_accounts(make_client: Factory) -> None:

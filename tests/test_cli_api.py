@@ -23,9 +23,10 @@ def test_inbox_history_operator_and_prices() -> None:
         assert lines[0].split() == ["id", "received", "from", "to", "text"] and "STOP" in lines[2]
         assert json.loads(smsc_cli("incoming", "--json", "--after-id", "1", env=env).stdout) == []
 
+        first_day = emulator.now().date().isoformat()  # the send may cross Moscow's midnight
         assert smsc_cli("send", "+77011234567", "Hello", env=env).returncode == 0
         today = emulator.now().date().isoformat()
-        history = json.loads(smsc_cli("history", "--since", today, "--until", today, "--json", env=env).stdout)
+        history = json.loads(smsc_cli("history", "--since", first_day, "--until", today, "--json", env=env).stdout)
         assert [h["message"] for h in history] == ["Hello"] and history[0]["phone"] == "77011234567"
 
         found = smsc_cli("operator", "+79031234567", env=env)
