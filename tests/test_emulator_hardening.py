@@ -462,6 +462,31 @@ def test_a_soap_call_is_bounded_by_the_request_timeout_wherever_it_waits() -> No
         assert got.startswith(b"HTTP/1.1 200 ") and b"<error>0</error>" in got and took < 2
 
 
+_SOAP_BALANCE = (
+    b'<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+    b'<tns:get_balance xmlns:tns="http://smsc.ua/sys/soap.php"><login>demo</login><psw>demo</psw>'
+    b"</tns:get_balance></soap:Body></soap:Envelope>"
+)
+
+
+def test_soap_calls_count_toward_the_requests_in_progress_of_their_login() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with running(rate_limits=True) as emulator:
+        emulator.limits.concurrent = 2
+        request = post("/sys/soap.php", b"text/xml", _SOAP_BALANCE)
+        with ThreadPoolExecutor(3) as pool:
+            with emulator._service.lock:  # the service is busy: all three calls are in progress at once
+                calls = [pool.submit(exchange, emulator.http_port, request) for _ in range(3)]
+                time.sleep(1.0)
+            answers = [call.result(timeout=10) for call in calls]
+    assert [status for status, _ in answers] == [200, 200, 200], answers
+    replies = [body for _, body in answers]
+    refused = [reply for reply in replies if b"<error>9</error>" in reply]
+    assert len(refused) == 1, replies  # the third of a login's calls in progress, as over HTTP
+    assert all(b"<error>0</error>" in reply and b"<balance>" in reply for reply in replies if reply not in refused)
+
+
 # --- one request never stalls the others ----------------------------------------------------------
 
 

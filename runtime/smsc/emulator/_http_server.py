@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from aiohttp import BodyPartReader, web
+from attrs import evolve
 
 from smsc.emulator import _soap_frontend as _soap
 from smsc.emulator._faults import Faults
@@ -166,8 +167,7 @@ class HttpFrontend:
         if early is not None:
             return web.Response(status=early.status, text="fault injected")
         who = params.get("apikey") or params.get("login", "")
-        busy = self._in_progress[who]  # counted from arrival to the reply written, handling on a worker thread
-        self._in_progress[who] += 1
+        busy = self._arrived(who)  # counted from arrival to the reply written, handling on a worker thread
         try:
             reply = await self._serve(ApiCall(http.path, params, files, http.remote or "", busy), command)
             body = reply.body.encode(codec, "replace")
@@ -186,9 +186,19 @@ class HttpFrontend:
             response = web.Response(body=body, content_type=_content_type(params), charset=_CHARSET_NAMES[codec])
             return await _written(http, response)
         finally:
-            self._in_progress[who] -= 1
-            if not self._in_progress[who]:
-                del self._in_progress[who]
+            self._left(who)
+
+    def _arrived(self, who: str) -> int:
+        """A request of login (or API key) `who` is in progress; how many of its others already were."""
+        busy = self._in_progress[who]
+        self._in_progress[who] = busy + 1
+        return busy
+
+    def _left(self, who: str) -> None:
+        """A request of `who` has its reply written."""
+        self._in_progress[who] -= 1
+        if not self._in_progress[who]:
+            del self._in_progress[who]
 
     async def _serve(self, call: ApiCall, command: str | None) -> Reply:
         """The service's reply to a call: on the loop when `_answer_now` can, else on its worker thread."""
@@ -225,8 +235,16 @@ class HttpFrontend:
         service's worker thread. A body already buffered and a call answered on the loop cannot wait.
         """
         deadline = asyncio.get_running_loop().time() + self.limits.request_timeout
+        counted: list[str] = []  # the login of the call, once its request is read: in progress until written
+
+        async def answer(call: ApiCall, deadline: float) -> Reply:
+            who = call.params.get("apikey") or call.params.get("login", "")
+            busy = self._arrived(who)  # as over HTTP: the 15th call of a login in progress gets error 9
+            counted.append(who)
+            return await self._soap_answer(evolve(call, concurrent=busy), deadline)
+
         try:
-            return await _soap.handle(http, self.service, self._soap_answer, self._soap_body, deadline)
+            return await _written(http, await _soap.handle(http, self.service, answer, self._soap_body, deadline))
         except TooLarge:
             return await _closing(http, web.Response(status=413, text="Request Entity Too Large"))
         except TimeoutError:
@@ -234,6 +252,9 @@ class HttpFrontend:
             if http.transport is not None:
                 http.transport.abort()
             return web.Response(status=408)
+        finally:
+            for who in counted:
+                self._left(who)
 
     async def _soap_answer(self, call: ApiCall, deadline: float) -> Reply:
         """The service's reply to a SOAP call; TimeoutError if the worker thread has not answered by `deadline`."""
