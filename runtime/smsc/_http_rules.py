@@ -50,19 +50,22 @@ def encode_form(fields: Sequence[tuple[str, str]], kept: dict[tuple[str, str], s
     `kept`: a transport's own dict, where the encoding of the fields every request repeats (login,
     password, format) is kept (a few entries at most) instead of being worked out again.
     """
-    safe = _SAFE
     if kept is None:
-        return "&".join([f"{k if safe(k) else _quoted(k)}={v if safe(v) else _quoted(v)}" for k, v in fields])
+        return "&".join([_pair(k, v) for k, v in fields])
     out = []
     for pair in fields:
         text = kept.get(pair)
         if text is None:
-            k, v = pair
-            text = f"{k if safe(k) else _quoted(k)}={v if safe(v) else _quoted(v)}"
-            if k in _CONSTANT and len(kept) < 16:
+            text = _pair(*pair)
+            if pair[0] in _CONSTANT and len(kept) < 16:
                 kept[pair] = text
         out.append(text)
     return "&".join(out)
+
+
+def _pair(name: str, value: str) -> str:
+    """One `name=value` of a form, quoted as urlencode() quotes it."""
+    return f"{name if _SAFE(name) else _quoted(name)}={value if _SAFE(value) else _quoted(value)}"
 
 
 def mirror_urls(base_url: str) -> list[str]:
