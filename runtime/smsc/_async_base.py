@@ -92,7 +92,7 @@ class AsyncBaseClient(ClientCore):
         self, endpoint: str, request: Request, parse: Callable[[bytes], SendResult]
     ) -> Coroutine[Any, Any, SendResult]:
         """Send one message (see ClientCore._send_machine): the coroutine to await."""
-        return run_async(self._send_machine(endpoint, request, parse), self.transport, self.sender, self._sleep)
+        return self.run_send(self._send_machine(endpoint, request, parse))
 
     def run_send(self, machine: Machine) -> Coroutine[Any, Any, SendResult]:
         """Drive one send's state machine (for a bulk sender: one machine per message): the coroutine to await."""
