@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 
 from smsc._exceptions import InvalidRequest
 from smsc._http import HttpTransport
-from smsc._soap_support import choose, escape, request_template, result_record
+from smsc._soap_support import choose, element_names, filled, request_template, result_record
 
 if TYPE_CHECKING:
     from smsc._attachments import Attachment
@@ -154,10 +154,7 @@ class _Route:
         given = {k for k, _ in items if k not in fixed}
         self.op = op
         self.rest = tuple(k for k, _ in items if k not in op.params and k not in fixed)
-        names = [name for name in op.params if name in given or (name == "query" and self.rest)]
-        if not op.required <= set(names):
-            raise InvalidRequest(f"{op.name}: missing {', '.join(sorted(op.required - set(names)))}")
-        self.names = tuple(names)
+        self.names = element_names(op, given | {"query"} if self.rest else given)
         self.template = request_template(NAMESPACE, op, self.names)
         self.headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{NAMESPACE}#{op.name}"'}
         self.descriptions = {code: text for code, (_, text) in ERROR_MAPS[op.error_map].items()}
@@ -166,7 +163,7 @@ class _Route:
         """The request envelope of a call with these `values` (its fields, fmt and charset dropped)."""
         if self.rest:
             values = {**values, "query": urlencode([(k, values[k]) for k in self.rest])}
-        return (self.template % tuple([escape(values[name]) for name in self.names])).encode("utf-8")
+        return filled(self.template, self.names, values)
 
     def finish(self, raw: bytes) -> bytes:
         """The SOAP reply as the command's fmt=3 record (JSON)."""

@@ -15,8 +15,9 @@ admits only well-formed XML of that shape reads instead (see _FLAT_REQUEST).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from typing import TYPE_CHECKING, NamedTuple
+from xml.sax.saxutils import escape, unescape
 
 from smsc._exceptions import InvalidRequest, ProtocolError
 from smsc._xml import XmlRefused, parse_xml
@@ -47,11 +48,6 @@ class Operation(NamedTuple):
     fields: tuple[tuple[str, str], ...]  # (result element, fmt=3 key)
 
 
-def escape(text: str) -> str:
-    """`text` as XML character data: &, < and > escaped."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _literal(text: str) -> str:
     """Constant text inside a %-template."""
     return text.replace("%", "%%")
@@ -77,13 +73,23 @@ def request_template(namespace: str, op: Operation, names: tuple[str, ...]) -> s
     return template
 
 
+def element_names(op: Operation, present: Set[str]) -> tuple[str, ...]:
+    """The elements of a request to `op` that `present` holds, in the WSDL's order; InvalidRequest
+    when a required one is missing."""
+    if not op.required <= present:
+        raise InvalidRequest(f"{op.name}: missing {', '.join(sorted(op.required - present))}")
+    return tuple(name for name in op.params if name in present)
+
+
+def filled(template: str, names: Sequence[str], values: Mapping[str, str]) -> bytes:
+    """A request template (request_template) with the values of its elements `names`, escaped."""
+    return (template % tuple([escape(values[name]) for name in names])).encode("utf-8")
+
+
 def request_envelope(namespace: str, op: Operation, values: Mapping[str, str]) -> bytes:
     """The request of `op` with `values` (its elements, in the WSDL's order)."""
-    if not op.required <= values.keys():
-        raise InvalidRequest(f"{op.name}: missing {', '.join(sorted(op.required - values.keys()))}")
-    names = tuple(name for name in op.params if name in values)
-    template = request_template(namespace, op, names)
-    return (template % tuple([escape(values[name]) for name in names])).encode("utf-8")
+    names = element_names(op, values.keys())
+    return filled(request_template(namespace, op, names), names, values)
 
 
 def _response_template(namespace: str, op: Operation) -> str:
@@ -140,14 +146,7 @@ _FLAT_RESPONSE = re.compile(_OPEN + _S + rf"<(?P<result>{_NAME})>(?P<leaves>{_LE
 _LEAF = re.compile(rf"<({_NAME})(?:/>|>({_TEXT})</\1>)")
 
 
-def _unescape(text: str) -> str:
-    return (
-        text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", '"')
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-    )
+_QUOTES = {"&quot;": '"', "&apos;": "'"}  # the predefined entities saxutils.unescape does not know itself
 
 
 def _flat(pattern: re.Pattern[str], raw: bytes) -> tuple[re.Match[str], dict[str, str]] | None:
@@ -159,7 +158,7 @@ def _flat(pattern: re.Pattern[str], raw: bytes) -> tuple[re.Match[str], dict[str
     match = pattern.fullmatch(document)
     if match is None or "]]>" in document:
         return None
-    values = {name: _unescape(text) if "&" in text else text for name, text in _LEAF.findall(match["leaves"])}
+    values = {name: unescape(text, _QUOTES) if "&" in text else text for name, text in _LEAF.findall(match["leaves"])}
     return match, values
 
 
