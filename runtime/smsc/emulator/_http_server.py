@@ -18,6 +18,7 @@ import socket
 import ssl
 import struct
 from collections import Counter
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -166,7 +167,7 @@ class HttpFrontend:
             return web.Response(body=reply.body.encode(codec, "replace"), charset=_CHARSET_NAMES[codec])
         if early is not None:
             return web.Response(status=early.status, text="fault injected")
-        who = params.get("apikey") or params.get("login", "")
+        who = _login_of(params)
         busy = self._arrived(who)  # counted from arrival to the reply written, handling on a worker thread
         try:
             reply = await self._serve(ApiCall(http.path, params, files, http.remote or "", busy), command)
@@ -200,12 +201,17 @@ class HttpFrontend:
         if not self._in_progress[who]:
             del self._in_progress[who]
 
-    async def _serve(self, call: ApiCall, command: str | None) -> Reply:
-        """The service's reply to a call: on the loop when `_answer_now` can, else on its worker thread."""
+    async def _serve(self, call: ApiCall, command: str | None, deadline: float | None = None) -> Reply:
+        """The service's reply to a call: on the loop when `_answer_now` can, else on its worker thread;
+        TimeoutError if the worker has not answered by `deadline` (the loop's clock; None: no bound)."""
         reply = self._answer_now(call, command)
         if reply is not None:
             return reply
-        return await asyncio.get_running_loop().run_in_executor(self._worker, self.service.handle, call)
+        work = asyncio.get_running_loop().run_in_executor(self._worker, self.service.handle, call)
+        if deadline is None:
+            return await work
+        async with asyncio.timeout_at(deadline):
+            return await work
 
     def _answer_now(self, call: ApiCall, command: str | None) -> Reply | None:
         """The reply to a small call of a common command, answered on the loop when nothing holds the
@@ -238,10 +244,10 @@ class HttpFrontend:
         counted: list[str] = []  # the login of the call, once its request is read: in progress until written
 
         async def answer(call: ApiCall, deadline: float) -> Reply:
-            who = call.params.get("apikey") or call.params.get("login", "")
+            who = _login_of(call.params)
             busy = self._arrived(who)  # as over HTTP: the 15th call of a login in progress gets error 9
             counted.append(who)
-            return await self._soap_answer(evolve(call, concurrent=busy), deadline)
+            return await self._serve(evolve(call, concurrent=busy), command_of(call.path, call.params), deadline)
 
         try:
             return await _written(http, await _soap.handle(http, self.service, answer, self._soap_body, deadline))
@@ -255,14 +261,6 @@ class HttpFrontend:
         finally:
             for who in counted:
                 self._left(who)
-
-    async def _soap_answer(self, call: ApiCall, deadline: float) -> Reply:
-        """The service's reply to a SOAP call; TimeoutError if the worker thread has not answered by `deadline`."""
-        reply = self._answer_now(call, command_of(call.path, call.params))
-        if reply is not None:
-            return reply
-        async with asyncio.timeout_at(deadline):
-            return await asyncio.get_running_loop().run_in_executor(self._worker, self.service.handle, call)
 
     async def _soap_body(self, http: web.BaseRequest, deadline: float) -> bytes:
         """A SOAP request's body, at most max_body bytes; TimeoutError if it has not arrived by `deadline`."""
@@ -379,6 +377,11 @@ class HttpFrontend:
             if not content_type.isascii() or not content_type.isprintable():
                 raise Malformed("a part's Content-Type is not printable ASCII")
             files.append((name, _raw_header_param(part.filename), content_type, data))
+
+
+def _login_of(params: Mapping[str, str]) -> str:
+    """Whose request this is, for the count of requests in progress: the API key or the login."""
+    return params.get("apikey") or params.get("login", "")
 
 
 async def _written(http: web.BaseRequest, response: web.Response) -> web.Response:
