@@ -33,25 +33,30 @@ def _client(port: int, **options: Any) -> smpp.SmppClient:
     return smpp.SmppClient("127.0.0.1", port, system_id="demo", password="demo", **{**settings, **options})
 
 
+def _sent_counting_commits(emulator: Any, texts: list[str]) -> tuple[list[smpp.SmppSendResult | smsc.SmscError], int]:
+    """Send these texts over SMPP in one send_many; the results and how many transactions committed."""
+    commits: list[str] = []
+    db = emulator._service.store.db
+
+    async def send() -> list[smpp.SmppSendResult | smsc.SmscError]:
+        async with _client(emulator.smpp_port or 0) as client:
+            return await client.send_many([("77011234567", text) for text in texts])
+
+    db.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    try:
+        return run(send()), len(commits)
+    finally:
+        db.set_trace_callback(None)
+
+
 def test_submits_of_one_loop_turn_share_one_transaction() -> None:
     with running(smpp_port=0) as emulator:
         assert emulator.smpp_port is not None
         emulator.accounts.update("demo", balance=10**6)
-        commits: list[str] = []
-        db = emulator._service.store.db
-
-        async def send() -> list[smpp.SmppSendResult | smsc.SmscError]:
-            async with _client(emulator.smpp_port or 0) as client:
-                return await client.send_many([("77011234567", f"batched {i}") for i in range(600)])
-
-        db.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
-        try:
-            results = run(send())
-        finally:
-            db.set_trace_callback(None)
+        results, commits = _sent_counting_commits(emulator, [f"batched {i}" for i in range(600)])
         ids = {r.message_id for r in results if isinstance(r, smpp.SmppSendResult)}
         assert len(ids) == 600 and len(emulator.messages()) == 600
-        assert len(commits) <= 600 / 4, len(commits)  # one commit per submit before batching
+        assert commits <= 600 / 4, commits  # one commit per submit before batching
 
 
 def test_a_batch_bills_in_order_and_refuses_what_the_balance_no_longer_covers() -> None:
@@ -59,21 +64,10 @@ def test_a_batch_bills_in_order_and_refuses_what_the_balance_no_longer_covers() 
     once, at the batch's end): ten SMS at 1.50 out of 15.00, the six after them refused."""
     with running(smpp_port=0) as emulator:
         emulator.accounts.update("demo", balance="15.00")
-        commits: list[str] = []
-        db = emulator._service.store.db
-
-        async def send() -> list[smpp.SmppSendResult | smsc.SmscError]:
-            async with _client(emulator.smpp_port or 0) as client:
-                return await client.send_many([("77011234567", f"billed {i}") for i in range(16)])
-
-        db.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
-        try:
-            results = run(send())
-        finally:
-            db.set_trace_callback(None)
+        results, commits = _sent_counting_commits(emulator, [f"billed {i}" for i in range(16)])
         sent = [r.message_id for r in results if isinstance(r, smpp.SmppSendResult)]
         refused = [r for r in results if isinstance(r, smpp.SmppStatusError)]
-        assert len(commits) < 16  # batches, not one transaction per submit
+        assert commits < 16  # batches, not one transaction per submit
         assert len(sent) == 10 and [r.status for r in refused] == [smpp.CommandStatus.ESME_RSUBMITFAIL] * 6
         assert emulator.accounts["demo"].balance == 0
         assert sorted(str(m.id) for m in emulator.messages()) == sorted(sent)
