@@ -63,3 +63,25 @@ def test_every_request_carries_the_user_agent(kind: str, client: str) -> None:
     assert seen.headers["User-Agent"] == _version.user_agent()
     assert USER_AGENT.fullmatch(seen.headers["User-Agent"])
     assert seen.headers["Accept-Encoding"] == "identity"
+
+
+@pytest.mark.parametrize("client", ["Client", "AsyncClient"])
+def test_a_cookie_the_server_sets_is_never_sent_back(client: str) -> None:
+    """The clients keep no cookies: one call carries nothing another call (or login) was given."""
+    script = Script(headers={"Set-Cookie": "session=abc; Path=/"})
+    with serve(script) as ip_url:
+        url = ip_url.replace("127.0.0.1", "localhost")  # aiohttp's default jar keeps no cookie of an IP address
+        if client == "Client":
+            with smsc.Client(login="demo", password="x", base_url=url) as sync_client:
+                for _ in range(2):
+                    sync_client.send(["+77011234567"], "x")
+        else:
+
+            async def send() -> None:
+                async with smsc.AsyncClient(login="demo", password="x", base_url=url) as async_client:
+                    for _ in range(2):
+                        await async_client.send(["+77011234567"], "x")
+
+            asyncio.run(send())
+    assert len(script.seen) == 2
+    assert all("Cookie" not in seen.headers for seen in script.seen)

@@ -12,6 +12,7 @@ import ssl
 import time
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from contextvars import ContextVar
+from threading import get_ident
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -110,7 +111,9 @@ class AsyncHttpTransport:
         self._form_headers: Any = None  # {"Content-Type": form} as aiohttp's own CIMultiDict, made with the session
         self._kept: dict[tuple[str, str], str] = {}  # the form encoding of fields every request repeats
         self._session: aiohttp.ClientSession | None = None
+        self._urls: dict[str, Any] = {}  # the yarl.URL of each URL requested
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread = 0  # the thread the session's loop runs in
         self._watchdog: Watchdog | None = None  # the timeouts of the requests in the session's loop
         self._closed = False
         self._guard: AsyncGenerator[None, None] | None = None
@@ -124,30 +127,44 @@ class AsyncHttpTransport:
     def __repr__(self) -> str:
         return f"AsyncHttpTransport({self.base_url!r}, method={self.method!r}, hosts={len(self.hosts)})"
 
-    def _session_now(self) -> aiohttp.ClientSession:
+    def _session_now(self) -> tuple[aiohttp.ClientSession, asyncio.Task[Any]]:
+        """The session of the running loop (made on the first request in it) and the running task."""
         if self._closed:
             raise TransportError("the client is closed", maybe_sent=False)
-        loop = asyncio.get_running_loop()
-        if self._session is None or self._loop is not loop:
-            aiohttp = self._aiohttp
-            connector = _connector_class(aiohttp)(limit=self.pool_size, limit_per_host=self.pool_size, ssl=self._ssl)
-            from multidict import CIMultiDict  # aiohttp's own dependency
+        # A task of the session's loop running in its thread means that loop runs: the check costs
+        # no system call, as asyncio.get_running_loop() does (getpid, on every call).
+        loop = self._loop
+        task = asyncio.current_task(loop) if loop is not None and get_ident() == self._thread else None
+        if task is None or self._session is None:
+            loop = asyncio.get_running_loop()
+            if self._session is None or self._loop is not loop:
+                self._open(loop)
+            task = asyncio.current_task(loop)
+            assert task is not None  # a request runs in a task
+        assert self._session is not None
+        return self._session, task
 
-            self._form_headers = CIMultiDict({"Content-Type": _FORM})  # taken as it is: no conversion per request
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                headers=self._headers,
-                auto_decompress=False,
-                trace_configs=self.trace_configs or None,
-                # a request's RequestTimer bounds the pool wait, the connect and the reply; aiohttp the socket connect
-                timeout=aiohttp.ClientTimeout(total=None, connect=None, sock_connect=self._limits[0]),
-            )  # its headers carry Accept-Encoding: identity (HEADERS), so aiohttp adds no other coding
-            self._loop = loop
-            self._watchdog = Watchdog(loop)
-            # closes this session when its loop shuts down; replaced with the session, the old one
-            # closes its own in its loop (asyncio finalizes a dropped generator there)
-            self._guard = _close_at_shutdown(self._session)
-        return self._session
+    def _open(self, loop: asyncio.AbstractEventLoop) -> None:
+        """A new session in `loop` (the first request, or a request from another loop than the last one's)."""
+        aiohttp = self._aiohttp
+        connector = _connector_class(aiohttp)(limit=self.pool_size, limit_per_host=self.pool_size, ssl=self._ssl)
+        from multidict import CIMultiDict  # aiohttp's own dependency
+
+        self._form_headers = CIMultiDict({"Content-Type": _FORM})  # taken as it is: no conversion per request
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            headers=self._headers,
+            auto_decompress=False,
+            cookie_jar=aiohttp.DummyCookieJar(),  # the API sets no cookies, and a call carries nothing of another
+            trace_configs=self.trace_configs or None,
+            # a request's RequestTimer bounds the pool wait, the connect and the reply; aiohttp the socket connect
+            timeout=aiohttp.ClientTimeout(total=None, connect=None, sock_connect=self._limits[0]),
+        )  # its headers carry Accept-Encoding: identity (HEADERS), so aiohttp adds no other coding
+        self._loop, self._thread = loop, get_ident()
+        self._watchdog = Watchdog(loop)
+        # closes this session when its loop shuts down; replaced with the session, the old one
+        # closes its own in its loop (asyncio finalizes a dropped generator there)
+        self._guard = _close_at_shutdown(self._session)
 
     async def request(
         self,
@@ -183,6 +200,13 @@ class AsyncHttpTransport:
             raise result
         return result  # type: ignore[no-any-return]
 
+    def _parsed(self, url: str) -> Any:
+        """`url` as a yarl.URL, parsed once: a transport's URLs are its hosts times the endpoints."""
+        from yarl import URL  # aiohttp's own dependency
+
+        parsed = self._urls[url] = URL(url)
+        return parsed
+
     async def request_to(
         self,
         host: int | None,
@@ -195,15 +219,15 @@ class AsyncHttpTransport:
         """Send one request to host number `host` (the current one for None); no failover."""
         aiohttp = self._aiohttp
         url = self.hosts[self.hosts_state.current if host is None else host] + path  # never with the query
+        target: Any = self._urls.get(url) or self._parsed(url)
         method = "POST" if files or body is not None else self.method
-        session = self._session_now()
+        session, task = self._session_now()
         loop, watchdog = self._loop, self._watchdog
         assert loop is not None and watchdog is not None  # the running loop's, made with the session
         if deadline is not None and deadline <= time.monotonic():
             raise TransportError(f"{url}: the call's deadline has passed", maybe_sent=False)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s %s%s", method, url, urlencode(redact(fields)), f" + {len(files)} file(s)" if files else "")
-        target = url
         data: Any = None
         headers: Mapping[str, str] | None
         try:
@@ -222,7 +246,7 @@ class AsyncHttpTransport:
                 target, headers = f"{url}?{encode_form(fields, self._kept)}", None
         except UnicodeEncodeError:
             raise InvalidRequest("a request field is not valid Unicode text (a lone surrogate?)") from None
-        timer = RequestTimer(watchdog, *self._limits, None if deadline is None else _loop_time(loop, deadline))
+        timer = RequestTimer(watchdog, *self._limits, None if deadline is None else _loop_time(loop, deadline), task)
         token = _TIMER.set(timer)
         try:
             async with session.request(method, target, data=data, headers=headers, allow_redirects=False) as response:

@@ -58,10 +58,18 @@ class RequestTimer:
 
     __slots__ = ("cancelling", "connected", "deadline", "end", "expired", "read", "task", "watchdog")
 
-    def __init__(self, watchdog: Watchdog, connect: float | None, read: float | None, deadline: float | None) -> None:
+    def __init__(
+        self,
+        watchdog: Watchdog,
+        connect: float | None,
+        read: float | None,
+        deadline: float | None,
+        task: asyncio.Task[object] | None = None,
+    ) -> None:
+        """`task`: the request's (default: the current task of the watchdog's loop)."""
         self.watchdog, self.read, self.deadline = watchdog, read, deadline
         self.connected = self.expired = False
-        task = asyncio.current_task(watchdog.loop)
+        task = task or asyncio.current_task(watchdog.loop)
         assert task is not None  # a request runs in a task
         self.task, self.cancelling = task, task.cancelling()
         end = None if connect is None else watchdog.loop.time() + connect

@@ -28,6 +28,7 @@ class Script:
     status: int = 200
     body: bytes = b'{"id": 1, "cnt": 1, "cost": "1.00", "balance": "99.00"}'
     delay: float = 0.0
+    headers: dict[str, str] = field(factory=dict)  # more reply headers
     seen: list[Seen] = field(factory=list)
 
 
@@ -44,6 +45,8 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
             self.send_response(script.status)
             self.send_header("Content-Type", "text/plain; charset=utf-8")
             self.send_header("Content-Length", str(len(script.body)))
+            for name, value in script.headers.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(script.body)
 
