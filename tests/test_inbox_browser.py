@@ -70,10 +70,15 @@ def test_a_sent_message_appears_without_a_reload_and_moves_on_with_the_clock(pag
     page.find_element("css selector", '[data-advance="60"]').click()
     wait_for(page, lambda d: _badge(d, "77011234567") == "1", what="the status to become delivered")
     assert emulator.messages()[0].status is smsc.MessageStatus.DELIVERED
-    card = _card(page, "77011234567")
-    card.find_element("css selector", "details.history summary").click()
-    history = [li.text for li in card.find_elements("css selector", "details.history li")]
-    assert len(history) == 3 and "Доставлено" in history[-1]
+
+    def history(d: Any) -> list[str] | None:  # the live view may redraw the card: find it afresh each time
+        details = _card(d, "77011234567").find_element("css selector", "details.history")
+        if details.get_attribute("open") is None:
+            details.find_element("css selector", "summary").click()
+        items = [li.text for li in details.find_elements("css selector", "li")]
+        return items if len(items) == 3 and all(items) else None
+
+    assert "Доставлено" in wait_for(page, history, what="the message's three statuses")[-1]
     assert page.execute_script("return window.notReloaded") is True
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -55,24 +55,17 @@ def found(outcome: Any) -> str | None:
     return "recovered"
 
 
-def one(path: str) -> Callable[[Callable[[], float | None]], Generator[Any, Any, Any]]:
-    def step(budget: Callable[[], float | None]) -> Generator[Any, Any, Any]:
-        return transmit(None, budget, lambda left, host: (LookUp if path == "status" else Transmit)(path, [], (), left))
+SEND = Transmit("send", [], (), None)
+X = Transmit("/x", [], (), None)
 
-    return step
+
+def recovery() -> tuple[Transmit, Callable[[Any], str | None]]:
+    return LookUp("status", [], (), None), found
 
 
 def machine(clock: Clock | None = None, send: bool = True, **options: Any) -> Machine:
     clock = clock or Clock()
-    return attempts(
-        policy(**options),
-        clock,
-        lambda: 0.5,
-        one("send"),
-        finish,
-        one("status") if send else None,
-        found if send else None,
-    )
+    return attempts(policy(**options), clock, lambda: 0.5, None, SEND, finish, recovery if send else None)
 
 
 def drive(m: Machine, outcomes: list[Any], clock: Clock | None = None) -> list[Any]:
@@ -158,7 +151,7 @@ def test_error_9_backs_off_doubling_up_to_max_backoff() -> None:
 
 
 def test_jitter_uses_the_injected_randomness() -> None:
-    m = attempts(policy(jitter=True), Clock(), lambda: 0.0, one("send"), finish)
+    m = attempts(policy(jitter=True), Clock(), lambda: 0.0, None, SEND, finish)
     assert kinds(drive(m, [LIMITED, b"ok"])) == ["Transmit", "Sleep(0.5)", "Transmit", "Return"]
 
 
@@ -175,16 +168,36 @@ def test_the_deadline_bounds_waits_and_is_handed_to_every_command_as_a_budget() 
     assert [c.budget for c in seen if isinstance(c, Transmit)] == [2.5, 1.5]
 
 
+def test_each_attempt_is_a_command_of_its_own_and_the_plan_is_left_as_it_was() -> None:
+    clock = Clock()
+    seen = drive(machine(clock, deadline=10.0), [LOST, b"unknown", b"ok"], clock)
+    sends = [c for c in seen if type(c) is Transmit]
+    assert len(sends) == 2 and sends[0] is not sends[1] and SEND not in sends
+    assert [c.budget for c in sends] == [10.0, 9.0] and SEND.budget is None and SEND.host is None
+
+
+def test_a_send_is_looked_up_by_the_request_its_recovery_makes_once() -> None:
+    made: list[Transmit] = []
+
+    def counting() -> tuple[Transmit, Callable[[Any], str | None]]:
+        lookup, read = recovery()
+        made.append(lookup)
+        return lookup, read
+
+    m = attempts(policy(), Clock(), lambda: 0.5, None, SEND, finish, counting)
+    seen = drive(m, [LOST, LOST, b"found"])
+    assert kinds(seen) == ["Transmit", "Sleep(1.0)", "LookUp", "Sleep(2.0)", "LookUp", "Return"] and len(made) == 1
+    assert all(c is not made[0] and c.path == "status" for c in seen if isinstance(c, LookUp))
+
+
 def test_no_deadline_is_no_budget() -> None:
     seen = drive(machine(send=False), [b"ok"])
     assert seen[0].budget is None
 
 
 def test_a_submit_through_a_message_transport() -> None:
-    def step(budget: Callable[[], float | None]) -> Generator[Any, Any, Any]:
-        return (yield Submit(Request([("id", "7"), ("phones", "77011234567")]), [("login", "x")], budget()))
-
-    m = attempts(policy(), Clock(), lambda: 0.5, step, lambda outcome: outcome or "acknowledged")
+    submit = Submit(Request([("id", "7"), ("phones", "77011234567")]), [("login", "x")], None)
+    m = attempts(policy(), Clock(), lambda: 0.5, Hosts(["a", "b"]), submit, lambda outcome: outcome or "acknowledged")
     seen = drive(m, [None])
     assert kinds(seen) == ["Submit", "Return"] and seen[0].message_id == "7" and seen[-1].value == "acknowledged"
 
@@ -192,23 +205,17 @@ def test_a_submit_through_a_message_transport() -> None:
 def test_mirrors_an_unreachable_host_passes_to_the_next_and_the_answering_one_stays() -> None:
     hosts = Hosts(["a", "b", "c"])
 
-    def step(budget: Callable[[], float | None]) -> Generator[Any, Any, Any]:
-        return transmit(hosts, budget, lambda left, host: Transmit("/x", [], (), left, host))
-
-    m = attempts(policy(), Clock(), lambda: 0.5, step, finish)
+    m = attempts(policy(), Clock(), lambda: 0.5, hosts, X, finish)
     seen = drive(m, [UNSENT, b"ok"])
     assert [c.host for c in seen if isinstance(c, Transmit)] == [0, 1] and hosts.current == 1
-    m = attempts(policy(), Clock(), lambda: 0.5, step, finish)
+    m = attempts(policy(), Clock(), lambda: 0.5, hosts, X, finish)
     assert [c.host for c in drive(m, [b"ok"]) if isinstance(c, Transmit)] == [1]
 
 
 def test_mirrors_a_request_that_may_have_arrived_is_not_passed_on() -> None:
     hosts = Hosts(["a", "b"])
 
-    def step(budget: Callable[[], float | None]) -> Generator[Any, Any, Any]:
-        return transmit(hosts, budget, lambda left, host: Transmit("/x", [], (), left, host))
-
-    m = attempts(policy(attempts=1), Clock(), lambda: 0.5, step, finish)
+    m = attempts(policy(attempts=1), Clock(), lambda: 0.5, hosts, X, finish)
     seen = drive(m, [LOST])
     assert [c.host for c in seen if isinstance(c, Transmit)] == [0] and seen[-1].error is LOST
 
@@ -216,24 +223,16 @@ def test_mirrors_a_request_that_may_have_arrived_is_not_passed_on() -> None:
 def test_mirrors_every_host_down_is_one_error_naming_them() -> None:
     hosts = Hosts(["a", "b"])
 
-    def step(budget: Callable[[], float | None]) -> Generator[Any, Any, Any]:
-        return transmit(hosts, budget, lambda left, host: Transmit("/x", [], (), left, host))
-
-    m = attempts(policy(attempts=1), Clock(), lambda: 0.5, step, finish)
+    m = attempts(policy(attempts=1), Clock(), lambda: 0.5, hosts, X, finish)
     error = drive(m, [UNSENT, smsc.TransportError("refused too", maybe_sent=False)])[-1].error
     assert "hosts tried: a, b" in str(error) and error.maybe_sent is False
 
 
 def test_mirrors_stop_when_the_budget_is_spent() -> None:
-    hosts = Hosts(["a", "b"])
-    left = [1.0]
-
-    def step(budget: Callable[[], float | None]) -> Generator[Any, Any, Any]:
-        return transmit(hosts, lambda: left[0], lambda remaining, host: Transmit("/x", [], (), remaining, host))
-
-    m = attempts(policy(attempts=1), Clock(), lambda: 0.5, step, finish)
+    hosts, clock = Hosts(["a", "b"]), Clock()
+    m = attempts(policy(attempts=1, deadline=1.0), clock, lambda: 0.5, hosts, X, finish)
     first = next(m)
-    left[0] = 0.0
+    clock.now += 1.0
     assert isinstance(m.send(UNSENT), Raise) and isinstance(first, Transmit) and first.host == 0
 
 

@@ -10,6 +10,7 @@ import contextlib
 import logging
 import ssl
 import time
+from asyncio import current_task
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from contextvars import ContextVar
 from threading import get_ident
@@ -43,10 +44,6 @@ log = logging.getLogger("smsc")
 _redact.guard_logger("aiohttp.client")
 _FORM = "application/x-www-form-urlencoded"
 _CHUNK = 64 * 1024
-
-
-def _loop_time(loop: asyncio.AbstractEventLoop, monotonic: float) -> float:
-    return loop.time() + (monotonic - time.monotonic())
 
 
 _TIMER: ContextVar[RequestTimer | None] = ContextVar("smsc_aiohttp_timer", default=None)
@@ -127,22 +124,16 @@ class AsyncHttpTransport:
     def __repr__(self) -> str:
         return f"AsyncHttpTransport({self.base_url!r}, method={self.method!r}, hosts={len(self.hosts)})"
 
-    def _session_now(self) -> tuple[aiohttp.ClientSession, asyncio.Task[Any]]:
-        """The session of the running loop (made on the first request in it) and the running task."""
+    def _session_now(self) -> asyncio.Task[Any]:
+        """The running task, after making sure `_session` is the running loop's (made on its first request)."""
         if self._closed:
             raise TransportError("the client is closed", maybe_sent=False)
-        # A task of the session's loop running in its thread means that loop runs: the check costs
-        # no system call, as asyncio.get_running_loop() does (getpid, on every call).
-        loop = self._loop
-        task = asyncio.current_task(loop) if loop is not None and get_ident() == self._thread else None
-        if task is None or self._session is None:
-            loop = asyncio.get_running_loop()
-            if self._session is None or self._loop is not loop:
-                self._open(loop)
-            task = asyncio.current_task(loop)
-            assert task is not None  # a request runs in a task
-        assert self._session is not None
-        return self._session, task
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._loop is not loop:
+            self._open(loop)
+        task = asyncio.current_task(loop)
+        assert task is not None  # a request runs in a task
+        return task
 
     def _open(self, loop: asyncio.AbstractEventLoop) -> None:
         """A new session in `loop` (the first request, or a request from another loop than the last one's)."""
@@ -221,12 +212,20 @@ class AsyncHttpTransport:
         url = self.hosts[self.hosts_state.current if host is None else host] + path  # never with the query
         target: Any = self._urls.get(url) or self._parsed(url)
         method = "POST" if files or body is not None else self.method
-        session, task = self._session_now()
-        loop, watchdog = self._loop, self._watchdog
-        assert loop is not None and watchdog is not None  # the running loop's, made with the session
-        if deadline is not None and deadline <= time.monotonic():
+        # A task of the session's loop running in the session's thread means that loop runs: this check
+        # costs no system call, where asyncio.get_running_loop() costs one (getpid) on every request.
+        loop = self._loop
+        task = current_task(loop) if loop is not None and get_ident() == self._thread and not self._closed else None
+        if task is None:
+            task = self._session_now()
+            loop = self._loop
+        session, watchdog = self._session, self._watchdog
+        assert loop is not None and session is not None and watchdog is not None  # made together
+        now = time.monotonic()
+        if deadline is not None and deadline <= now:
             raise TransportError(f"{url}: the call's deadline has passed", maybe_sent=False)
-        if log.isEnabledFor(logging.DEBUG):
+        debug = log.isEnabledFor(logging.DEBUG)
+        if debug:
             log.debug("%s %s %s%s", method, url, urlencode(redact(fields)), f" + {len(files)} file(s)" if files else "")
         data: Any = None
         headers: Mapping[str, str] | None
@@ -246,11 +245,24 @@ class AsyncHttpTransport:
                 target, headers = f"{url}?{encode_form(fields, self._kept)}", None
         except UnicodeEncodeError:
             raise InvalidRequest("a request field is not valid Unicode text (a lone surrogate?)") from None
-        timer = RequestTimer(watchdog, *self._limits, None if deadline is None else _loop_time(loop, deadline), task)
+        end = None if deadline is None else loop.time() + (deadline - now)  # the deadline on the loop's clock
+        timer = RequestTimer(watchdog, *self._limits, end, task)
         token = _TIMER.set(timer)
         try:
             async with session.request(method, target, data=data, headers=headers, allow_redirects=False) as response:
-                return await self._read(response, method, url)
+                length = check_reply(method, url, response.status, response.headers, self.max_reply_bytes)
+                if length is None:
+                    reply = await self._read_unsized(response, method, url)
+                else:
+                    try:
+                        reply = await response.content.readexactly(length)
+                    except asyncio.IncompleteReadError as exc:
+                        raise TransportError(
+                            f"{method} {url}: the reply ended after {len(exc.partial)} of {length} bytes"
+                        ) from exc
+            if debug:
+                log.debug("reply %d bytes: %r", len(reply), reply[:200])
+            return reply
         except SmscError:
             raise
         except (asyncio.CancelledError, TimeoutError) as exc:
@@ -273,28 +285,17 @@ class AsyncHttpTransport:
             timer.close()
             _TIMER.reset(token)
 
-    async def _read(self, response: aiohttp.ClientResponse, method: str, url: str) -> bytes:
+    async def _read_unsized(self, response: aiohttp.ClientResponse, method: str, url: str) -> bytes:
+        """A reply without Content-Length (chunked, or to the connection's end), read up to max_reply_bytes."""
         limit = self.max_reply_bytes
-        length = check_reply(method, url, response.status, response.headers, limit)
-        if length is not None:
-            try:
-                data = await response.content.readexactly(length)
-            except asyncio.IncompleteReadError as exc:
-                raise TransportError(
-                    f"{method} {url}: the reply ended after {len(exc.partial)} of {length} bytes"
-                ) from exc
-        else:
-            chunks: list[bytes] = []
-            size = 0
-            while chunk := await response.content.read(_CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise too_large(method, url, limit, (chunks[0] if chunks else chunk)[:_CHUNK])
-                chunks.append(chunk)
-            data = b"".join(chunks)
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug("reply %d bytes: %r", len(data), data[:200])
-        return data
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := await response.content.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise too_large(method, url, limit, (chunks[0] if chunks else chunk)[:_CHUNK])
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     async def aclose(self) -> None:
         """Close the session and its connections."""

@@ -10,7 +10,8 @@ import os
 import random
 import secrets
 import time
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, runtime_checkable
 
@@ -20,7 +21,7 @@ from smsc._enums import ResponseFormat
 from smsc._exceptions import InvalidRequest, ProtocolError
 from smsc._http import DEFAULT_MAX_REPLY_BYTES, DEFAULT_TIMEOUT, HttpTransport
 from smsc._params import MAX_ID
-from smsc._pipeline import Hosts, LookUp, Machine, Outcome, Submit, Transmit, attempts, run_sync, transmit
+from smsc._pipeline import Hosts, LookUp, Machine, Outcome, Submit, Transmit, attempts, run_sync
 from smsc._request import Request
 from smsc._retry import RetryPolicy
 from smsc._types import message_id as message_id_of
@@ -151,13 +152,8 @@ class ClientCore:
         """
         common = self._common if fmt is None else (("fmt", str(fmt)), ("charset", "utf-8"))
         fields = [*self._auth, *common, *request.fields]
-        files = request.files
-        hosts = self._hosts
-
-        def step(budget: Callable[[], float | None]) -> Generator[Any, Outcome, Outcome]:
-            return transmit(hosts, budget, lambda left, host: Transmit(endpoint, fields, files, left, host))
-
-        return attempts(self._policy, self._clock, self._rand, step, parse)
+        command = Transmit(endpoint, fields, request.files, None)
+        return attempts(self._policy, self._clock, self._rand, self._hosts, command, parse)
 
     def _send_machine(self, endpoint: str, request: Request, parse: Callable[[bytes], SendResult]) -> Machine:
         """The state machine of one send: through the message transport when there is one, and after a
@@ -171,48 +167,26 @@ class ClientCore:
                 phones = value
         if message_id is None or not phones:  # never so: send assigns an id and needs a phone
             raise InvalidRequest("a send needs an id and a recipient, so that a lost reply can be looked up")
-        hosts = self._hosts
+        recovery = partial(self._recovery, request, message_id, phones.split(",", 1)[0])
+        command: Transmit | Submit
+        finish: Callable[[Outcome], SendResult]
         if self.sender is None:
             fields = [*self._auth, *self._common, *request.fields]
-            files = request.files
-
-            def step(budget: Callable[[], float | None]) -> Generator[Any, Outcome, Outcome]:
-                return transmit(
-                    hosts, budget, lambda left, host: Transmit(endpoint, fields, files, left, host, message_id)
-                )
-
-            finish: Callable[[Outcome], SendResult] = parse
+            command, finish = Transmit(endpoint, fields, request.files, None, None, message_id), parse
         else:
+            command, finish = Submit(request, self._auth, None), partial(_submitted, request, message_id)
+        return attempts(self._policy, self._clock, self._rand, self._hosts, command, finish, recovery)
 
-            def step(budget: Callable[[], float | None]) -> Generator[Any, Outcome, Outcome]:
-                return (yield Submit(request, self._auth, budget()))
+    def _recovery(
+        self, request: Request, message_id: str, phone: str
+    ) -> tuple[Transmit, Callable[[Outcome], SendResult | None]]:
+        """After a lost send reply: the request that looks the message up, and what its reply means."""
+        from smsc import _builders
+        from smsc._enums import StatusDetail
 
-            def finish(outcome: Outcome) -> SendResult:
-                if outcome is None:  # acknowledged without a reply (SMTP)
-                    from smsc._models import SendResult
-
-                    return SendResult(id=message_id_of(message_id), sms_count=request.estimated_sms_count())
-                return outcome  # type: ignore[no-any-return]
-
-        phone = phones.split(",")[0]
-
-        def lookup(budget: Callable[[], float | None]) -> Generator[Any, Outcome, Outcome]:
-            from smsc import _builders
-            from smsc._enums import StatusDetail
-
-            query = _builders.build_status(message_id, phone, detail=StatusDetail.FULL)  # only after a lost reply
-            fields = [*self._auth, *self._common, *query.fields]
-            return transmit(hosts, budget, lambda left, host: LookUp("/sys/status.php", fields, (), left, host))
-
-        return attempts(
-            self._policy,
-            self._clock,
-            self._rand,
-            step,
-            finish,
-            lookup,
-            lambda raw: self._found(request, message_id, phone, raw),
-        )
+        query = _builders.build_status(message_id, phone, detail=StatusDetail.FULL)
+        fields = [*self._auth, *self._common, *query.fields]
+        return LookUp("/sys/status.php", fields, (), None), partial(self._found, request, message_id, phone)
 
     def _found(self, request: Request, message_id: str, phone: str, raw: bytes) -> SendResult | None:
         """A lookup's reply: the message as the service knows it, or None if it does not.
@@ -244,6 +218,16 @@ class ClientCore:
     def _new_id() -> int:
         """A numeric id for a message the caller gave none, assigned before the first attempt."""
         return secrets.randbelow(MAX_ID) + 1
+
+
+def _submitted(request: Request, message_id: str, outcome: Outcome) -> SendResult:
+    """A message transport's outcome: its SendResult, or for an acknowledgement without a reply (SMTP) the
+    request's id and the offline sms_count estimate."""
+    if outcome is None:
+        from smsc._models import SendResult
+
+        return SendResult(id=message_id_of(message_id), sms_count=request.estimated_sms_count())
+    return outcome  # type: ignore[no-any-return]
 
 
 def _hosts_of(transport: object) -> Hosts | None:

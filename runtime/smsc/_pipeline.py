@@ -14,6 +14,10 @@ and is sent back, for each Transmit or Submit, the reply (bytes, or a SendResult
 message transport) or the SmscError it failed with. `budget` is the seconds left of the call's
 deadline (None: no limit); the loop turns it into a deadline on its own clock. The loops are
 run_sync() here and smsc._async_pipeline.run_async().
+
+A machine is given the command of one attempt without its budget and host (`at(budget, host)`
+makes each one it yields): a call's plan is plain data, with nothing to build per call but the
+command itself.
 """
 
 from __future__ import annotations
@@ -51,6 +55,10 @@ class Transmit:
         self.path, self.fields, self.files, self.budget, self.host = path, fields, files, budget, host
         self.message_id = message_id  # set for a send: the id to report if the caller cancels it mid-flight
 
+    def at(self, budget: float | None, host: int | None) -> Transmit:
+        """This request with the budget and host of one attempt."""
+        return type(self)(self.path, self.fields, self.files, budget, host, self.message_id)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.path!r}, host={self.host}, budget={self.budget})"
 
@@ -69,6 +77,10 @@ class Submit:
     def __init__(self, request: Request, credentials: Sequence[tuple[str, str]], budget: float | None) -> None:
         self.request, self.credentials, self.budget = request, credentials, budget
         self.message_id = request.value("id")
+
+    def at(self, budget: float | None, host: int | None = None) -> Submit:
+        """This send with the budget of one attempt (a message transport has no mirrors)."""
+        return Submit(self.request, self.credentials, budget)
 
     def __repr__(self) -> str:
         return f"Submit(id={self.message_id!r}, budget={self.budget})"
@@ -156,41 +168,51 @@ def transmit(
     raise AssertionError("unreachable")
 
 
+Recovery = Callable[[], tuple[Transmit, Callable[[Outcome], Any]]]
+"""Makes, after a lost send reply, the lookup request and the function that reads its reply."""
+
+
 def attempts(
     policy: RetryPolicy,
     clock: Callable[[], float],
     rand: Callable[[], float],
-    step: Callable[[Callable[[], float | None]], Generator[Command, Outcome, Outcome]],
+    hosts: Hosts | None,
+    request: Transmit | Submit,
     finish: Callable[[Outcome], T],
-    lookup: Callable[[Callable[[], float | None]], Generator[Command, Outcome, Outcome]] | None = None,
-    found: Callable[[Outcome], T | None] | None = None,
+    recovery: Recovery | None = None,
 ) -> Machine:
     """The state machine of one call (see the module docstring).
 
-    `step(budget)` yields the commands of one attempt and returns its outcome, which `finish` turns
-    into the result (or raises the SmscError the attempt failed with). For a send, once an attempt
-    may have reached the service, each later attempt first runs `lookup(budget)`; `found` turns its
-    outcome into the result (the message was accepted: it is returned, never sent again) or None
-    (the service does not know it: it is sent again). When the attempts end on a failed lookup, the
-    error raised is the send's own, with the lookup's failure as its cause.
+    Each attempt yields `request` with its budget, over the mirrors of `hosts` (a Submit, or
+    hosts None: the transport chooses), and `finish` turns its outcome into the result (or raises
+    the SmscError the attempt failed with). For a send, once an attempt may have reached the
+    service, each later attempt first looks the message up: `recovery()` (called once, when first
+    needed) gives the lookup request and `found`, which turns the lookup's outcome into the result
+    (the message was accepted: it is returned, never sent again) or None (the service does not
+    know it: it is sent again). When the attempts end on a failed lookup, the error raised is the
+    send's own, with the lookup's failure as its cause.
     """
     deadline = None if policy.deadline is None else clock() + policy.deadline
 
     def budget() -> float | None:
         return None if deadline is None else max(deadline - clock(), 0.0)
 
+    mirrors = request.at if hosts is not None and len(hosts.names) > 1 and isinstance(request, Transmit) else None
     uncertain: SmscError | None = None  # the send's failure that may have reached the service
+    lookup: tuple[Transmit, Callable[[Outcome], Any]] | None = None
     attempt = 0
     while True:
         attempt += 1
         error: SmscError | None = None
         from_lookup = False
-        if uncertain is not None and lookup is not None and found is not None:
-            outcome = yield from lookup(budget)
+        if uncertain is not None and recovery is not None:
+            if lookup is None:
+                lookup = recovery()
+            outcome = yield from transmit(hosts, budget, lookup[0].at)
             try:
                 if isinstance(outcome, SmscError):
                     raise outcome
-                value = found(outcome)
+                value = lookup[1](outcome)
             except SmscError as exc:
                 error, from_lookup = exc, True
             else:
@@ -200,14 +222,18 @@ def attempts(
                     return
                 uncertain = None
         if error is None:
-            outcome = yield from step(budget)
+            if mirrors is not None:
+                outcome = yield from transmit(hosts, budget, mirrors)
+            else:  # as transmit() does for one host, without a generator of its own: the usual case
+                host = None if hosts is None else 0
+                outcome = yield request.at(None if deadline is None else max(deadline - clock(), 0.0), host)
             try:
                 if isinstance(outcome, SmscError):
                     raise outcome
                 result = finish(outcome)
             except SmscError as exc:
                 error = exc
-                if lookup is not None and may_have_arrived(exc):
+                if recovery is not None and may_have_arrived(exc):
                     uncertain = exc
             else:
                 yield Return(result)
@@ -267,6 +293,7 @@ __all__ = [
     "LookUp",
     "Machine",
     "Raise",
+    "Recovery",
     "Return",
     "Sleep",
     "Submit",

@@ -73,9 +73,10 @@ class RequestTimer:
         assert task is not None  # a request runs in a task
         self.task, self.cancelling = task, task.cancelling()
         end = None if connect is None else watchdog.loop.time() + connect
-        self.end = deadline if end is None or (deadline is not None and deadline < end) else end
+        self.end = end = deadline if end is None or (deadline is not None and deadline < end) else end
         watchdog.active.add(self)
-        watchdog.ends_at(self.end)
+        if end is not None and (watchdog.at is None or end < watchdog.at):  # else the watchdog fires in time
+            watchdog.ends_at(end)
 
     def on_connection(self) -> None:
         """The request has its connection: from now on the read timeout counts."""
@@ -83,7 +84,9 @@ class RequestTimer:
         read, deadline = self.read, self.deadline
         end = None if read is None else self.watchdog.loop.time() + read
         self.end = end = deadline if end is None or (deadline is not None and deadline < end) else end
-        self.watchdog.ends_at(end)
+        at = self.watchdog.at
+        if end is not None and (at is None or end < at):  # else the watchdog fires in time
+            self.watchdog.ends_at(end)
 
     def expire(self) -> None:
         """Time is up: cancel the request's task (once)."""
