@@ -78,7 +78,8 @@ def test_a_sent_message_appears_without_a_reload_and_moves_on_with_the_clock(pag
         items = [li.text for li in details.find_elements("css selector", "li")]
         return items if len(items) == 3 and all(items) else None
 
-    assert "Доставлено" in wait_for(page, history, what="the message's three statuses")[-1]
+    statuses = wait_for(page, history, what="the message's three statuses")
+    assert statuses is not None and "Доставлено" in statuses[-1]
     assert page.execute_script("return window.notReloaded") is True
 
 
