@@ -59,7 +59,8 @@ SEND = Transmit("send", [], (), None)
 X = Transmit("/x", [], (), None)
 
 
-def recovery() -> tuple[Transmit, Callable[[Any], str | None]]:
+def recovery(request: Any) -> tuple[Transmit, Callable[[Any], str | None]]:
+    assert request is SEND
     return LookUp("status", [], (), None), found
 
 
@@ -179,8 +180,8 @@ def test_each_attempt_is_a_command_of_its_own_and_the_plan_is_left_as_it_was() -
 def test_a_send_is_looked_up_by_the_request_its_recovery_makes_once() -> None:
     made: list[Transmit] = []
 
-    def counting() -> tuple[Transmit, Callable[[Any], str | None]]:
-        lookup, read = recovery()
+    def counting(request: Any) -> tuple[Transmit, Callable[[Any], str | None]]:
+        lookup, read = recovery(request)
         made.append(lookup)
         return lookup, read
 

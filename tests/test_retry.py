@@ -58,6 +58,15 @@ def test_a_lost_send_reply_is_looked_up_and_never_sent_twice(client: Callable[..
     assert clock.sleeps == [1.0]
 
 
+def test_a_recovered_send_counts_its_parts_times_its_recipients(client: Callable[..., Any]) -> None:
+    script, clock = MockTransport(LOST, FOUND), Clock()
+    text = "x" * 200  # two GSM-7 parts
+    result = client(script, clock).send(["+77011234567", "+77017654321"], text, id=42, max_parts=5)
+    assert result.recovered and result.sms_count == 4
+    lookup = dict(script.requests[1].fields)
+    assert lookup["id"] == "42" and lookup["phone"] == "+77011234567"
+
+
 def test_a_lost_send_the_service_does_not_know_is_sent_again(client: Callable[..., Any]) -> None:
     script, clock = MockTransport(smsc.TransportError("HTTP 502", status=502), NOT_FOUND, SENT), Clock()
     result = client(script, clock).send(["+77011234567"], "Hi", id=42)

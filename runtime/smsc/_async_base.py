@@ -91,8 +91,8 @@ class AsyncBaseClient(ClientCore):
     def _send(
         self, endpoint: str, request: Request, parse: Callable[[bytes], SendResult]
     ) -> Coroutine[Any, Any, SendResult]:
-        """Send one message (see ClientCore._send_machine): the coroutine to await."""
-        return self.run_send(self._send_machine(endpoint, request, parse))
+        """Send one message (see ClientCore._send_machine): the coroutine to await; as run_send(), one call fewer."""
+        return run_async(self._send_machine(endpoint, request, parse), self.transport, self.sender, self._sleep)
 
     def run_send(self, machine: Machine) -> Coroutine[Any, Any, SendResult]:
         """Drive one send's state machine (for a bulk sender: one machine per message): the coroutine to await."""

@@ -167,7 +167,6 @@ class ClientCore:
                 phones = value
         if message_id is None or not phones:  # never so: send assigns an id and needs a phone
             raise InvalidRequest("a send needs an id and a recipient, so that a lost reply can be looked up")
-        recovery = partial(self._recovery, request, message_id, phones.split(",", 1)[0])
         command: Transmit | Submit
         finish: Callable[[Outcome], SendResult]
         if self.sender is None:
@@ -175,15 +174,20 @@ class ClientCore:
             command, finish = Transmit(endpoint, fields, request.files, None, None, message_id), parse
         else:
             command, finish = Submit(request, self._auth, None), partial(_submitted, request, message_id)
-        return attempts(self._policy, self._clock, self._rand, self._hosts, command, finish, recovery)
+        return attempts(self._policy, self._clock, self._rand, self._hosts, command, finish, self._recovery)
 
-    def _recovery(
-        self, request: Request, message_id: str, phone: str
-    ) -> tuple[Transmit, Callable[[Outcome], SendResult | None]]:
+    def _recovery(self, command: Transmit | Submit) -> tuple[Transmit, Callable[[Outcome], SendResult | None]]:
         """After a lost send reply: the request that looks the message up, and what its reply means."""
         from smsc import _builders
         from smsc._enums import StatusDetail
 
+        if isinstance(command, Submit):
+            request = command.request
+        else:  # the send's own fields, after the credentials and the common ones _send_machine put first
+            request = Request(list(command.fields[len(self._auth) + len(self._common) :]))
+        message_id, phones = command.message_id, request.value("phones")
+        assert message_id is not None and phones  # as _send_machine checked
+        phone = phones.split(",", 1)[0]
         query = _builders.build_status(message_id, phone, detail=StatusDetail.FULL)
         fields = [*self._auth, *self._common, *query.fields]
         return LookUp("/sys/status.php", fields, (), None), partial(self._found, request, message_id, phone)
@@ -293,8 +297,9 @@ class BaseClient(ClientCore):
         return run_sync(machine, self.transport, self.sender, self._sleep)  # type: ignore[no-any-return]
 
     def _send(self, endpoint: str, request: Request, parse: Callable[[bytes], SendResult]) -> SendResult:
-        """Send one message (see ClientCore._send_machine)."""
-        return self.run_send(self._send_machine(endpoint, request, parse))
+        """Send one message (see ClientCore._send_machine); as run_send(), one call fewer."""
+        machine = self._send_machine(endpoint, request, parse)
+        return run_sync(machine, self.transport, self.sender, self._sleep)  # type: ignore[no-any-return]
 
     def run_send(self, machine: Machine) -> SendResult:
         """Drive one send's state machine (for a bulk sender: one machine per message)."""

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Generator, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from smsc._exceptions import SmscError, TransportError
@@ -168,8 +169,8 @@ def transmit(
     raise AssertionError("unreachable")
 
 
-Recovery = Callable[[], tuple[Transmit, Callable[[Outcome], Any]]]
-"""Makes, after a lost send reply, the lookup request and the function that reads its reply."""
+Recovery = Callable[[Any], tuple[Transmit, Callable[[Outcome], Any]]]
+"""Given a send's request, makes (after a lost reply) the lookup request and the function that reads its reply."""
 
 
 def attempts(
@@ -186,17 +187,14 @@ def attempts(
     Each attempt yields `request` with its budget, over the mirrors of `hosts` (a Submit, or
     hosts None: the transport chooses), and `finish` turns its outcome into the result (or raises
     the SmscError the attempt failed with). For a send, once an attempt may have reached the
-    service, each later attempt first looks the message up: `recovery()` (called once, when first
-    needed) gives the lookup request and `found`, which turns the lookup's outcome into the result
+    service, each later attempt first looks the message up: `recovery(request)` (called once, when
+    first needed) gives the lookup request and `found`, which turns the lookup's outcome into the result
     (the message was accepted: it is returned, never sent again) or None (the service does not
     know it: it is sent again). When the attempts end on a failed lookup, the error raised is the
     send's own, with the lookup's failure as its cause.
     """
     deadline = None if policy.deadline is None else clock() + policy.deadline
-
-    def budget() -> float | None:
-        return None if deadline is None else max(deadline - clock(), 0.0)
-
+    budget = partial(_left, deadline, clock)  # for transmit() over mirrors; the usual attempt works it out inline
     mirrors = request.at if hosts is not None and len(hosts.names) > 1 and isinstance(request, Transmit) else None
     uncertain: SmscError | None = None  # the send's failure that may have reached the service
     lookup: tuple[Transmit, Callable[[Outcome], Any]] | None = None
@@ -207,7 +205,7 @@ def attempts(
         from_lookup = False
         if uncertain is not None and recovery is not None:
             if lookup is None:
-                lookup = recovery()
+                lookup = recovery(request)
             outcome = yield from transmit(hosts, budget, lookup[0].at)
             try:
                 if isinstance(outcome, SmscError):
@@ -248,6 +246,11 @@ def attempts(
             return
         log.info("attempt %d failed (%s); trying again in %.2f s", attempt, error, wait)
         yield Sleep(wait)
+
+
+def _left(deadline: float | None, clock: Callable[[], float]) -> float | None:
+    """A call's budget: the seconds left until `deadline` on `clock` (None: no limit), never below 0."""
+    return None if deadline is None else max(deadline - clock(), 0.0)
 
 
 def _about_the_send(send_error: SmscError | None, lookup_error: SmscError) -> SmscError:
