@@ -19,7 +19,7 @@ class Invalid(Exception):
         self.value = value
 
 
-_MONEY = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,6})?")
+_MONEY = re.compile(r"-?+[0-9]{1,15}+(?:\.[0-9]{1,6}|)")  # possessive: the same strings, no backtracking state
 _MONEY_FULLMATCH = _MONEY.fullmatch  # bound once: money is parsed on every send reply
 _DATE = re.compile(r"([0-9]{2})\.([0-9]{2})\.([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2})")
 _CENT = Decimal("0.01")

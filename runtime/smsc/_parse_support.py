@@ -23,6 +23,8 @@ ErrorMap = Mapping[int, tuple[type[ApiError], str]]
 
 FORMAT_NAMES = ("text (fmt=0)", "comma (fmt=1)", "XML (fmt=2)", "JSON (fmt=3)")
 _JSON = json.JSONDecoder(parse_float=Decimal)
+# The scanner JSONDecoder.raw_decode() calls, called without raw_decode()'s Python frame (typeshed omits it).
+_SCAN: Callable[[str, int], tuple[object, int]] = _JSON.scan_once  # type: ignore[attr-defined]
 _JSON_SPACE = " \t\n\r"
 _XML_DECL = re.compile(r"\s*<\?xml[^>]*\?>")
 _NO_CONTEXT: Ctx = {}
@@ -61,7 +63,7 @@ def decode(raw: bytes, *, allow_empty: bool = False) -> str:
     if not raw and not allow_empty:
         raise ProtocolError("empty reply", raw=raw)
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode()  # UTF-8, strict: the defaults, without an encoding name to look up
     except UnicodeDecodeError as exc:
         try:
             text = raw.decode("cp1251")
@@ -69,7 +71,7 @@ def decode(raw: bytes, *, allow_empty: bool = False) -> str:
             raise ProtocolError(
                 f"reply is neither UTF-8 ({exc.reason} at byte {exc.start}) nor windows-1251", raw=raw
             ) from None
-    return text[1:] if text.startswith("\ufeff") else text
+    return text[1:] if text[:1] == "\ufeff" else text  # a slice compares cheaper than startswith()
 
 
 def _xml_elements(text: str) -> list[Element] | None:
@@ -113,7 +115,7 @@ def parse_one(
         if fmt == 3:
             doc = _load_json(text)
             if isinstance(doc, dict):
-                if _is_error_record(doc):
+                if ("error" in doc or "error_code" in doc) and _is_error_record(doc):  # no call for a usual reply
                     _raise(error, doc, fmt, errors, raw)
                 value = parser.record(doc, ctx)
         elif fmt == 1:
@@ -249,8 +251,8 @@ def _load_json(text: str) -> object:
     if text[:1] in _JSON_SPACE:
         text = text.lstrip(_JSON_SPACE)
     try:
-        document, end = _JSON.raw_decode(text)  # decode() without its two whitespace regex scans
-    except (ValueError, RecursionError):
+        document, end = _SCAN(text, 0)  # decode() without its two whitespace regex scans
+    except (StopIteration, ValueError, RecursionError):  # StopIteration: no JSON value at the start
         return None
     if end != len(text) and text[end:].strip(_JSON_SPACE):
         return None
