@@ -373,6 +373,8 @@ class ParamView:
 
     param: Param
     has_format: bool  # the command also takes a message_format parameter
+    checks_format: bool = False  # the format is checked here, once, before this parameter (see param_views)
+    format_checked: bool = False  # the format's facts (format_kind, ...) are locals from here on
 
     @property
     def name(self) -> str:
@@ -395,9 +397,22 @@ class ParamView:
         return "None"
 
 
+def _raises_on_format(p: Param) -> bool:
+    """True when this parameter always checks the format, at its place in the builder (as a bad format raises)."""
+    if p.type == "message_format":
+        return True
+    return p.type in ("phones", "sender") and (p.required or p.default is not None)
+
+
 def param_views(command: Command) -> list[ParamView]:
+    """The command's parameters; with a format, it is checked once where it was first needed (same errors, same
+    order), and the parameters after that use its facts."""
     has_format = any(p.type == "message_format" for p in command.params)
-    return [ParamView(p, has_format) for p in command.params]
+    point = next((i for i, p in enumerate(command.params) if _raises_on_format(p)), None) if has_format else None
+    return [
+        ParamView(p, has_format, checks_format=i == point, format_checked=point is not None and i >= point)
+        for i, p in enumerate(command.params)
+    ]
 
 
 def method_name(command: Command) -> str:

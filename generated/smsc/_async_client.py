@@ -82,7 +82,9 @@ class AsyncContacts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_contacts_add(phone, name, group=group, extra=extra)
+        request = _rq.build_contacts_add(
+            phone, name, group, extra
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_created
         result = await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
@@ -110,7 +112,9 @@ class AsyncContacts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_contacts_change(phone, new_phone=new_phone, name=name, extra=extra)
+        request = _rq.build_contacts_change(
+            phone, new_phone, name, extra
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_done
         await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
@@ -133,7 +137,7 @@ class AsyncContacts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_contacts_delete(phone, extra=extra)
+        request = _rq.build_contacts_delete(phone, extra)  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_done
         await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
@@ -156,7 +160,7 @@ class AsyncContacts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_contacts_list(extra=extra)
+        request = _rq.build_contacts_list(extra)  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_contacts
         result = await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
@@ -189,7 +193,7 @@ class AsyncGroups:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_groups_add(name, extra=extra)
+        request = _rq.build_groups_add(name, extra)  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_created
         result = await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
@@ -215,7 +219,9 @@ class AsyncGroups:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_groups_rename(group, name, extra=extra)
+        request = _rq.build_groups_rename(
+            group, name, extra
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_done
         await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
@@ -238,7 +244,7 @@ class AsyncGroups:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_groups_delete(group, extra=extra)
+        request = _rq.build_groups_delete(group, extra)  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_done
         await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
@@ -261,7 +267,7 @@ class AsyncGroups:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_groups_list(extra=extra)
+        request = _rq.build_groups_list(extra)  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_contact_groups
         result = await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
@@ -287,7 +293,9 @@ class AsyncGroups:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_groups_add_contacts(group, phones, extra=extra)
+        request = _rq.build_groups_add_contacts(
+            group, phones, extra
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_done
         await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
@@ -312,7 +320,9 @@ class AsyncGroups:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_groups_remove_contacts(group, phones, extra=extra)
+        request = _rq.build_groups_remove_contacts(
+            group, phones, extra
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_done
         await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
@@ -344,7 +354,7 @@ class AsyncBlacklist:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_blacklist_add(phone, extra=extra)
+        request = _rq.build_blacklist_add(phone, extra)  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_created
         result = await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
@@ -368,7 +378,9 @@ class AsyncBlacklist:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_blacklist_delete(phone, extra=extra)
+        request = _rq.build_blacklist_delete(
+            phone, extra
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_done
         await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
@@ -433,21 +445,21 @@ class AsyncMailings:
         request = _rq.build_mailings_create(
             name,
             phones,
-            message=message,
-            template=template,
-            sender=sender,
-            translit=translit,
-            time=time,
-            tz=tz,
-            period=period,
-            freq=freq,
-            valid=valid,
-            max_parts=max_parts,
-            tinyurl=tinyurl,
-            subject=subject,
-            format=format,
-            extra=extra,
-        )
+            message,
+            template,
+            sender,
+            translit,
+            time,
+            tz,
+            period,
+            freq,
+            valid,
+            max_parts,
+            tinyurl,
+            subject,
+            format,
+            extra,
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_created
         result = await self._client._execute("/sys/jobs.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
@@ -471,7 +483,7 @@ class AsyncMailings:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_mailings_cancel(id, extra=extra)
+        request = _rq.build_mailings_cancel(id, extra)  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_done
         await self._client._execute("/sys/jobs.php", request, lambda raw: parse(raw, self._client._fmt, errors))
@@ -494,7 +506,7 @@ class AsyncMailings:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_mailings_delete(id, extra=extra)
+        request = _rq.build_mailings_delete(id, extra)  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_done
         await self._client._execute("/sys/jobs.php", request, lambda raw: parse(raw, self._client._fmt, errors))
@@ -524,7 +536,7 @@ class AsyncSenders:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_senders_list(extra=extra)
+        request = _rq.build_senders_list(extra)  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_senders
         result = await self._client._execute("/sys/senders.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
@@ -554,7 +566,9 @@ class AsyncSenders:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_senders_add(sender, comment=comment, document=document, extra=extra)
+        request = _rq.build_senders_add(
+            sender, comment, document, extra
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_done
         await self._client._execute("/sys/senders.php", request, lambda raw: parse(raw, self._client._fmt, errors))
@@ -581,7 +595,9 @@ class AsyncSenders:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_senders_change(sender, comment=comment, document=document, extra=extra)
+        request = _rq.build_senders_change(
+            sender, comment, document, extra
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_done
         await self._client._execute("/sys/senders.php", request, lambda raw: parse(raw, self._client._fmt, errors))
@@ -604,7 +620,7 @@ class AsyncSenders:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_senders_delete(sender, extra=extra)
+        request = _rq.build_senders_delete(sender, extra)  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_done
         await self._client._execute("/sys/senders.php", request, lambda raw: parse(raw, self._client._fmt, errors))
@@ -627,7 +643,9 @@ class AsyncSenders:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_senders_send_code(sender, extra=extra)
+        request = _rq.build_senders_send_code(
+            sender, extra
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_done
         await self._client._execute("/sys/senders.php", request, lambda raw: parse(raw, self._client._fmt, errors))
@@ -652,7 +670,9 @@ class AsyncSenders:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_senders_check_code(sender, code, extra=extra)
+        request = _rq.build_senders_check_code(
+            sender, code, extra
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_done
         await self._client._execute("/sys/senders.php", request, lambda raw: parse(raw, self._client._fmt, errors))
@@ -692,7 +712,9 @@ class AsyncTemplates:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_templates_add(name, message, kind=kind, sender=sender, autosign=autosign, extra=extra)
+        request = _rq.build_templates_add(
+            name, message, kind, sender, autosign, extra
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_created
         result = await self._client._execute("/sys/templates.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
@@ -724,7 +746,9 @@ class AsyncTemplates:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_templates_change(id, name=name, message=message, kind=kind, sender=sender, extra=extra)
+        request = _rq.build_templates_change(
+            id, name, message, kind, sender, extra
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_done
         await self._client._execute("/sys/templates.php", request, lambda raw: parse(raw, self._client._fmt, errors))
@@ -747,7 +771,7 @@ class AsyncTemplates:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_templates_delete(id, extra=extra)
+        request = _rq.build_templates_delete(id, extra)  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_done
         await self._client._execute("/sys/templates.php", request, lambda raw: parse(raw, self._client._fmt, errors))
@@ -770,7 +794,7 @@ class AsyncTemplates:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_templates_list(extra=extra)
+        request = _rq.build_templates_list(extra)  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_templates
         result = await self._client._execute("/sys/templates.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
@@ -805,7 +829,9 @@ class AsyncSubaccounts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_subaccounts_add(login, password, extra=extra)
+        request = _rq.build_subaccounts_add(
+            login, password, extra
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_created
         result = await self._client._execute("/sys/users.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
@@ -831,7 +857,9 @@ class AsyncSubaccounts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_subaccounts_change(login, name, extra=extra)
+        request = _rq.build_subaccounts_change(
+            login, name, extra
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_done
         await self._client._execute("/sys/users.php", request, lambda raw: parse(raw, self._client._fmt, errors))
@@ -856,7 +884,9 @@ class AsyncSubaccounts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_subaccounts_pay(login, amount, extra=extra)
+        request = _rq.build_subaccounts_pay(
+            login, amount, extra
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["manage"]
         parse = _ps.parse_done
         await self._client._execute("/sys/users.php", request, lambda raw: parse(raw, self._client._fmt, errors))
@@ -938,7 +968,7 @@ class AsyncClient(Estimator, AsyncBaseClient):
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_balance(extra=extra)
+        request = _rq.build_balance(extra)  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["balance"]
         parse = _ps.parse_balance_currency
         result = await self._execute("/sys/balance.php", request, lambda raw: parse(raw, self._fmt, errors))
@@ -960,7 +990,7 @@ class AsyncClient(Estimator, AsyncBaseClient):
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_account(extra=extra)
+        request = _rq.build_account(extra)  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["balance"]
         parse = _ps.parse_balance_currency
         result = await self._execute("/sys/balance.php", request, lambda raw: parse(raw, self._fmt, errors))
@@ -1080,7 +1110,7 @@ class AsyncClient(Estimator, AsyncBaseClient):
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_prices(extra=extra)
+        request = _rq.build_prices(extra)  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["get"]
         parse = _ps.parse_prices
         result = await self._execute("/sys/get.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
@@ -1106,7 +1136,7 @@ class AsyncClient(Estimator, AsyncBaseClient):
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_operator(phone, extra=extra)
+        request = _rq.build_operator(phone, extra)  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["info"]
         parse = _ps.parse_operator
         result = await self._execute(
@@ -1167,21 +1197,21 @@ class AsyncClient(Estimator, AsyncBaseClient):
         request = _rq.build_send(
             phones,
             message,
-            sender=sender,
-            translit=translit,
-            time=time,
-            tz=tz,
-            period=period,
-            freq=freq,
-            valid=valid,
-            max_parts=max_parts,
-            tinyurl=tinyurl,
-            subject=subject,
-            format=format,
-            id=id,
-            files=files,
-            extra=extra,
-        )
+            sender,
+            translit,
+            time,
+            tz,
+            period,
+            freq,
+            valid,
+            max_parts,
+            tinyurl,
+            subject,
+            format,
+            id,
+            files,
+            extra,
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["send"]
         parse = _ps.parse_send_balance
         result = await self._send("/sys/send.php", request, lambda raw: parse(raw, self._fmt, errors))
@@ -1231,21 +1261,8 @@ class AsyncClient(Estimator, AsyncBaseClient):
             smsc.TransportError: the network failed.
         """
         request = _rq.build_cost(
-            phones,
-            message,
-            sender=sender,
-            translit=translit,
-            time=time,
-            tz=tz,
-            period=period,
-            freq=freq,
-            valid=valid,
-            max_parts=max_parts,
-            tinyurl=tinyurl,
-            subject=subject,
-            format=format,
-            extra=extra,
-        )
+            phones, message, sender, translit, time, tz, period, freq, valid, max_parts, tinyurl, subject, format, extra
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["send"]
         parse = _ps.parse_cost
         result = await self._execute("/sys/send.php", request, lambda raw: parse(raw, self._fmt, errors))
@@ -1273,7 +1290,9 @@ class AsyncClient(Estimator, AsyncBaseClient):
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_status(id, phone, detail=detail, extra=extra)
+        request = _rq.build_status(
+            id, phone, detail, extra
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["status"]
         parse = _STATUS_PARSERS[detail]
         result = await self._execute(
@@ -1301,7 +1320,9 @@ class AsyncClient(Estimator, AsyncBaseClient):
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_statuses(messages, detail=detail, extra=extra)
+        request = _rq.build_statuses(
+            messages, detail, extra
+        )  # positionally, in the builder's order: cheaper than keywords
         errors = ERROR_MAPS["status"]
         parse = _STATUSES_PARSERS[detail]
         result = await self._execute("/sys/status.php", request, lambda raw: parse(raw, self._fmt, errors))

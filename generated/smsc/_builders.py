@@ -14,7 +14,7 @@ from smsc import _params as _p
 from smsc._attachments import FileLike, attachments
 from smsc._enums import MessageFormat, StatusDetail, Translit
 from smsc._exceptions import InvalidRequest
-from smsc._request import Request
+from smsc._request import Request, new_request
 from smsc._types import MessageId
 
 SENSITIVE = frozenset({"psw", "apikey", "password"})
@@ -25,37 +25,27 @@ RESERVED = frozenset({"login", "psw", "apikey", "fmt", "charset"})
 
 _TEXTLESS = frozenset({MessageFormat.HLR, MessageFormat.PING})
 _RECIPIENT_KINDS = {MessageFormat.MAIL: "mail", MessageFormat.TELEGRAM: "telegram"}
+_FORMAT_FACTS = {kind: (_RECIPIENT_KINDS.get(kind, "phone"), kind in _TEXTLESS, kind.wire) for kind in MessageFormat}
 
 
-def _recipient_kind(format: MessageFormat) -> str:
-    return _RECIPIENT_KINDS.get(_format(format), "phone")
-
-
-def _format(format: MessageFormat) -> MessageFormat:
+def _format_facts(format: MessageFormat) -> tuple[str, bool, tuple[tuple[str, str], ...]]:
+    """A checked format's kind of recipients, whether its text may be empty, and its wire fields."""
     if not isinstance(format, MessageFormat):
         raise InvalidRequest(f"format: {format!r} is not a smsc.MessageFormat")
-    return format
-
-
-def _format_wire(format: MessageFormat) -> tuple[tuple[str, str], ...]:
-    if not isinstance(format, MessageFormat):
-        raise InvalidRequest(f"format: {format!r} is not a smsc.MessageFormat")
-    return format.wire
+    return _FORMAT_FACTS[format]
 
 
 def build_balance(
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/balance.php: Account balance and its currency."""
     fields: list[tuple[str, str]] = [("cur", "1")]
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_account(
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/balance.php: Account balance with its currency and credit, when the service gives them
@@ -64,13 +54,12 @@ def build_account(
     fields: list[tuple[str, str]] = [("cur", "1")]
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_history(
     start: date,
     end: date,
-    *,
     phones: str | Sequence[str] | None = None,
     format: MessageFormat | None = None,
     before_id: int | None = None,
@@ -94,11 +83,10 @@ def build_history(
     _p.span(start, end, ("start", "end"), 183)
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_incoming(
-    *,
     hours: int | None = None,
     after_id: int | None = None,
     to_phone: str | None = None,
@@ -119,23 +107,21 @@ def build_incoming(
         fields.append(("cnt", _p.integer(page_size, "page_size", 1, 10000)))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_prices(
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/get.php: The account's price list: one line per zone."""
     fields: list[tuple[str, str]] = [("get_price", "1")]
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_operator(
     phone: str,
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/info.php: Country, operator, region, MCC, MNC and time zone of a number."""
@@ -143,13 +129,12 @@ def build_operator(
     fields.append(("phone", _p.phone(phone, "phone")))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_contacts_add(
     phone: str,
     name: str,
-    *,
     group: int | None = None,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
@@ -161,12 +146,11 @@ def build_contacts_add(
         fields.append(("grp", _p.integer(group, "group", 1, 2147483647)))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_contacts_change(
     phone: str,
-    *,
     new_phone: str | None = None,
     name: str | None = None,
     extra: Mapping[str, str | int | Decimal] | None = None,
@@ -181,12 +165,11 @@ def build_contacts_change(
         fields.append(("name", _p.text(name, "name", 200)))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_contacts_delete(
     phone: str,
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/phones.php: Remove a contact from the address book."""
@@ -194,23 +177,21 @@ def build_contacts_delete(
     fields.append(("phone", _p.phone(phone, "phone")))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_contacts_list(
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/phones.php: Every contact of the address book."""
     fields: list[tuple[str, str]] = [("get", "1")]
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_groups_add(
     name: str,
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/phones.php: Create a contact group; returns its id (send to it with phones=['G<id>'])."""
@@ -218,13 +199,12 @@ def build_groups_add(
     fields.append(("name", _p.text(name, "name", 200)))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_groups_rename(
     group: int,
     name: str,
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/phones.php: Rename a contact group."""
@@ -233,12 +213,11 @@ def build_groups_rename(
     fields.append(("name", _p.text(name, "name", 200)))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_groups_delete(
     group: int,
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/phones.php: Delete a contact group (its contacts stay in the address book)."""
@@ -246,24 +225,22 @@ def build_groups_delete(
     fields.append(("grp", _p.integer(group, "group", 1, 2147483647)))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_groups_list(
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/phones.php: Every contact group."""
     fields: list[tuple[str, str]] = [("get_group", "1")]
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_groups_add_contacts(
     group: int,
     phones: str | Sequence[str],
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/phones.php: Put contacts into a group (move_group=1)."""
@@ -272,13 +249,12 @@ def build_groups_add_contacts(
     fields.append(("phone", _p.phones(phones, "phones", "phone")))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_groups_remove_contacts(
     group: int,
     phones: str | Sequence[str],
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/phones.php: Take contacts out of a group (move_group=3); they stay in the address book."""
@@ -287,12 +263,11 @@ def build_groups_remove_contacts(
     fields.append(("phone", _p.phones(phones, "phones", "phone")))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_blacklist_add(
     phone: str,
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/phones.php: Put a number on the black list: sends to it are refused; returns the entry's
@@ -302,12 +277,11 @@ def build_blacklist_add(
     fields.append(("phone", _p.phone(phone, "phone")))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_blacklist_delete(
     phone: str,
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/phones.php: Take a number off the black list."""
@@ -315,13 +289,12 @@ def build_blacklist_delete(
     fields.append(("phone", _p.phone(phone, "phone")))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_send(
     phones: str | Sequence[str],
     message: str,
-    *,
     sender: str | None = None,
     translit: Translit | None = None,
     time: datetime | timedelta | str | int | None = None,
@@ -340,10 +313,13 @@ def build_send(
     """The request to /sys/send.php: Send a message to one or more phones."""
     fields: list[tuple[str, str]] = [("cost", "3")]
     files = attachments(files, "files") if files is not None else []
-    fields.append(("phones", _p.phones(phones, "phones", _recipient_kind(format))))
-    fields.append(("mes", _p.message(message, "message", allow_empty=format in _TEXTLESS)))
+    format_kind, format_textless, format_fields = (
+        _FORMAT_FACTS[format] if type(format) is MessageFormat else _format_facts(format)
+    )
+    fields.append(("phones", _p.phones(phones, "phones", format_kind)))
+    fields.append(("mes", _p.message(message, "message", format_textless)))
     if sender is not None:
-        fields.append(("sender", _p.sender(sender, "sender", _recipient_kind(format))))
+        fields.append(("sender", _p.sender(sender, "sender", format_kind)))
     if translit is not None:
         fields.append(("translit", _p.enum(translit, Translit, "translit")))
     if time is not None:
@@ -362,18 +338,18 @@ def build_send(
         fields.append(("tinyurl", _p.boolean(tinyurl, "tinyurl")))
     if subject is not None:
         fields.append(("subj", _p.text(subject, "subject", 200)))
-    fields.extend(_format_wire(format))
+    if format_fields:
+        fields.extend(format_fields)
     if id is not None:
         fields.append(("id", _p.message_id(id, "id")))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields, files)
+    return new_request(fields, files)
 
 
 def build_cost(
     phones: str | Sequence[str],
     message: str,
-    *,
     sender: str | None = None,
     translit: Translit | None = None,
     time: datetime | timedelta | str | int | None = None,
@@ -389,10 +365,13 @@ def build_cost(
 ) -> Request:
     """The request to /sys/send.php: Ask what a message would cost; nothing is sent (cost=1)."""
     fields: list[tuple[str, str]] = [("cost", "1")]
-    fields.append(("phones", _p.phones(phones, "phones", _recipient_kind(format))))
-    fields.append(("mes", _p.message(message, "message", allow_empty=format in _TEXTLESS)))
+    format_kind, format_textless, format_fields = (
+        _FORMAT_FACTS[format] if type(format) is MessageFormat else _format_facts(format)
+    )
+    fields.append(("phones", _p.phones(phones, "phones", format_kind)))
+    fields.append(("mes", _p.message(message, "message", format_textless)))
     if sender is not None:
-        fields.append(("sender", _p.sender(sender, "sender", _recipient_kind(format))))
+        fields.append(("sender", _p.sender(sender, "sender", format_kind)))
     if translit is not None:
         fields.append(("translit", _p.enum(translit, Translit, "translit")))
     if time is not None:
@@ -411,16 +390,16 @@ def build_cost(
         fields.append(("tinyurl", _p.boolean(tinyurl, "tinyurl")))
     if subject is not None:
         fields.append(("subj", _p.text(subject, "subject", 200)))
-    fields.extend(_format_wire(format))
+    if format_fields:
+        fields.extend(format_fields)
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_mailings_create(
     name: str,
     phones: str | Sequence[str],
-    *,
     message: str | None = None,
     template: int | None = None,
     sender: str | None = None,
@@ -442,13 +421,16 @@ def build_mailings_create(
     fields: list[tuple[str, str]] = [("add", "1")]
     _p.one_of({"message": message, "template": template})
     fields.append(("name", _p.text(name, "name", 200)))
-    fields.append(("phones", _p.phones(phones, "phones", _recipient_kind(format))))
+    format_kind, format_textless, format_fields = (
+        _FORMAT_FACTS[format] if type(format) is MessageFormat else _format_facts(format)
+    )
+    fields.append(("phones", _p.phones(phones, "phones", format_kind)))
     if message is not None:
-        fields.append(("mes", _p.message(message, "message", allow_empty=format in _TEXTLESS)))
+        fields.append(("mes", _p.message(message, "message", format_textless)))
     if template is not None:
         fields.append(("tpl", _p.integer(template, "template", 1, 2147483647)))
     if sender is not None:
-        fields.append(("sender", _p.sender(sender, "sender", _recipient_kind(format))))
+        fields.append(("sender", _p.sender(sender, "sender", format_kind)))
     if translit is not None:
         fields.append(("translit", _p.enum(translit, Translit, "translit")))
     if time is not None:
@@ -467,15 +449,15 @@ def build_mailings_create(
         fields.append(("tinyurl", _p.boolean(tinyurl, "tinyurl")))
     if subject is not None:
         fields.append(("subj", _p.text(subject, "subject", 200)))
-    fields.extend(_format_wire(format))
+    if format_fields:
+        fields.extend(format_fields)
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_mailings_cancel(
     id: int,
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/jobs.php: Stop a mailing: the messages it has not handed over yet stay stopped (status
@@ -485,12 +467,11 @@ def build_mailings_cancel(
     fields.append(("id", _p.integer(id, "id", 1, 2147483647)))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_mailings_delete(
     id: int,
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/jobs.php: Delete a mailing."""
@@ -498,23 +479,21 @@ def build_mailings_delete(
     fields.append(("id", _p.integer(id, "id", 1, 2147483647)))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_senders_list(
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/senders.php: The account's Sender IDs."""
     fields: list[tuple[str, str]] = [("get", "1")]
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_senders_add(
     sender: str,
-    *,
     comment: str | None = None,
     document: FileLike | None = None,
     extra: Mapping[str, str | int | Decimal] | None = None,
@@ -529,12 +508,11 @@ def build_senders_add(
         fields.append(("cmt", _p.text(comment, "comment", 1000)))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields, files)
+    return new_request(fields, files)
 
 
 def build_senders_change(
     sender: str,
-    *,
     comment: str | None = None,
     document: FileLike | None = None,
     extra: Mapping[str, str | int | Decimal] | None = None,
@@ -548,12 +526,11 @@ def build_senders_change(
         fields.append(("cmt", _p.text(comment, "comment", 1000)))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields, files)
+    return new_request(fields, files)
 
 
 def build_senders_delete(
     sender: str,
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/senders.php: Delete a Sender ID."""
@@ -561,12 +538,11 @@ def build_senders_delete(
     fields.append(("sender", _p.sender(sender, "sender")))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_senders_send_code(
     sender: str,
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/senders.php: Send a confirmation code by SMS to a numeric Sender ID (a phone number)."""
@@ -574,13 +550,12 @@ def build_senders_send_code(
     fields.append(("sender", _p.phone(sender, "sender")))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_senders_check_code(
     sender: str,
     code: str,
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/senders.php: Confirm a numeric Sender ID with the code it received."""
@@ -589,13 +564,12 @@ def build_senders_check_code(
     fields.append(("code", _p.text(code, "code", 20)))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_status(
     id: MessageId,
     phone: str,
-    *,
     detail: StatusDetail = StatusDetail.BASIC,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
@@ -606,12 +580,11 @@ def build_status(
     fields.append(("all", _p.enum(detail, StatusDetail, "detail")))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_statuses(
     messages: Sequence[tuple[MessageId, str]],
-    *,
     detail: StatusDetail = StatusDetail.BASIC,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
@@ -623,13 +596,12 @@ def build_statuses(
     fields.append(("all", _p.enum(detail, StatusDetail, "detail")))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_templates_add(
     name: str,
     message: str,
-    *,
     kind: MessageFormat | None = None,
     sender: str | None = None,
     autosign: bool | None = None,
@@ -640,7 +612,7 @@ def build_templates_add(
     """
     fields: list[tuple[str, str]] = [("add", "1")]
     fields.append(("name", _p.text(name, "name", 200)))
-    fields.append(("msg", _p.message(message, "message", allow_empty=False)))
+    fields.append(("msg", _p.message(message, "message", False)))
     if kind is not None:
         fields.append(("format", _p.template_format(kind, "kind")))
     if sender is not None:
@@ -649,12 +621,11 @@ def build_templates_add(
         fields.append(("fl[1]", _p.boolean(autosign, "autosign")))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_templates_change(
     id: int,
-    *,
     name: str | None = None,
     message: str | None = None,
     kind: MessageFormat | None = None,
@@ -668,19 +639,18 @@ def build_templates_change(
     if name is not None:
         fields.append(("name", _p.text(name, "name", 200)))
     if message is not None:
-        fields.append(("msg", _p.message(message, "message", allow_empty=False)))
+        fields.append(("msg", _p.message(message, "message", False)))
     if kind is not None:
         fields.append(("format", _p.template_format(kind, "kind")))
     if sender is not None:
         fields.append(("sender", _p.sender(sender, "sender")))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_templates_delete(
     id: int,
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/templates.php: Delete a template."""
@@ -688,24 +658,22 @@ def build_templates_delete(
     fields.append(("id", _p.integer(id, "id", 1, 2147483647)))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_templates_list(
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/templates.php: Every template of the account."""
     fields: list[tuple[str, str]] = [("get", "1")]
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_subaccounts_add(
     login: str,
     password: str,
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/users.php: Create a sub-account with its own login, password and balance; returns its id."""
@@ -714,13 +682,12 @@ def build_subaccounts_add(
     fields.append(("password", _p.text(password, "password", 100)))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_subaccounts_change(
     login: str,
     name: str,
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/users.php: Change a sub-account's name (fio)."""
@@ -729,13 +696,12 @@ def build_subaccounts_change(
     fields.append(("fio", _p.text(name, "name", 200)))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])
 
 
 def build_subaccounts_pay(
     login: str,
     amount: Decimal | int | str,
-    *,
     extra: Mapping[str, str | int | Decimal] | None = None,
 ) -> Request:
     """The request to /sys/users.php: Move money from the account to a sub-account's balance."""
@@ -744,4 +710,4 @@ def build_subaccounts_pay(
     fields.append(("sum", _p.decimal(amount, "amount", "0.01", "1000000000")))
     if extra:
         fields.extend(_p.extra(extra, "extra", RESERVED))
-    return Request(fields)
+    return new_request(fields, [])

@@ -19,6 +19,7 @@ MAX_MESSAGE = 1000
 MAX_ID = 2147483647
 # the documented shapes, shared with the emulator (which checks them as the service does)
 _PHONE = re.compile(r"\+?[0-9]{7,15}")
+_PHONE_MATCH = _PHONE.fullmatch
 _GROUP = re.compile(r"G[0-9]{1,10}")
 EMAIL = re.compile(r"[^@\s,;]{1,64}@[^@\s,;]{1,255}")
 TELEGRAM = re.compile(r"#[0-9]{1,20}|@?[A-Za-z][A-Za-z0-9_]{4,31}")
@@ -62,6 +63,10 @@ def _one_recipient(raw: object, name: str, kind: str) -> str:
 
 def phones(value: str | Sequence[str], name: str, kind: str = "phone") -> str:
     """A non-empty list of recipients (a single string is one recipient)."""
+    if kind == "phone":  # the usual send: one compact number (a list of one, or a string), as _one_recipient gives it
+        first = value[0] if type(value) is list and len(value) == 1 else value
+        if type(first) is str and _PHONE_MATCH(first):
+            return first
     items: Sequence[object] = [value] if isinstance(value, str) else value
     if (
         type(items) is not list
@@ -75,6 +80,9 @@ def phones(value: str | Sequence[str], name: str, kind: str = "phone") -> str:
         raise _bad(name, "no recipients")
     out = []
     for item in items:
+        if kind == "phone" and type(item) is str and _PHONE_MATCH(item):
+            out.append(item)  # what _one_recipient gives for it
+            continue
         if isinstance(item, str) and ("," in item or ";" in item):
             raise _bad(name, f"{item!r} holds several recipients: pass them as a list")
         out.append(_one_recipient(item, name, kind))
@@ -103,7 +111,8 @@ def _unicode(value: str, name: str) -> str:
 def message(value: str, name: str, allow_empty: bool = False) -> str:
     if not isinstance(value, str):
         raise _bad(name, f"must be a string, got {type(value).__name__}")
-    _unicode(value, name)
+    if not value.isascii():
+        _unicode(value, name)
     if not value and not allow_empty:
         raise _bad(name, "is empty")
     if len(value) > MAX_MESSAGE:
@@ -123,6 +132,8 @@ def sender(value: str, name: str, kind: str = "phone") -> str:
 
 
 def message_id(value: MessageId, name: str) -> str:
+    if type(value) is int and 0 < value <= MAX_ID:  # the usual id (not a bool: its type is bool)
+        return str(value)
     if isinstance(value, bool):
         raise _bad(name, "must be an int or a string, not a bool")
     if isinstance(value, int):
@@ -163,7 +174,8 @@ def boolean(value: bool, name: str) -> str:
 def text(value: str, name: str, max_length: int) -> str:
     if not isinstance(value, str):
         raise _bad(name, f"must be a string, got {type(value).__name__}")
-    _unicode(value, name)
+    if not value.isascii():
+        _unicode(value, name)
     if len(value) > max_length:
         raise _bad(name, f"has {len(value)} characters; at most {max_length}")
     return value

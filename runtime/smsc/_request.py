@@ -46,3 +46,16 @@ class Request:
             int(max_parts) if max_parts else None,
         )
         return parts * recipients
+
+
+_new = object.__new__
+_set_fields = Request.__dict__["fields"].__set__
+_set_files = Request.__dict__["files"].__set__
+
+
+def new_request(fields: list[tuple[str, str]], files: list[Attachment]) -> Request:
+    """Request(fields, files) for the builders, without attrs' frozen __init__: equal to it and as frozen."""
+    request: Request = _new(Request)
+    _set_fields(request, fields)
+    _set_files(request, files)
+    return request

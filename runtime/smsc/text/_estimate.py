@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from smsc import _params as _p
-from smsc._builders import _TEXTLESS, _recipient_kind
+from smsc._builders import _format_facts
 from smsc._enums import Encoding, MessageFormat, Translit
 from smsc._exceptions import InvalidRequest
 from smsc._models import Estimate
@@ -64,13 +64,12 @@ def estimate(
     price_per_sms: Decimal | int | str | None = None,
 ) -> Estimate:
     """The estimate of client.estimate(), as a plain function."""
-    if not isinstance(format, MessageFormat):
-        raise InvalidRequest(f"format: {format!r} is not a smsc.MessageFormat")
-    recipients = _p.phones(phones, "phones", _recipient_kind(format)).split(",")
+    kind, textless, _ = _format_facts(format)  # raises InvalidRequest for a format that is not a MessageFormat
+    recipients = _p.phones(phones, "phones", kind).split(",")
     groups = [r for r in recipients if r.startswith("G")]
     if groups:
         raise InvalidRequest(f"phones: {groups[0]!r} is a contact group; its size is unknown offline")
-    _p.message(message, "message", allow_empty=format in _TEXTLESS)
+    _p.message(message, "message", allow_empty=textless)
     if translit is not None:
         _p.enum(translit, Translit, "translit")
     if max_parts is not None:
