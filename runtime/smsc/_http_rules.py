@@ -64,8 +64,19 @@ def encode_form(fields: Sequence[tuple[str, str]], kept: dict[tuple[str, str], s
 
 
 def _pair(name: str, value: str) -> str:
-    """One `name=value` of a form, quoted as urlencode() quotes it."""
-    return f"{name if _SAFE(name) else _quoted(name)}={value if _SAFE(value) else _quoted(value)}"
+    """One `name=value` of a form, quoted as urlencode() quotes it.
+
+    ASCII letters and digits alone (most names and values) are told by two str methods, which cost
+    a fraction of a regular expression's match.
+    """
+    if not (name.isascii() and name.isalnum()) and not _SAFE(name):
+        name = _quoted(name)
+    if not (value.isascii() and value.isalnum()):
+        if value.isascii() and value.replace("+", "").replace(",", "").isdigit():  # a phone list, told without a regex
+            value = value.replace("+", "%2B").replace(",", "%2C")
+        elif not _SAFE(value):
+            value = _quoted(value)
+    return f"{name}={value}"
 
 
 def mirror_urls(base_url: str) -> list[str]:
