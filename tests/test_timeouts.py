@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -90,3 +91,29 @@ def test_a_caller_cancellation_is_not_taken_for_a_timeout() -> None:
         watchdog.stop()
 
     asyncio.run(main())
+
+
+class _LoopOfItsOwnClock(asyncio.SelectorEventLoop):
+    def time(self) -> float:
+        return super().time() + 1000.0
+
+
+def test_the_watchdog_keeps_time_by_its_loops_clock() -> None:
+    plain = asyncio.new_event_loop()
+    own = _LoopOfItsOwnClock()
+    try:
+        assert Watchdog(plain).time is time.monotonic  # asyncio's own loops: the clock their time() reads
+        assert Watchdog(own).time() > time.monotonic() + 999.0  # any other loop: its time()
+
+        async def cancelled_in_time() -> float:
+            started = own.time()
+            timer = RequestTimer(Watchdog(own), 0.1, 5.0, None)
+            with pytest.raises(asyncio.CancelledError):
+                await asyncio.sleep(5)
+            assert timer.timed_out()
+            return own.time() - started
+
+        assert 0.08 <= own.run_until_complete(cancelled_in_time()) < 1.0
+    finally:
+        plain.close()
+        own.close()

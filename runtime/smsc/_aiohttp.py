@@ -245,7 +245,7 @@ class AsyncHttpTransport:
                 target, headers = f"{url}?{encode_form(fields, self._kept)}", None
         except UnicodeEncodeError:
             raise InvalidRequest("a request field is not valid Unicode text (a lone surrogate?)") from None
-        end = None if deadline is None else loop.time() + (deadline - now)  # the deadline on the loop's clock
+        end = None if deadline is None else watchdog.time() + (deadline - now)  # the deadline on the loop's clock
         timer = RequestTimer(watchdog, *self._limits, end, task)
         token = _TIMER.set(timer)
         try:

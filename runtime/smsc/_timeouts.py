@@ -12,15 +12,20 @@ cancellation from any other.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 
 
 class Watchdog:
     """Ends the requests whose time is up, with one timer handle for all the requests of a transport."""
 
-    __slots__ = ("active", "at", "handle", "loop")
+    __slots__ = ("active", "at", "handle", "loop", "time")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
+        # the loop's clock: time.monotonic itself for asyncio's own loops (their time() calls it), without
+        # the Python frame of loop.time(); a loop with its own clock (uvloop) is asked
+        self.time: Callable[[], float] = time.monotonic if type(loop).time is asyncio.BaseEventLoop.time else loop.time
         self.active: set[RequestTimer] = set()
         self.at: float | None = None  # when the handle fires
         self.handle: asyncio.TimerHandle | None = None
@@ -40,7 +45,7 @@ class Watchdog:
 
     def _check(self) -> None:
         self.at = self.handle = None
-        now = self.loop.time()
+        now = self.time()
         following: float | None = None
         for timer in list(self.active):
             end = timer.end
@@ -72,7 +77,7 @@ class RequestTimer:
         task = task or asyncio.current_task(watchdog.loop)
         assert task is not None  # a request runs in a task
         self.task, self.cancelling = task, task.cancelling()
-        end = None if connect is None else watchdog.loop.time() + connect
+        end = None if connect is None else watchdog.time() + connect
         self.end = end = deadline if end is None or (deadline is not None and deadline < end) else end
         watchdog.active.add(self)
         if end is not None and (watchdog.at is None or end < watchdog.at):  # else the watchdog fires in time
@@ -82,7 +87,7 @@ class RequestTimer:
         """The request has its connection: from now on the read timeout counts."""
         self.connected = True
         read, deadline = self.read, self.deadline
-        end = None if read is None else self.watchdog.loop.time() + read
+        end = None if read is None else self.watchdog.time() + read
         self.end = end = deadline if end is None or (deadline is not None and deadline < end) else end
         at = self.watchdog.at
         if end is not None and (at is None or end < at):  # else the watchdog fires in time
