@@ -25,6 +25,7 @@ from generator.views import (
     layout_views,
     method_name,
     param_views,
+    parse_method_wanted,
     py_type,
 )
 
@@ -140,7 +141,7 @@ def environment() -> jinja2.Environment:
     env.filters["command_view"] = lambda command, spec: command_view(spec, command)
     env.globals.update(layout_views=layout_views, param_views=param_views, built_models=built_models)
     env.globals.update(smpp_views=smpp_views, reply_formats=reply_formats)
-    env.globals.update(method_name=method_name, group_class=group_class)
+    env.globals.update(method_name=method_name, group_class=group_class, parse_method_wanted=parse_method_wanted)
     env.filters["method_name"] = method_name
     return env
 

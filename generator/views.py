@@ -453,9 +453,21 @@ class CommandView:
         return [p for p in self.params if p.default is not None]
 
     @property
+    def parse_type(self) -> str:
+        """The annotation of what its reply parser gives."""
+        if self.model is None:
+            return "None"
+        return f"list[{self.model}]" if self.multi else self.model
+
+    @property
     def parsers_constant(self) -> str:
         """The module constant mapping each member of the `by` enum to its parser."""
         return f"_{self.command.name.upper()}_PARSERS"
+
+
+def parse_method_wanted(cv: CommandView) -> bool:
+    """True when the client parses the command's reply with a method of its own: one reply, no values of the call."""
+    return not cv.by and not cv.command.context and cv.command.pages is None
 
 
 def command_view(spec: Spec, command: Command) -> CommandView:

@@ -24,6 +24,7 @@ from smsc._models import (
     Contact,
     ContactGroup,
     Cost,
+    Created,
     InboxMessage,
     Operator,
     Price,
@@ -58,6 +59,22 @@ class AsyncContacts:
     def __init__(self, client: AsyncBaseClient) -> None:
         self._client = client
 
+    def _parse_contacts_add(self, raw: bytes) -> Created:
+        """The reply of add(), parsed."""
+        return _ps.parse_created(raw, 3, ERROR_MAPS["manage"])
+
+    def _parse_contacts_change(self, raw: bytes) -> None:
+        """The reply of change(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_contacts_delete(self, raw: bytes) -> None:
+        """The reply of delete(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_contacts_list(self, raw: bytes) -> list[Contact]:
+        """The reply of list(), parsed."""
+        return _ps.parse_contacts(raw, 3, ERROR_MAPS["manage"])
+
     async def add(
         self,
         phone: str,
@@ -82,12 +99,8 @@ class AsyncContacts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_contacts_add(
-            phone, name, group, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_created
-        result = await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_contacts_add(phone, name, group, extra)
+        result = await self._client._execute("/sys/phones.php", request, self._parse_contacts_add, fmt=3)
         return result.id
 
     async def change(
@@ -112,12 +125,8 @@ class AsyncContacts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_contacts_change(
-            phone, new_phone, name, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_contacts_change(phone, new_phone, name, extra)
+        await self._client._execute("/sys/phones.php", request, self._parse_contacts_change)
 
     async def delete(
         self,
@@ -137,10 +146,8 @@ class AsyncContacts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_contacts_delete(phone, extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_contacts_delete(phone, extra)
+        await self._client._execute("/sys/phones.php", request, self._parse_contacts_delete)
 
     async def list(
         self,
@@ -160,10 +167,8 @@ class AsyncContacts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_contacts_list(extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_contacts
-        result = await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_contacts_list(extra)
+        result = await self._client._execute("/sys/phones.php", request, self._parse_contacts_list, fmt=3)
         return result
 
 
@@ -172,6 +177,30 @@ class AsyncGroups:
 
     def __init__(self, client: AsyncBaseClient) -> None:
         self._client = client
+
+    def _parse_groups_add(self, raw: bytes) -> Created:
+        """The reply of add(), parsed."""
+        return _ps.parse_created(raw, 3, ERROR_MAPS["manage"])
+
+    def _parse_groups_rename(self, raw: bytes) -> None:
+        """The reply of rename(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_groups_delete(self, raw: bytes) -> None:
+        """The reply of delete(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_groups_list(self, raw: bytes) -> list[ContactGroup]:
+        """The reply of list(), parsed."""
+        return _ps.parse_contact_groups(raw, 3, ERROR_MAPS["manage"])
+
+    def _parse_groups_add_contacts(self, raw: bytes) -> None:
+        """The reply of add_contacts(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_groups_remove_contacts(self, raw: bytes) -> None:
+        """The reply of remove_contacts(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
 
     async def add(
         self,
@@ -193,10 +222,8 @@ class AsyncGroups:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_groups_add(name, extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_created
-        result = await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_groups_add(name, extra)
+        result = await self._client._execute("/sys/phones.php", request, self._parse_groups_add, fmt=3)
         return result.id
 
     async def rename(
@@ -219,12 +246,8 @@ class AsyncGroups:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_groups_rename(
-            group, name, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_groups_rename(group, name, extra)
+        await self._client._execute("/sys/phones.php", request, self._parse_groups_rename)
 
     async def delete(
         self,
@@ -244,10 +267,8 @@ class AsyncGroups:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_groups_delete(group, extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_groups_delete(group, extra)
+        await self._client._execute("/sys/phones.php", request, self._parse_groups_delete)
 
     async def list(
         self,
@@ -267,10 +288,8 @@ class AsyncGroups:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_groups_list(extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_contact_groups
-        result = await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_groups_list(extra)
+        result = await self._client._execute("/sys/phones.php", request, self._parse_groups_list, fmt=3)
         return result
 
     async def add_contacts(
@@ -293,12 +312,8 @@ class AsyncGroups:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_groups_add_contacts(
-            group, phones, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_groups_add_contacts(group, phones, extra)
+        await self._client._execute("/sys/phones.php", request, self._parse_groups_add_contacts)
 
     async def remove_contacts(
         self,
@@ -320,12 +335,8 @@ class AsyncGroups:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_groups_remove_contacts(
-            group, phones, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_groups_remove_contacts(group, phones, extra)
+        await self._client._execute("/sys/phones.php", request, self._parse_groups_remove_contacts)
 
 
 class AsyncBlacklist:
@@ -333,6 +344,14 @@ class AsyncBlacklist:
 
     def __init__(self, client: AsyncBaseClient) -> None:
         self._client = client
+
+    def _parse_blacklist_add(self, raw: bytes) -> Created:
+        """The reply of add(), parsed."""
+        return _ps.parse_created(raw, 3, ERROR_MAPS["manage"])
+
+    def _parse_blacklist_delete(self, raw: bytes) -> None:
+        """The reply of delete(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
 
     async def add(
         self,
@@ -354,10 +373,8 @@ class AsyncBlacklist:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_blacklist_add(phone, extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_created
-        result = await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_blacklist_add(phone, extra)
+        result = await self._client._execute("/sys/phones.php", request, self._parse_blacklist_add, fmt=3)
         return result.id
 
     async def delete(
@@ -378,12 +395,8 @@ class AsyncBlacklist:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_blacklist_delete(
-            phone, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        await self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_blacklist_delete(phone, extra)
+        await self._client._execute("/sys/phones.php", request, self._parse_blacklist_delete)
 
 
 class AsyncMailings:
@@ -391,6 +404,18 @@ class AsyncMailings:
 
     def __init__(self, client: AsyncBaseClient) -> None:
         self._client = client
+
+    def _parse_mailings_create(self, raw: bytes) -> Created:
+        """The reply of create(), parsed."""
+        return _ps.parse_created(raw, 3, ERROR_MAPS["manage"])
+
+    def _parse_mailings_cancel(self, raw: bytes) -> None:
+        """The reply of cancel(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_mailings_delete(self, raw: bytes) -> None:
+        """The reply of delete(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
 
     async def create(
         self,
@@ -459,10 +484,8 @@ class AsyncMailings:
             subject,
             format,
             extra,
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_created
-        result = await self._client._execute("/sys/jobs.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        )
+        result = await self._client._execute("/sys/jobs.php", request, self._parse_mailings_create, fmt=3)
         return result.id
 
     async def cancel(
@@ -483,10 +506,8 @@ class AsyncMailings:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_mailings_cancel(id, extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        await self._client._execute("/sys/jobs.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_mailings_cancel(id, extra)
+        await self._client._execute("/sys/jobs.php", request, self._parse_mailings_cancel)
 
     async def delete(
         self,
@@ -506,10 +527,8 @@ class AsyncMailings:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_mailings_delete(id, extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        await self._client._execute("/sys/jobs.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_mailings_delete(id, extra)
+        await self._client._execute("/sys/jobs.php", request, self._parse_mailings_delete)
 
 
 class AsyncSenders:
@@ -517,6 +536,30 @@ class AsyncSenders:
 
     def __init__(self, client: AsyncBaseClient) -> None:
         self._client = client
+
+    def _parse_senders_list(self, raw: bytes) -> list[Sender]:
+        """The reply of list(), parsed."""
+        return _ps.parse_senders(raw, 3, ERROR_MAPS["manage"])
+
+    def _parse_senders_add(self, raw: bytes) -> None:
+        """The reply of add(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_senders_change(self, raw: bytes) -> None:
+        """The reply of change(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_senders_delete(self, raw: bytes) -> None:
+        """The reply of delete(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_senders_send_code(self, raw: bytes) -> None:
+        """The reply of send_code(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_senders_check_code(self, raw: bytes) -> None:
+        """The reply of check_code(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
 
     async def list(
         self,
@@ -536,10 +579,8 @@ class AsyncSenders:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_senders_list(extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_senders
-        result = await self._client._execute("/sys/senders.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_senders_list(extra)
+        result = await self._client._execute("/sys/senders.php", request, self._parse_senders_list, fmt=3)
         return result
 
     async def add(
@@ -566,12 +607,8 @@ class AsyncSenders:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_senders_add(
-            sender, comment, document, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        await self._client._execute("/sys/senders.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_senders_add(sender, comment, document, extra)
+        await self._client._execute("/sys/senders.php", request, self._parse_senders_add)
 
     async def change(
         self,
@@ -595,12 +632,8 @@ class AsyncSenders:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_senders_change(
-            sender, comment, document, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        await self._client._execute("/sys/senders.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_senders_change(sender, comment, document, extra)
+        await self._client._execute("/sys/senders.php", request, self._parse_senders_change)
 
     async def delete(
         self,
@@ -620,10 +653,8 @@ class AsyncSenders:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_senders_delete(sender, extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        await self._client._execute("/sys/senders.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_senders_delete(sender, extra)
+        await self._client._execute("/sys/senders.php", request, self._parse_senders_delete)
 
     async def send_code(
         self,
@@ -643,12 +674,8 @@ class AsyncSenders:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_senders_send_code(
-            sender, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        await self._client._execute("/sys/senders.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_senders_send_code(sender, extra)
+        await self._client._execute("/sys/senders.php", request, self._parse_senders_send_code)
 
     async def check_code(
         self,
@@ -670,12 +697,8 @@ class AsyncSenders:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_senders_check_code(
-            sender, code, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        await self._client._execute("/sys/senders.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_senders_check_code(sender, code, extra)
+        await self._client._execute("/sys/senders.php", request, self._parse_senders_check_code)
 
 
 class AsyncTemplates:
@@ -683,6 +706,22 @@ class AsyncTemplates:
 
     def __init__(self, client: AsyncBaseClient) -> None:
         self._client = client
+
+    def _parse_templates_add(self, raw: bytes) -> Created:
+        """The reply of add(), parsed."""
+        return _ps.parse_created(raw, 3, ERROR_MAPS["manage"])
+
+    def _parse_templates_change(self, raw: bytes) -> None:
+        """The reply of change(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_templates_delete(self, raw: bytes) -> None:
+        """The reply of delete(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_templates_list(self, raw: bytes) -> list[Template]:
+        """The reply of list(), parsed."""
+        return _ps.parse_templates(raw, 3, ERROR_MAPS["manage"])
 
     async def add(
         self,
@@ -712,12 +751,8 @@ class AsyncTemplates:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_templates_add(
-            name, message, kind, sender, autosign, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_created
-        result = await self._client._execute("/sys/templates.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_templates_add(name, message, kind, sender, autosign, extra)
+        result = await self._client._execute("/sys/templates.php", request, self._parse_templates_add, fmt=3)
         return result.id
 
     async def change(
@@ -746,12 +781,8 @@ class AsyncTemplates:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_templates_change(
-            id, name, message, kind, sender, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        await self._client._execute("/sys/templates.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_templates_change(id, name, message, kind, sender, extra)
+        await self._client._execute("/sys/templates.php", request, self._parse_templates_change)
 
     async def delete(
         self,
@@ -771,10 +802,8 @@ class AsyncTemplates:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_templates_delete(id, extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        await self._client._execute("/sys/templates.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_templates_delete(id, extra)
+        await self._client._execute("/sys/templates.php", request, self._parse_templates_delete)
 
     async def list(
         self,
@@ -794,10 +823,8 @@ class AsyncTemplates:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_templates_list(extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_templates
-        result = await self._client._execute("/sys/templates.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_templates_list(extra)
+        result = await self._client._execute("/sys/templates.php", request, self._parse_templates_list, fmt=3)
         return result
 
 
@@ -806,6 +833,18 @@ class AsyncSubaccounts:
 
     def __init__(self, client: AsyncBaseClient) -> None:
         self._client = client
+
+    def _parse_subaccounts_add(self, raw: bytes) -> Created:
+        """The reply of add(), parsed."""
+        return _ps.parse_created(raw, 3, ERROR_MAPS["manage"])
+
+    def _parse_subaccounts_change(self, raw: bytes) -> None:
+        """The reply of change(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_subaccounts_pay(self, raw: bytes) -> None:
+        """The reply of pay(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
 
     async def add(
         self,
@@ -829,12 +868,8 @@ class AsyncSubaccounts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_subaccounts_add(
-            login, password, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_created
-        result = await self._client._execute("/sys/users.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_subaccounts_add(login, password, extra)
+        result = await self._client._execute("/sys/users.php", request, self._parse_subaccounts_add, fmt=3)
         return result.id
 
     async def change(
@@ -857,12 +892,8 @@ class AsyncSubaccounts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_subaccounts_change(
-            login, name, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        await self._client._execute("/sys/users.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_subaccounts_change(login, name, extra)
+        await self._client._execute("/sys/users.php", request, self._parse_subaccounts_change)
 
     async def pay(
         self,
@@ -884,12 +915,8 @@ class AsyncSubaccounts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_subaccounts_pay(
-            login, amount, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        await self._client._execute("/sys/users.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_subaccounts_pay(login, amount, extra)
+        await self._client._execute("/sys/users.php", request, self._parse_subaccounts_pay)
 
 
 class AsyncClient(Estimator, AsyncBaseClient):
@@ -952,6 +979,26 @@ class AsyncClient(Estimator, AsyncBaseClient):
         """AsyncSubaccounts: add(), change(), pay()."""
         return AsyncSubaccounts(self)
 
+    def _parse_balance(self, raw: bytes) -> Balance:
+        """The reply of balance(), parsed."""
+        return _ps.parse_balance_currency(raw, self._fmt, ERROR_MAPS["balance"])
+
+    def _parse_account(self, raw: bytes) -> Balance:
+        """The reply of account(), parsed."""
+        return _ps.parse_balance_currency(raw, self._fmt, ERROR_MAPS["balance"])
+
+    def _parse_prices(self, raw: bytes) -> list[Price]:
+        """The reply of prices(), parsed."""
+        return _ps.parse_prices(raw, 3, ERROR_MAPS["get"])
+
+    def _parse_send(self, raw: bytes) -> SendResult:
+        """The reply of send(), parsed."""
+        return _ps.parse_send_balance(raw, self._fmt, ERROR_MAPS["send"])
+
+    def _parse_cost(self, raw: bytes) -> Cost:
+        """The reply of cost(), parsed."""
+        return _ps.parse_cost(raw, self._fmt, ERROR_MAPS["send"])
+
     async def balance(
         self,
         *,
@@ -968,10 +1015,8 @@ class AsyncClient(Estimator, AsyncBaseClient):
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_balance(extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["balance"]
-        parse = _ps.parse_balance_currency
-        result = await self._execute("/sys/balance.php", request, lambda raw: parse(raw, self._fmt, errors))
+        request = _rq.build_balance(extra)
+        result = await self._execute("/sys/balance.php", request, self._parse_balance)
         return result.balance
 
     async def account(
@@ -990,10 +1035,8 @@ class AsyncClient(Estimator, AsyncBaseClient):
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_account(extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["balance"]
-        parse = _ps.parse_balance_currency
-        result = await self._execute("/sys/balance.php", request, lambda raw: parse(raw, self._fmt, errors))
+        request = _rq.build_account(extra)
+        result = await self._execute("/sys/balance.php", request, self._parse_account)
         return result
 
     def history(
@@ -1110,10 +1153,8 @@ class AsyncClient(Estimator, AsyncBaseClient):
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_prices(extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["get"]
-        parse = _ps.parse_prices
-        result = await self._execute("/sys/get.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_prices(extra)
+        result = await self._execute("/sys/get.php", request, self._parse_prices, fmt=3)
         return result
 
     async def operator(
@@ -1136,7 +1177,7 @@ class AsyncClient(Estimator, AsyncBaseClient):
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_operator(phone, extra)  # positionally, in the builder's order: cheaper than keywords
+        request = _rq.build_operator(phone, extra)
         errors = ERROR_MAPS["info"]
         parse = _ps.parse_operator
         result = await self._execute(
@@ -1211,10 +1252,8 @@ class AsyncClient(Estimator, AsyncBaseClient):
             id,
             files,
             extra,
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["send"]
-        parse = _ps.parse_send_balance
-        result = await self._send("/sys/send.php", request, lambda raw: parse(raw, self._fmt, errors))
+        )
+        result = await self._send("/sys/send.php", request, self._parse_send)
         return result
 
     async def cost(
@@ -1262,10 +1301,8 @@ class AsyncClient(Estimator, AsyncBaseClient):
         """
         request = _rq.build_cost(
             phones, message, sender, translit, time, tz, period, freq, valid, max_parts, tinyurl, subject, format, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["send"]
-        parse = _ps.parse_cost
-        result = await self._execute("/sys/send.php", request, lambda raw: parse(raw, self._fmt, errors))
+        )
+        result = await self._execute("/sys/send.php", request, self._parse_cost)
         return result
 
     async def status(
@@ -1290,9 +1327,7 @@ class AsyncClient(Estimator, AsyncBaseClient):
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_status(
-            id, phone, detail, extra
-        )  # positionally, in the builder's order: cheaper than keywords
+        request = _rq.build_status(id, phone, detail, extra)
         errors = ERROR_MAPS["status"]
         parse = _STATUS_PARSERS[detail]
         result = await self._execute(
@@ -1320,9 +1355,7 @@ class AsyncClient(Estimator, AsyncBaseClient):
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_statuses(
-            messages, detail, extra
-        )  # positionally, in the builder's order: cheaper than keywords
+        request = _rq.build_statuses(messages, detail, extra)
         errors = ERROR_MAPS["status"]
         parse = _STATUSES_PARSERS[detail]
         result = await self._execute("/sys/status.php", request, lambda raw: parse(raw, self._fmt, errors))

@@ -24,6 +24,7 @@ from smsc._models import (
     Contact,
     ContactGroup,
     Cost,
+    Created,
     InboxMessage,
     Operator,
     Price,
@@ -58,6 +59,22 @@ class Contacts:
     def __init__(self, client: BaseClient) -> None:
         self._client = client
 
+    def _parse_contacts_add(self, raw: bytes) -> Created:
+        """The reply of add(), parsed."""
+        return _ps.parse_created(raw, 3, ERROR_MAPS["manage"])
+
+    def _parse_contacts_change(self, raw: bytes) -> None:
+        """The reply of change(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_contacts_delete(self, raw: bytes) -> None:
+        """The reply of delete(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_contacts_list(self, raw: bytes) -> list[Contact]:
+        """The reply of list(), parsed."""
+        return _ps.parse_contacts(raw, 3, ERROR_MAPS["manage"])
+
     def add(
         self,
         phone: str,
@@ -82,12 +99,8 @@ class Contacts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_contacts_add(
-            phone, name, group, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_created
-        result = self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_contacts_add(phone, name, group, extra)
+        result = self._client._execute("/sys/phones.php", request, self._parse_contacts_add, fmt=3)
         return result.id
 
     def change(
@@ -112,12 +125,8 @@ class Contacts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_contacts_change(
-            phone, new_phone, name, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_contacts_change(phone, new_phone, name, extra)
+        self._client._execute("/sys/phones.php", request, self._parse_contacts_change)
 
     def delete(
         self,
@@ -137,10 +146,8 @@ class Contacts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_contacts_delete(phone, extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_contacts_delete(phone, extra)
+        self._client._execute("/sys/phones.php", request, self._parse_contacts_delete)
 
     def list(
         self,
@@ -160,10 +167,8 @@ class Contacts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_contacts_list(extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_contacts
-        result = self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_contacts_list(extra)
+        result = self._client._execute("/sys/phones.php", request, self._parse_contacts_list, fmt=3)
         return result
 
 
@@ -172,6 +177,30 @@ class Groups:
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
+
+    def _parse_groups_add(self, raw: bytes) -> Created:
+        """The reply of add(), parsed."""
+        return _ps.parse_created(raw, 3, ERROR_MAPS["manage"])
+
+    def _parse_groups_rename(self, raw: bytes) -> None:
+        """The reply of rename(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_groups_delete(self, raw: bytes) -> None:
+        """The reply of delete(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_groups_list(self, raw: bytes) -> list[ContactGroup]:
+        """The reply of list(), parsed."""
+        return _ps.parse_contact_groups(raw, 3, ERROR_MAPS["manage"])
+
+    def _parse_groups_add_contacts(self, raw: bytes) -> None:
+        """The reply of add_contacts(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_groups_remove_contacts(self, raw: bytes) -> None:
+        """The reply of remove_contacts(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
 
     def add(
         self,
@@ -193,10 +222,8 @@ class Groups:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_groups_add(name, extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_created
-        result = self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_groups_add(name, extra)
+        result = self._client._execute("/sys/phones.php", request, self._parse_groups_add, fmt=3)
         return result.id
 
     def rename(
@@ -219,12 +246,8 @@ class Groups:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_groups_rename(
-            group, name, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_groups_rename(group, name, extra)
+        self._client._execute("/sys/phones.php", request, self._parse_groups_rename)
 
     def delete(
         self,
@@ -244,10 +267,8 @@ class Groups:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_groups_delete(group, extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_groups_delete(group, extra)
+        self._client._execute("/sys/phones.php", request, self._parse_groups_delete)
 
     def list(
         self,
@@ -267,10 +288,8 @@ class Groups:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_groups_list(extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_contact_groups
-        result = self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_groups_list(extra)
+        result = self._client._execute("/sys/phones.php", request, self._parse_groups_list, fmt=3)
         return result
 
     def add_contacts(
@@ -293,12 +312,8 @@ class Groups:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_groups_add_contacts(
-            group, phones, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_groups_add_contacts(group, phones, extra)
+        self._client._execute("/sys/phones.php", request, self._parse_groups_add_contacts)
 
     def remove_contacts(
         self,
@@ -320,12 +335,8 @@ class Groups:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_groups_remove_contacts(
-            group, phones, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_groups_remove_contacts(group, phones, extra)
+        self._client._execute("/sys/phones.php", request, self._parse_groups_remove_contacts)
 
 
 class Blacklist:
@@ -333,6 +344,14 @@ class Blacklist:
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
+
+    def _parse_blacklist_add(self, raw: bytes) -> Created:
+        """The reply of add(), parsed."""
+        return _ps.parse_created(raw, 3, ERROR_MAPS["manage"])
+
+    def _parse_blacklist_delete(self, raw: bytes) -> None:
+        """The reply of delete(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
 
     def add(
         self,
@@ -354,10 +373,8 @@ class Blacklist:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_blacklist_add(phone, extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_created
-        result = self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_blacklist_add(phone, extra)
+        result = self._client._execute("/sys/phones.php", request, self._parse_blacklist_add, fmt=3)
         return result.id
 
     def delete(
@@ -378,12 +395,8 @@ class Blacklist:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_blacklist_delete(
-            phone, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        self._client._execute("/sys/phones.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_blacklist_delete(phone, extra)
+        self._client._execute("/sys/phones.php", request, self._parse_blacklist_delete)
 
 
 class Mailings:
@@ -391,6 +404,18 @@ class Mailings:
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
+
+    def _parse_mailings_create(self, raw: bytes) -> Created:
+        """The reply of create(), parsed."""
+        return _ps.parse_created(raw, 3, ERROR_MAPS["manage"])
+
+    def _parse_mailings_cancel(self, raw: bytes) -> None:
+        """The reply of cancel(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_mailings_delete(self, raw: bytes) -> None:
+        """The reply of delete(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
 
     def create(
         self,
@@ -459,10 +484,8 @@ class Mailings:
             subject,
             format,
             extra,
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_created
-        result = self._client._execute("/sys/jobs.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        )
+        result = self._client._execute("/sys/jobs.php", request, self._parse_mailings_create, fmt=3)
         return result.id
 
     def cancel(
@@ -483,10 +506,8 @@ class Mailings:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_mailings_cancel(id, extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        self._client._execute("/sys/jobs.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_mailings_cancel(id, extra)
+        self._client._execute("/sys/jobs.php", request, self._parse_mailings_cancel)
 
     def delete(
         self,
@@ -506,10 +527,8 @@ class Mailings:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_mailings_delete(id, extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        self._client._execute("/sys/jobs.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_mailings_delete(id, extra)
+        self._client._execute("/sys/jobs.php", request, self._parse_mailings_delete)
 
 
 class Senders:
@@ -517,6 +536,30 @@ class Senders:
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
+
+    def _parse_senders_list(self, raw: bytes) -> list[Sender]:
+        """The reply of list(), parsed."""
+        return _ps.parse_senders(raw, 3, ERROR_MAPS["manage"])
+
+    def _parse_senders_add(self, raw: bytes) -> None:
+        """The reply of add(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_senders_change(self, raw: bytes) -> None:
+        """The reply of change(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_senders_delete(self, raw: bytes) -> None:
+        """The reply of delete(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_senders_send_code(self, raw: bytes) -> None:
+        """The reply of send_code(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_senders_check_code(self, raw: bytes) -> None:
+        """The reply of check_code(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
 
     def list(
         self,
@@ -536,10 +579,8 @@ class Senders:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_senders_list(extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_senders
-        result = self._client._execute("/sys/senders.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_senders_list(extra)
+        result = self._client._execute("/sys/senders.php", request, self._parse_senders_list, fmt=3)
         return result
 
     def add(
@@ -566,12 +607,8 @@ class Senders:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_senders_add(
-            sender, comment, document, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        self._client._execute("/sys/senders.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_senders_add(sender, comment, document, extra)
+        self._client._execute("/sys/senders.php", request, self._parse_senders_add)
 
     def change(
         self,
@@ -595,12 +632,8 @@ class Senders:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_senders_change(
-            sender, comment, document, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        self._client._execute("/sys/senders.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_senders_change(sender, comment, document, extra)
+        self._client._execute("/sys/senders.php", request, self._parse_senders_change)
 
     def delete(
         self,
@@ -620,10 +653,8 @@ class Senders:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_senders_delete(sender, extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        self._client._execute("/sys/senders.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_senders_delete(sender, extra)
+        self._client._execute("/sys/senders.php", request, self._parse_senders_delete)
 
     def send_code(
         self,
@@ -643,12 +674,8 @@ class Senders:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_senders_send_code(
-            sender, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        self._client._execute("/sys/senders.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_senders_send_code(sender, extra)
+        self._client._execute("/sys/senders.php", request, self._parse_senders_send_code)
 
     def check_code(
         self,
@@ -670,12 +697,8 @@ class Senders:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_senders_check_code(
-            sender, code, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        self._client._execute("/sys/senders.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_senders_check_code(sender, code, extra)
+        self._client._execute("/sys/senders.php", request, self._parse_senders_check_code)
 
 
 class Templates:
@@ -683,6 +706,22 @@ class Templates:
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
+
+    def _parse_templates_add(self, raw: bytes) -> Created:
+        """The reply of add(), parsed."""
+        return _ps.parse_created(raw, 3, ERROR_MAPS["manage"])
+
+    def _parse_templates_change(self, raw: bytes) -> None:
+        """The reply of change(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_templates_delete(self, raw: bytes) -> None:
+        """The reply of delete(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_templates_list(self, raw: bytes) -> list[Template]:
+        """The reply of list(), parsed."""
+        return _ps.parse_templates(raw, 3, ERROR_MAPS["manage"])
 
     def add(
         self,
@@ -712,12 +751,8 @@ class Templates:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_templates_add(
-            name, message, kind, sender, autosign, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_created
-        result = self._client._execute("/sys/templates.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_templates_add(name, message, kind, sender, autosign, extra)
+        result = self._client._execute("/sys/templates.php", request, self._parse_templates_add, fmt=3)
         return result.id
 
     def change(
@@ -746,12 +781,8 @@ class Templates:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_templates_change(
-            id, name, message, kind, sender, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        self._client._execute("/sys/templates.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_templates_change(id, name, message, kind, sender, extra)
+        self._client._execute("/sys/templates.php", request, self._parse_templates_change)
 
     def delete(
         self,
@@ -771,10 +802,8 @@ class Templates:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_templates_delete(id, extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        self._client._execute("/sys/templates.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_templates_delete(id, extra)
+        self._client._execute("/sys/templates.php", request, self._parse_templates_delete)
 
     def list(
         self,
@@ -794,10 +823,8 @@ class Templates:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_templates_list(extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_templates
-        result = self._client._execute("/sys/templates.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_templates_list(extra)
+        result = self._client._execute("/sys/templates.php", request, self._parse_templates_list, fmt=3)
         return result
 
 
@@ -806,6 +833,18 @@ class Subaccounts:
 
     def __init__(self, client: BaseClient) -> None:
         self._client = client
+
+    def _parse_subaccounts_add(self, raw: bytes) -> Created:
+        """The reply of add(), parsed."""
+        return _ps.parse_created(raw, 3, ERROR_MAPS["manage"])
+
+    def _parse_subaccounts_change(self, raw: bytes) -> None:
+        """The reply of change(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
+
+    def _parse_subaccounts_pay(self, raw: bytes) -> None:
+        """The reply of pay(), parsed."""
+        return _ps.parse_done(raw, self._client._fmt, ERROR_MAPS["manage"])
 
     def add(
         self,
@@ -829,12 +868,8 @@ class Subaccounts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_subaccounts_add(
-            login, password, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_created
-        result = self._client._execute("/sys/users.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_subaccounts_add(login, password, extra)
+        result = self._client._execute("/sys/users.php", request, self._parse_subaccounts_add, fmt=3)
         return result.id
 
     def change(
@@ -857,12 +892,8 @@ class Subaccounts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_subaccounts_change(
-            login, name, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        self._client._execute("/sys/users.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_subaccounts_change(login, name, extra)
+        self._client._execute("/sys/users.php", request, self._parse_subaccounts_change)
 
     def pay(
         self,
@@ -884,12 +915,8 @@ class Subaccounts:
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_subaccounts_pay(
-            login, amount, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["manage"]
-        parse = _ps.parse_done
-        self._client._execute("/sys/users.php", request, lambda raw: parse(raw, self._client._fmt, errors))
+        request = _rq.build_subaccounts_pay(login, amount, extra)
+        self._client._execute("/sys/users.php", request, self._parse_subaccounts_pay)
 
 
 class Client(Estimator, BaseClient):
@@ -963,6 +990,26 @@ class Client(Estimator, BaseClient):
         """Subaccounts: add(), change(), pay()."""
         return Subaccounts(self)
 
+    def _parse_balance(self, raw: bytes) -> Balance:
+        """The reply of balance(), parsed."""
+        return _ps.parse_balance_currency(raw, self._fmt, ERROR_MAPS["balance"])
+
+    def _parse_account(self, raw: bytes) -> Balance:
+        """The reply of account(), parsed."""
+        return _ps.parse_balance_currency(raw, self._fmt, ERROR_MAPS["balance"])
+
+    def _parse_prices(self, raw: bytes) -> list[Price]:
+        """The reply of prices(), parsed."""
+        return _ps.parse_prices(raw, 3, ERROR_MAPS["get"])
+
+    def _parse_send(self, raw: bytes) -> SendResult:
+        """The reply of send(), parsed."""
+        return _ps.parse_send_balance(raw, self._fmt, ERROR_MAPS["send"])
+
+    def _parse_cost(self, raw: bytes) -> Cost:
+        """The reply of cost(), parsed."""
+        return _ps.parse_cost(raw, self._fmt, ERROR_MAPS["send"])
+
     def balance(
         self,
         *,
@@ -979,10 +1026,8 @@ class Client(Estimator, BaseClient):
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_balance(extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["balance"]
-        parse = _ps.parse_balance_currency
-        result = self._execute("/sys/balance.php", request, lambda raw: parse(raw, self._fmt, errors))
+        request = _rq.build_balance(extra)
+        result = self._execute("/sys/balance.php", request, self._parse_balance)
         return result.balance
 
     def account(
@@ -1001,10 +1046,8 @@ class Client(Estimator, BaseClient):
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_account(extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["balance"]
-        parse = _ps.parse_balance_currency
-        result = self._execute("/sys/balance.php", request, lambda raw: parse(raw, self._fmt, errors))
+        request = _rq.build_account(extra)
+        result = self._execute("/sys/balance.php", request, self._parse_account)
         return result
 
     def history(
@@ -1121,10 +1164,8 @@ class Client(Estimator, BaseClient):
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_prices(extra)  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["get"]
-        parse = _ps.parse_prices
-        result = self._execute("/sys/get.php", request, lambda raw: parse(raw, 3, errors), fmt=3)
+        request = _rq.build_prices(extra)
+        result = self._execute("/sys/get.php", request, self._parse_prices, fmt=3)
         return result
 
     def operator(
@@ -1147,7 +1188,7 @@ class Client(Estimator, BaseClient):
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_operator(phone, extra)  # positionally, in the builder's order: cheaper than keywords
+        request = _rq.build_operator(phone, extra)
         errors = ERROR_MAPS["info"]
         parse = _ps.parse_operator
         result = self._execute("/sys/info.php", request, lambda raw: parse(raw, 3, errors, {"phone": phone}), fmt=3)
@@ -1220,10 +1261,8 @@ class Client(Estimator, BaseClient):
             id,
             files,
             extra,
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["send"]
-        parse = _ps.parse_send_balance
-        result = self._send("/sys/send.php", request, lambda raw: parse(raw, self._fmt, errors))
+        )
+        result = self._send("/sys/send.php", request, self._parse_send)
         return result
 
     def cost(
@@ -1271,10 +1310,8 @@ class Client(Estimator, BaseClient):
         """
         request = _rq.build_cost(
             phones, message, sender, translit, time, tz, period, freq, valid, max_parts, tinyurl, subject, format, extra
-        )  # positionally, in the builder's order: cheaper than keywords
-        errors = ERROR_MAPS["send"]
-        parse = _ps.parse_cost
-        result = self._execute("/sys/send.php", request, lambda raw: parse(raw, self._fmt, errors))
+        )
+        result = self._execute("/sys/send.php", request, self._parse_cost)
         return result
 
     def status(
@@ -1299,9 +1336,7 @@ class Client(Estimator, BaseClient):
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_status(
-            id, phone, detail, extra
-        )  # positionally, in the builder's order: cheaper than keywords
+        request = _rq.build_status(id, phone, detail, extra)
         errors = ERROR_MAPS["status"]
         parse = _STATUS_PARSERS[detail]
         result = self._execute(
@@ -1329,9 +1364,7 @@ class Client(Estimator, BaseClient):
             smsc.ProtocolError: a reply that does not parse.
             smsc.TransportError: the network failed.
         """
-        request = _rq.build_statuses(
-            messages, detail, extra
-        )  # positionally, in the builder's order: cheaper than keywords
+        request = _rq.build_statuses(messages, detail, extra)
         errors = ERROR_MAPS["status"]
         parse = _STATUSES_PARSERS[detail]
         result = self._execute("/sys/status.php", request, lambda raw: parse(raw, self._fmt, errors))
