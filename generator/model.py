@@ -73,15 +73,31 @@ class CodecKind:
     name: str
     doc: str
     json: bool = True  # has a JSON form (a field's codec must; a comma-layout override need not)
+    # The common case of a record value v, read inline by the generated parsers without calling p_<name>:
+    # when type(v) is fast_type (and fast_if holds) the value is fast_value, exactly what p_<name>(v) returns.
+    fast_type: str | None = None
+    fast_if: str = ""
+    fast_value: str = "v"
 
 
 CODEC_KINDS: dict[str, CodecKind] = {
     kind.name: kind
     for kind in (
-        CodecKind("int", "An integer."),
-        CodecKind("str", "Text as it is."),
-        CodecKind("money", "A decimal amount (Decimal), at most 15 integer and 6 fraction digits."),
-        CodecKind("message_id", "A message id: a positive integer, or the documented string form."),
+        CodecKind("int", "An integer.", fast_type="int"),
+        CodecKind("str", "Text as it is.", fast_type="str"),
+        CodecKind(
+            "money",
+            "A decimal amount (Decimal), at most 15 integer and 6 fraction digits.",
+            fast_type="str",
+            fast_if="match_money(v)",
+            fast_value="Decimal(v)",
+        ),
+        CodecKind(
+            "message_id",
+            "A message id: a positive integer, or the documented string form.",
+            fast_type="int",
+            fast_if="v > 0",
+        ),
         CodecKind("id_or_zero", "A message id, or 0 for none (None)."),
         CodecKind("neg_int", "A negative error code -N of a comma reply, read as N.", json=False),
         CodecKind("msk_date", "A date DD.MM.YYYY hh:mm:ss in Moscow time; empty or 0 for none."),

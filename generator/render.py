@@ -135,6 +135,7 @@ def environment() -> jinja2.Environment:
     env.globals["types_used"] = types_used
     env.globals["codec_enums"] = codec_enums
     env.globals["codec_kinds"] = list(CODEC_KINDS)
+    env.globals["codec_kind_table"] = CODEC_KINDS
     env.globals["json_kinds"] = [kind.name for kind in CODEC_KINDS.values() if kind.json]
     env.filters["fill"] = lambda value, pattern: pattern.format(value)  # map("fill", "{} in rec")
     env.filters["snake"] = snake

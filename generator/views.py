@@ -33,7 +33,7 @@ def py_type(type_: str) -> str:
     return ref if kind in ("enum", "model") else PY_TYPES[type_]
 
 
-_TAKEN = frozenset({"rec", "ctx", "text", "m", "g", "f", *keyword.kwlist, *dir(builtins)})
+_TAKEN = frozenset({"rec", "ctx", "text", "m", "g", "f", "v", "value", *keyword.kwlist, *dir(builtins)})
 
 
 def _local(attr: str) -> str:

@@ -6,16 +6,20 @@ generated input: near misses of valid values as well as arbitrary text.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import smsc
-from smsc import _codec, _parse_support
+from generator.model import CODEC_KINDS, Codec
+from generator.render import environment
+from smsc import _codec, _parse_support, _parsers
 from smsc._codec import Invalid
 
 # --- the replaced implementations -----------------------------------------------------------------
@@ -164,3 +168,47 @@ def test_reply_bytes_decode_as_before(raw: bytes, allow_empty: bool) -> None:
     assert _outcome(_parse_support.decode, raw, allow_empty=allow_empty) == _outcome(
         _old_decode, raw, allow_empty=allow_empty
     )
+
+
+# --- codecs read inline by the generated parsers --------------------------------------------------
+
+_INLINE_KINDS = [kind.name for kind in CODEC_KINDS.values() if kind.fast_type is not None]
+_ANY_VALUE = st.one_of(
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.floats(),
+    st.decimals(),
+    st.text(max_size=25),
+    st.from_regex(r"-?[0-9]{1,17}(\.[0-9]{1,7})?", fullmatch=True),
+    st.from_regex(r"[1-9][0-9]{0,40}|[0-9A-Za-z_.-]{1,12}", fullmatch=True),
+    st.builds(Decimal, st.from_regex(r"-?[0-9]{1,16}(\.[0-9]{1,7})?", fullmatch=True)),
+)
+
+
+@functools.cache
+def _inline_reader(kind: str) -> Callable[[object], object]:
+    """The expression parsers.py.j2 writes for a record value of this codec kind, as a function of the value."""
+    macros = environment().get_template("macros/codecs.j2").module
+    expression = str(macros.parse_inline(Codec(kind), 'rec["k"]')).strip()  # type: ignore[attr-defined]
+    assert "p_" + kind + "(v)" in expression and expression != f'p_{kind}(rec["k"])'
+    namespace = dict(vars(_parsers))
+    exec(f"def read(rec):\n    return {expression}\n", namespace)  # the template's own output
+    read = namespace["read"]
+    return lambda value: read({"k": value})
+
+
+def test_inline_codecs_are_the_common_kinds() -> None:
+    assert sorted(_INLINE_KINDS) == ["int", "message_id", "money", "str"]
+
+
+@pytest.mark.parametrize("kind", _INLINE_KINDS)
+@settings(max_examples=800, deadline=None)
+@given(value=_ANY_VALUE)
+@example(value=0)
+@example(value=-1)
+@example(value=True)
+@example(value="1.00")
+@example(value="٣")
+def test_inline_codecs_read_as_their_functions(kind: str, value: object) -> None:
+    assert _outcome(_inline_reader(kind), value) == _outcome(getattr(_codec, f"p_{kind}"), value)

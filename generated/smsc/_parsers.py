@@ -7,12 +7,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from smsc import _parse_support as _reply
-from smsc._codec import p_id_or_zero, p_int, p_message_id, p_money, p_msk_date, p_neg_int, p_str, p_timestamp
+from smsc._codec import (
+    match_money,
+    p_id_or_zero,
+    p_int,
+    p_message_id,
+    p_money,
+    p_msk_date,
+    p_neg_int,
+    p_str,
+    p_timestamp,
+)
 from smsc._enums import DeliveryError, MessageStatus
 from smsc._models import (
     Balance,
@@ -32,7 +41,6 @@ from smsc._models import (
     Template,
 )
 from smsc._parse_support import Ctx, ErrorMap, LazyPattern, Record, ReplyParser
-from smsc._types import MessageId
 
 _MESSAGESTATUS_MEMBERS: dict[int, MessageStatus] = {int(m): m for m in MessageStatus}
 
@@ -58,7 +66,8 @@ def _p_DeliveryError(v: object) -> DeliveryError:
     return member if member is not None else DeliveryError(code)
 
 
-# --- trusted constructors: values the codecs have checked, set without attrs' per-field setattr calls
+# --- trusted construction: values the codecs have checked, set without attrs' per-field setattr calls
+# (a parser sets the attributes of a new instance itself; a model nested in another has a constructor)
 
 _new = object.__new__
 _set_send_result_id: Callable[[SendResult, Any], None] = SendResult.__dict__["id"].__set__
@@ -139,36 +148,6 @@ _set_sender_id: Callable[[Sender, Any], None] = Sender.__dict__["id"].__set__
 _set_sender_comment: Callable[[Sender, Any], None] = Sender.__dict__["comment"].__set__
 
 
-def _new_send_result(
-    *,
-    id: MessageId,
-    sms_count: int,
-    recovered: bool = False,
-    cost: Decimal | None = None,
-    balance: Decimal | None = None,
-) -> SendResult:
-    """The SendResult these checked values make, equal to SendResult(...) and as frozen."""
-    value = _new(SendResult)
-    _set_send_result_id(value, id)
-    _set_send_result_sms_count(value, sms_count)
-    _set_send_result_cost(value, cost)
-    _set_send_result_balance(value, balance)
-    _set_send_result_recovered(value, recovered)
-    return value
-
-
-def _new_cost(
-    *,
-    cost: Decimal,
-    sms_count: int,
-) -> Cost:
-    """The Cost these checked values make, equal to Cost(...) and as frozen."""
-    value = _new(Cost)
-    _set_cost_cost(value, cost)
-    _set_cost_sms_count(value, sms_count)
-    return value
-
-
 def _new_hlr_info(
     *,
     imsi: str,
@@ -193,224 +172,6 @@ def _new_hlr_info(
     return value
 
 
-def _new_status(
-    *,
-    id: MessageId,
-    phone: str,
-    status: MessageStatus,
-    changed_at: datetime | None = None,
-    error: DeliveryError | None = None,
-    sent_at: datetime | None = None,
-    cost: Decimal | None = None,
-    sender: str | None = None,
-    status_name: str | None = None,
-    message: str | None = None,
-    country: str | None = None,
-    operator: str | None = None,
-    region: str | None = None,
-    hlr: HlrInfo | None = None,
-) -> Status:
-    """The Status these checked values make, equal to Status(...) and as frozen."""
-    value = _new(Status)
-    _set_status_id(value, id)
-    _set_status_phone(value, phone)
-    _set_status_status(value, status)
-    _set_status_changed_at(value, changed_at)
-    _set_status_error(value, error)
-    _set_status_sent_at(value, sent_at)
-    _set_status_cost(value, cost)
-    _set_status_sender(value, sender)
-    _set_status_status_name(value, status_name)
-    _set_status_message(value, message)
-    _set_status_country(value, country)
-    _set_status_operator(value, operator)
-    _set_status_region(value, region)
-    _set_status_hlr(value, hlr)
-    return value
-
-
-def _new_balance(
-    *,
-    balance: Decimal,
-    currency: str | None = None,
-    credit: Decimal | None = None,
-) -> Balance:
-    """The Balance these checked values make, equal to Balance(...) and as frozen."""
-    value = _new(Balance)
-    _set_balance_balance(value, balance)
-    _set_balance_currency(value, currency)
-    _set_balance_credit(value, credit)
-    return value
-
-
-def _new_error_reply(
-    *,
-    code: int,
-    description: str | None = None,
-    id: MessageId | None = None,
-) -> ErrorReply:
-    """The ErrorReply these checked values make, equal to ErrorReply(...) and as frozen."""
-    value = _new(ErrorReply)
-    _set_error_reply_code(value, code)
-    _set_error_reply_description(value, description)
-    _set_error_reply_id(value, id)
-    return value
-
-
-def _new_sent_message(
-    *,
-    int_id: int,
-    status: MessageStatus,
-    changed_at: datetime | None = None,
-    error: DeliveryError | None = None,
-    sent_at: datetime | None = None,
-    id: MessageId | None = None,
-    phone: str | None = None,
-    cost: Decimal | None = None,
-    sender: str | None = None,
-    message: str | None = None,
-    sms_count: int | None = None,
-) -> SentMessage:
-    """The SentMessage these checked values make, equal to SentMessage(...) and as frozen."""
-    value = _new(SentMessage)
-    _set_sent_message_int_id(value, int_id)
-    _set_sent_message_status(value, status)
-    _set_sent_message_changed_at(value, changed_at)
-    _set_sent_message_error(value, error)
-    _set_sent_message_sent_at(value, sent_at)
-    _set_sent_message_id(value, id)
-    _set_sent_message_phone(value, phone)
-    _set_sent_message_cost(value, cost)
-    _set_sent_message_sender(value, sender)
-    _set_sent_message_message(value, message)
-    _set_sent_message_sms_count(value, sms_count)
-    return value
-
-
-def _new_inbox_message(
-    *,
-    id: int,
-    phone: str,
-    text: str,
-    to: str | None = None,
-    at: datetime | None = None,
-) -> InboxMessage:
-    """The InboxMessage these checked values make, equal to InboxMessage(...) and as frozen."""
-    value = _new(InboxMessage)
-    _set_inbox_message_id(value, id)
-    _set_inbox_message_phone(value, phone)
-    _set_inbox_message_text(value, text)
-    _set_inbox_message_to(value, to)
-    _set_inbox_message_at(value, at)
-    return value
-
-
-def _new_price(
-    *,
-    zone: str,
-    name: str,
-    sms: Decimal,
-    mass: Decimal | None = None,
-    mms: Decimal | None = None,
-    hlr: Decimal | None = None,
-    call: Decimal | None = None,
-) -> Price:
-    """The Price these checked values make, equal to Price(...) and as frozen."""
-    value = _new(Price)
-    _set_price_zone(value, zone)
-    _set_price_name(value, name)
-    _set_price_sms(value, sms)
-    _set_price_mass(value, mass)
-    _set_price_mms(value, mms)
-    _set_price_hlr(value, hlr)
-    _set_price_call(value, call)
-    return value
-
-
-def _new_operator(
-    *,
-    phone: str,
-    country: str,
-    operator: str,
-    region: str,
-    mcc: str,
-    mnc: str,
-    tz: str | None = None,
-) -> Operator:
-    """The Operator these checked values make, equal to Operator(...) and as frozen."""
-    value = _new(Operator)
-    _set_operator_phone(value, phone)
-    _set_operator_country(value, country)
-    _set_operator_operator(value, operator)
-    _set_operator_region(value, region)
-    _set_operator_mcc(value, mcc)
-    _set_operator_mnc(value, mnc)
-    _set_operator_tz(value, tz)
-    return value
-
-
-def _new_created(
-    *,
-    id: int,
-) -> Created:
-    """The Created these checked values make, equal to Created(...) and as frozen."""
-    value = _new(Created)
-    _set_created_id(value, id)
-    return value
-
-
-def _new_contact(
-    *,
-    phone: str,
-    name: str,
-) -> Contact:
-    """The Contact these checked values make, equal to Contact(...) and as frozen."""
-    value = _new(Contact)
-    _set_contact_phone(value, phone)
-    _set_contact_name(value, name)
-    return value
-
-
-def _new_contact_group(
-    *,
-    id: int,
-    name: str,
-) -> ContactGroup:
-    """The ContactGroup these checked values make, equal to ContactGroup(...) and as frozen."""
-    value = _new(ContactGroup)
-    _set_contact_group_id(value, id)
-    _set_contact_group_name(value, name)
-    return value
-
-
-def _new_template(
-    *,
-    id: int,
-    name: str,
-    message: str,
-) -> Template:
-    """The Template these checked values make, equal to Template(...) and as frozen."""
-    value = _new(Template)
-    _set_template_id(value, id)
-    _set_template_name(value, name)
-    _set_template_message(value, message)
-    return value
-
-
-def _new_sender(
-    *,
-    sender: str,
-    id: int | None = None,
-    comment: str | None = None,
-) -> Sender:
-    """The Sender these checked values make, equal to Sender(...) and as frozen."""
-    value = _new(Sender)
-    _set_sender_sender(value, sender)
-    _set_sender_id(value, id)
-    _set_sender_comment(value, comment)
-    return value
-
-
 # --- balance: balance
 
 _RE_BALANCE__BALANCE = LazyPattern(r"(?P<balance>.*)")
@@ -420,20 +181,32 @@ def _text_balance(text: str, ctx: Ctx) -> Balance | None:
     m = _RE_BALANCE__BALANCE.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_balance(balance=p_money(g("balance")))
+        value = _new(Balance)
+        _set_balance_balance(value, p_money(g("balance")))
+        _set_balance_currency(value, None)
+        _set_balance_credit(value, None)
+        return value
     return None
 
 
 def _csv_balance(text: str, ctx: Ctx) -> Balance | None:
     f = text.split(",")
     if len(f) == 1:
-        return _new_balance(balance=p_money(f[0]))
+        value = _new(Balance)
+        _set_balance_balance(value, p_money(f[0]))
+        _set_balance_currency(value, None)
+        _set_balance_credit(value, None)
+        return value
     return None
 
 
 def _record_balance(rec: Record, ctx: Ctx) -> Balance | None:
     if "balance" in rec:
-        return _new_balance(balance=p_money(rec["balance"]))
+        value = _new(Balance)
+        _set_balance_balance(value, (Decimal(v) if type(v := rec["balance"]) is str and match_money(v) else p_money(v)))
+        _set_balance_currency(value, None)
+        _set_balance_credit(value, None)
+        return value
     return None
 
 
@@ -464,32 +237,59 @@ def _text_balance_currency(text: str, ctx: Ctx) -> Balance | None:
     m = _RE_BALANCE_CURRENCY__BALANCE_CURRENCY.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_balance(balance=p_money(g("balance")), currency=p_str(g("currency")))
+        value = _new(Balance)
+        _set_balance_balance(value, p_money(g("balance")))
+        _set_balance_currency(value, p_str(g("currency")))
+        _set_balance_credit(value, None)
+        return value
     m = _RE_BALANCE_CURRENCY__BALANCE.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_balance(balance=p_money(g("balance")))
+        value = _new(Balance)
+        _set_balance_balance(value, p_money(g("balance")))
+        _set_balance_currency(value, None)
+        _set_balance_credit(value, None)
+        return value
     return None
 
 
 def _csv_balance_currency(text: str, ctx: Ctx) -> Balance | None:
     f = text.split(",")
     if len(f) == 2:
-        return _new_balance(balance=p_money(f[0]), currency=p_str(f[1]))
+        value = _new(Balance)
+        _set_balance_balance(value, p_money(f[0]))
+        _set_balance_currency(value, p_str(f[1]))
+        _set_balance_credit(value, None)
+        return value
     if len(f) == 1:
-        return _new_balance(balance=p_money(f[0]))
+        value = _new(Balance)
+        _set_balance_balance(value, p_money(f[0]))
+        _set_balance_currency(value, None)
+        _set_balance_credit(value, None)
+        return value
     return None
 
 
 def _record_balance_currency(rec: Record, ctx: Ctx) -> Balance | None:
     if "balance" in rec and "currency" in rec:
-        return _new_balance(
-            balance=p_money(rec["balance"]),
-            currency=p_str(rec["currency"]),
-            credit=(p_money(rec["credit"]) if "credit" in rec else None),
+        value = _new(Balance)
+        _set_balance_balance(value, (Decimal(v) if type(v := rec["balance"]) is str and match_money(v) else p_money(v)))
+        _set_balance_currency(value, (v if type(v := rec["currency"]) is str else p_str(v)))
+        _set_balance_credit(
+            value,
+            (
+                (Decimal(v) if type(v := rec["credit"]) is str and match_money(v) else p_money(v))
+                if "credit" in rec
+                else None
+            ),
         )
+        return value
     if "balance" in rec:
-        return _new_balance(balance=p_money(rec["balance"]))
+        value = _new(Balance)
+        _set_balance_balance(value, (Decimal(v) if type(v := rec["balance"]) is str and match_money(v) else p_money(v)))
+        _set_balance_currency(value, None)
+        _set_balance_credit(value, None)
+        return value
     return None
 
 
@@ -526,19 +326,36 @@ def _record_history(rec: Record, ctx: Ctx) -> SentMessage | None:
         sent_at = p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
         if sent_at is None and "send_date" in rec:
             sent_at = p_msk_date(rec["send_date"])
-        return _new_sent_message(
-            int_id=p_int(rec["int_id"]),
-            status=_p_MessageStatus(rec["status"]),
-            changed_at=changed_at,
-            error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-            sent_at=sent_at,
-            id=(p_message_id(rec["id"]) if "id" in rec else None),
-            phone=(p_str(rec["phone"]) if "phone" in rec else None),
-            cost=(p_money(rec["cost"]) if "cost" in rec else None),
-            sender=(p_str(rec["sender_id"]) if "sender_id" in rec else None),
-            message=(p_str(rec["message"]) if "message" in rec else None),
-            sms_count=(p_int(rec["cnt"]) if "cnt" in rec else None),
+        value = _new(SentMessage)
+        _set_sent_message_int_id(value, (v if type(v := rec["int_id"]) is int else p_int(v)))
+        _set_sent_message_status(value, _p_MessageStatus(rec["status"]))
+        _set_sent_message_changed_at(value, changed_at)
+        _set_sent_message_error(value, (_p_DeliveryError(rec["err"]) if "err" in rec else None))
+        _set_sent_message_sent_at(value, sent_at)
+        _set_sent_message_id(
+            value, ((v if type(v := rec["id"]) is int and v > 0 else p_message_id(v)) if "id" in rec else None)
         )
+        _set_sent_message_phone(
+            value, ((v if type(v := rec["phone"]) is str else p_str(v)) if "phone" in rec else None)
+        )
+        _set_sent_message_cost(
+            value,
+            (
+                (Decimal(v) if type(v := rec["cost"]) is str and match_money(v) else p_money(v))
+                if "cost" in rec
+                else None
+            ),
+        )
+        _set_sent_message_sender(
+            value, ((v if type(v := rec["sender_id"]) is str else p_str(v)) if "sender_id" in rec else None)
+        )
+        _set_sent_message_message(
+            value, ((v if type(v := rec["message"]) is str else p_str(v)) if "message" in rec else None)
+        )
+        _set_sent_message_sms_count(
+            value, ((v if type(v := rec["cnt"]) is int else p_int(v)) if "cnt" in rec else None)
+        )
+        return value
     return None
 
 
@@ -569,13 +386,15 @@ def _csv_incoming(text: str, ctx: Ctx) -> InboxMessage | None:
 
 def _record_incoming(rec: Record, ctx: Ctx) -> InboxMessage | None:
     if "id" in rec and "phone" in rec and "message" in rec:
-        return _new_inbox_message(
-            id=p_int(rec["id"]),
-            phone=p_str(rec["phone"]),
-            text=p_str(rec["message"]),
-            to=(p_str(rec["to_phone"]) if "to_phone" in rec else None),
-            at=(p_msk_date(rec["sent"]) if "sent" in rec else None),
+        value = _new(InboxMessage)
+        _set_inbox_message_id(value, (v if type(v := rec["id"]) is int else p_int(v)))
+        _set_inbox_message_phone(value, (v if type(v := rec["phone"]) is str else p_str(v)))
+        _set_inbox_message_text(value, (v if type(v := rec["message"]) is str else p_str(v)))
+        _set_inbox_message_to(
+            value, ((v if type(v := rec["to_phone"]) is str else p_str(v)) if "to_phone" in rec else None)
         )
+        _set_inbox_message_at(value, (p_msk_date(rec["sent"]) if "sent" in rec else None))
+        return value
     return None
 
 
@@ -606,15 +425,35 @@ def _csv_prices(text: str, ctx: Ctx) -> Price | None:
 
 def _record_prices(rec: Record, ctx: Ctx) -> Price | None:
     if "zone" in rec and "name" in rec and "api" in rec:
-        return _new_price(
-            zone=p_str(rec["zone"]),
-            name=p_str(rec["name"]),
-            sms=p_money(rec["api"]),
-            mass=(p_money(rec["mass"]) if "mass" in rec else None),
-            mms=(p_money(rec["mms"]) if "mms" in rec else None),
-            hlr=(p_money(rec["hlr"]) if "hlr" in rec else None),
-            call=(p_money(rec["call"]) if "call" in rec else None),
+        value = _new(Price)
+        _set_price_zone(value, (v if type(v := rec["zone"]) is str else p_str(v)))
+        _set_price_name(value, (v if type(v := rec["name"]) is str else p_str(v)))
+        _set_price_sms(value, (Decimal(v) if type(v := rec["api"]) is str and match_money(v) else p_money(v)))
+        _set_price_mass(
+            value,
+            (
+                (Decimal(v) if type(v := rec["mass"]) is str and match_money(v) else p_money(v))
+                if "mass" in rec
+                else None
+            ),
         )
+        _set_price_mms(
+            value,
+            ((Decimal(v) if type(v := rec["mms"]) is str and match_money(v) else p_money(v)) if "mms" in rec else None),
+        )
+        _set_price_hlr(
+            value,
+            ((Decimal(v) if type(v := rec["hlr"]) is str and match_money(v) else p_money(v)) if "hlr" in rec else None),
+        )
+        _set_price_call(
+            value,
+            (
+                (Decimal(v) if type(v := rec["call"]) is str and match_money(v) else p_money(v))
+                if "call" in rec
+                else None
+            ),
+        )
+        return value
     return None
 
 
@@ -647,15 +486,15 @@ def _csv_operator(text: str, ctx: Ctx) -> Operator | None:
 
 def _record_operator(rec: Record, ctx: Ctx) -> Operator | None:
     if "country" in rec and "operator" in rec and "region" in rec and "mcc" in rec and "mnc" in rec:
-        return _new_operator(
-            phone=ctx["phone"],
-            country=p_str(rec["country"]),
-            operator=p_str(rec["operator"]),
-            region=p_str(rec["region"]),
-            mcc=p_str(rec["mcc"]),
-            mnc=p_str(rec["mnc"]),
-            tz=(p_str(rec["tz"]) if "tz" in rec else None),
-        )
+        value = _new(Operator)
+        _set_operator_phone(value, ctx["phone"])
+        _set_operator_country(value, (v if type(v := rec["country"]) is str else p_str(v)))
+        _set_operator_operator(value, (v if type(v := rec["operator"]) is str else p_str(v)))
+        _set_operator_region(value, (v if type(v := rec["region"]) is str else p_str(v)))
+        _set_operator_mcc(value, (v if type(v := rec["mcc"]) is str else p_str(v)))
+        _set_operator_mnc(value, (v if type(v := rec["mnc"]) is str else p_str(v)))
+        _set_operator_tz(value, ((v if type(v := rec["tz"]) is str else p_str(v)) if "tz" in rec else None))
+        return value
     return None
 
 
@@ -686,7 +525,10 @@ def _csv_contacts(text: str, ctx: Ctx) -> Contact | None:
 
 def _record_contacts(rec: Record, ctx: Ctx) -> Contact | None:
     if "phone" in rec and "name" in rec:
-        return _new_contact(phone=p_str(rec["phone"]), name=p_str(rec["name"]))
+        value = _new(Contact)
+        _set_contact_phone(value, (v if type(v := rec["phone"]) is str else p_str(v)))
+        _set_contact_name(value, (v if type(v := rec["name"]) is str else p_str(v)))
+        return value
     return None
 
 
@@ -717,7 +559,10 @@ def _csv_contact_groups(text: str, ctx: Ctx) -> ContactGroup | None:
 
 def _record_contact_groups(rec: Record, ctx: Ctx) -> ContactGroup | None:
     if "id" in rec and "name" in rec:
-        return _new_contact_group(id=p_int(rec["id"]), name=p_str(rec["name"]))
+        value = _new(ContactGroup)
+        _set_contact_group_id(value, (v if type(v := rec["id"]) is int else p_int(v)))
+        _set_contact_group_name(value, (v if type(v := rec["name"]) is str else p_str(v)))
+        return value
     return None
 
 
@@ -749,20 +594,38 @@ def _text_send_id(text: str, ctx: Ctx) -> SendResult | None:
     m = _RE_SEND_ID__SEND_ID.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_send_result(id=p_message_id(g("id")), sms_count=p_int(g("cnt")))
+        value = _new(SendResult)
+        _set_send_result_id(value, p_message_id(g("id")))
+        _set_send_result_sms_count(value, p_int(g("cnt")))
+        _set_send_result_cost(value, None)
+        _set_send_result_balance(value, None)
+        _set_send_result_recovered(value, False)
+        return value
     return None
 
 
 def _csv_send_id(text: str, ctx: Ctx) -> SendResult | None:
     f = text.split(",")
     if len(f) == 2:
-        return _new_send_result(id=p_message_id(f[0]), sms_count=p_int(f[1]))
+        value = _new(SendResult)
+        _set_send_result_id(value, p_message_id(f[0]))
+        _set_send_result_sms_count(value, p_int(f[1]))
+        _set_send_result_cost(value, None)
+        _set_send_result_balance(value, None)
+        _set_send_result_recovered(value, False)
+        return value
     return None
 
 
 def _record_send_id(rec: Record, ctx: Ctx) -> SendResult | None:
     if "id" in rec and "cnt" in rec:
-        return _new_send_result(id=p_message_id(rec["id"]), sms_count=p_int(rec["cnt"]))
+        value = _new(SendResult)
+        _set_send_result_id(value, (v if type(v := rec["id"]) is int and v > 0 else p_message_id(v)))
+        _set_send_result_sms_count(value, (v if type(v := rec["cnt"]) is int else p_int(v)))
+        _set_send_result_cost(value, None)
+        _set_send_result_balance(value, None)
+        _set_send_result_recovered(value, False)
+        return value
     return None
 
 
@@ -793,20 +656,38 @@ def _text_send_cost(text: str, ctx: Ctx) -> SendResult | None:
     m = _RE_SEND_COST__SEND_COST.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_send_result(id=p_message_id(g("id")), sms_count=p_int(g("cnt")), cost=p_money(g("cost")))
+        value = _new(SendResult)
+        _set_send_result_id(value, p_message_id(g("id")))
+        _set_send_result_sms_count(value, p_int(g("cnt")))
+        _set_send_result_cost(value, p_money(g("cost")))
+        _set_send_result_balance(value, None)
+        _set_send_result_recovered(value, False)
+        return value
     return None
 
 
 def _csv_send_cost(text: str, ctx: Ctx) -> SendResult | None:
     f = text.split(",")
     if len(f) == 3:
-        return _new_send_result(id=p_message_id(f[0]), sms_count=p_int(f[1]), cost=p_money(f[2]))
+        value = _new(SendResult)
+        _set_send_result_id(value, p_message_id(f[0]))
+        _set_send_result_sms_count(value, p_int(f[1]))
+        _set_send_result_cost(value, p_money(f[2]))
+        _set_send_result_balance(value, None)
+        _set_send_result_recovered(value, False)
+        return value
     return None
 
 
 def _record_send_cost(rec: Record, ctx: Ctx) -> SendResult | None:
     if "id" in rec and "cnt" in rec and "cost" in rec:
-        return _new_send_result(id=p_message_id(rec["id"]), sms_count=p_int(rec["cnt"]), cost=p_money(rec["cost"]))
+        value = _new(SendResult)
+        _set_send_result_id(value, (v if type(v := rec["id"]) is int and v > 0 else p_message_id(v)))
+        _set_send_result_sms_count(value, (v if type(v := rec["cnt"]) is int else p_int(v)))
+        _set_send_result_cost(value, (Decimal(v) if type(v := rec["cost"]) is str and match_money(v) else p_money(v)))
+        _set_send_result_balance(value, None)
+        _set_send_result_recovered(value, False)
+        return value
     return None
 
 
@@ -838,27 +719,40 @@ def _text_send_balance(text: str, ctx: Ctx) -> SendResult | None:
     m = _RE_SEND_BALANCE__SEND_BALANCE.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_send_result(
-            id=p_message_id(g("id")), sms_count=p_int(g("cnt")), cost=p_money(g("cost")), balance=p_money(g("balance"))
-        )
+        value = _new(SendResult)
+        _set_send_result_id(value, p_message_id(g("id")))
+        _set_send_result_sms_count(value, p_int(g("cnt")))
+        _set_send_result_cost(value, p_money(g("cost")))
+        _set_send_result_balance(value, p_money(g("balance")))
+        _set_send_result_recovered(value, False)
+        return value
     return None
 
 
 def _csv_send_balance(text: str, ctx: Ctx) -> SendResult | None:
     f = text.split(",")
     if len(f) == 4:
-        return _new_send_result(id=p_message_id(f[0]), sms_count=p_int(f[1]), cost=p_money(f[2]), balance=p_money(f[3]))
+        value = _new(SendResult)
+        _set_send_result_id(value, p_message_id(f[0]))
+        _set_send_result_sms_count(value, p_int(f[1]))
+        _set_send_result_cost(value, p_money(f[2]))
+        _set_send_result_balance(value, p_money(f[3]))
+        _set_send_result_recovered(value, False)
+        return value
     return None
 
 
 def _record_send_balance(rec: Record, ctx: Ctx) -> SendResult | None:
     if "id" in rec and "cnt" in rec and "cost" in rec and "balance" in rec:
-        return _new_send_result(
-            id=p_message_id(rec["id"]),
-            sms_count=p_int(rec["cnt"]),
-            cost=p_money(rec["cost"]),
-            balance=p_money(rec["balance"]),
+        value = _new(SendResult)
+        _set_send_result_id(value, (v if type(v := rec["id"]) is int and v > 0 else p_message_id(v)))
+        _set_send_result_sms_count(value, (v if type(v := rec["cnt"]) is int else p_int(v)))
+        _set_send_result_cost(value, (Decimal(v) if type(v := rec["cost"]) is str and match_money(v) else p_money(v)))
+        _set_send_result_balance(
+            value, (Decimal(v) if type(v := rec["balance"]) is str and match_money(v) else p_money(v))
         )
+        _set_send_result_recovered(value, False)
+        return value
     return None
 
 
@@ -888,20 +782,29 @@ def _text_cost(text: str, ctx: Ctx) -> Cost | None:
     m = _RE_COST__COST.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_cost(cost=p_money(g("cost")), sms_count=p_int(g("cnt")))
+        value = _new(Cost)
+        _set_cost_cost(value, p_money(g("cost")))
+        _set_cost_sms_count(value, p_int(g("cnt")))
+        return value
     return None
 
 
 def _csv_cost(text: str, ctx: Ctx) -> Cost | None:
     f = text.split(",")
     if len(f) == 2:
-        return _new_cost(cost=p_money(f[0]), sms_count=p_int(f[1]))
+        value = _new(Cost)
+        _set_cost_cost(value, p_money(f[0]))
+        _set_cost_sms_count(value, p_int(f[1]))
+        return value
     return None
 
 
 def _record_cost(rec: Record, ctx: Ctx) -> Cost | None:
     if "cost" in rec and "cnt" in rec:
-        return _new_cost(cost=p_money(rec["cost"]), sms_count=p_int(rec["cnt"]))
+        value = _new(Cost)
+        _set_cost_cost(value, (Decimal(v) if type(v := rec["cost"]) is str and match_money(v) else p_money(v)))
+        _set_cost_sms_count(value, (v if type(v := rec["cnt"]) is int else p_int(v)))
+        return value
     return None
 
 
@@ -932,11 +835,11 @@ def _csv_senders(text: str, ctx: Ctx) -> Sender | None:
 
 def _record_senders(rec: Record, ctx: Ctx) -> Sender | None:
     if "sender" in rec:
-        return _new_sender(
-            sender=p_str(rec["sender"]),
-            id=(p_int(rec["id"]) if "id" in rec else None),
-            comment=(p_str(rec["cmt"]) if "cmt" in rec else None),
-        )
+        value = _new(Sender)
+        _set_sender_sender(value, (v if type(v := rec["sender"]) is str else p_str(v)))
+        _set_sender_id(value, ((v if type(v := rec["id"]) is int else p_int(v)) if "id" in rec else None))
+        _set_sender_comment(value, ((v if type(v := rec["cmt"]) is str else p_str(v)) if "cmt" in rec else None))
+        return value
     return None
 
 
@@ -980,13 +883,23 @@ def _text_status_basic(text: str, ctx: Ctx) -> Status | None:
     m = _RE_STATUS_BASIC__HLR_BASIC.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_status(
-            id=ctx["id"],
-            phone=ctx["phone"],
-            status=_p_MessageStatus(g("status")),
-            changed_at=p_msk_date(g("last_date")),
-            error=_p_DeliveryError(g("err")),
-            hlr=_new_hlr_info(
+        value = _new(Status)
+        _set_status_id(value, ctx["id"])
+        _set_status_phone(value, ctx["phone"])
+        _set_status_status(value, _p_MessageStatus(g("status")))
+        _set_status_changed_at(value, p_msk_date(g("last_date")))
+        _set_status_error(value, _p_DeliveryError(g("err")))
+        _set_status_sent_at(value, None)
+        _set_status_cost(value, None)
+        _set_status_sender(value, None)
+        _set_status_status_name(value, None)
+        _set_status_message(value, None)
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(
+            value,
+            _new_hlr_info(
                 imsi=p_str(g("imsi")),
                 msc=p_str(g("msc")),
                 mcc=p_str(g("mcc")),
@@ -997,29 +910,49 @@ def _text_status_basic(text: str, ctx: Ctx) -> Status | None:
                 roaming_network=p_str(g("rnet")),
             ),
         )
+        return value
     m = _RE_STATUS_BASIC__STATUS_BASIC.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_status(
-            id=ctx["id"],
-            phone=ctx["phone"],
-            status=_p_MessageStatus(g("status")),
-            changed_at=p_msk_date(g("last_date")),
-            error=_p_DeliveryError(g("err")),
-        )
+        value = _new(Status)
+        _set_status_id(value, ctx["id"])
+        _set_status_phone(value, ctx["phone"])
+        _set_status_status(value, _p_MessageStatus(g("status")))
+        _set_status_changed_at(value, p_msk_date(g("last_date")))
+        _set_status_error(value, _p_DeliveryError(g("err")))
+        _set_status_sent_at(value, None)
+        _set_status_cost(value, None)
+        _set_status_sender(value, None)
+        _set_status_status_name(value, None)
+        _set_status_message(value, None)
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(value, None)
+        return value
     return None
 
 
 def _csv_status_basic(text: str, ctx: Ctx) -> Status | None:
     f = text.split(",")
     if len(f) == 11:
-        return _new_status(
-            id=ctx["id"],
-            phone=ctx["phone"],
-            status=_p_MessageStatus(f[0]),
-            changed_at=p_timestamp(f[1]),
-            error=_p_DeliveryError(f[2]),
-            hlr=_new_hlr_info(
+        value = _new(Status)
+        _set_status_id(value, ctx["id"])
+        _set_status_phone(value, ctx["phone"])
+        _set_status_status(value, _p_MessageStatus(f[0]))
+        _set_status_changed_at(value, p_timestamp(f[1]))
+        _set_status_error(value, _p_DeliveryError(f[2]))
+        _set_status_sent_at(value, None)
+        _set_status_cost(value, None)
+        _set_status_sender(value, None)
+        _set_status_status_name(value, None)
+        _set_status_message(value, None)
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(
+            value,
+            _new_hlr_info(
                 imsi=p_str(f[3]),
                 msc=p_str(f[4]),
                 mcc=p_str(f[5]),
@@ -1030,14 +963,24 @@ def _csv_status_basic(text: str, ctx: Ctx) -> Status | None:
                 roaming_network=p_str(f[10]),
             ),
         )
+        return value
     if len(f) == 3:
-        return _new_status(
-            id=ctx["id"],
-            phone=ctx["phone"],
-            status=_p_MessageStatus(f[0]),
-            changed_at=p_timestamp(f[1]),
-            error=_p_DeliveryError(f[2]),
-        )
+        value = _new(Status)
+        _set_status_id(value, ctx["id"])
+        _set_status_phone(value, ctx["phone"])
+        _set_status_status(value, _p_MessageStatus(f[0]))
+        _set_status_changed_at(value, p_timestamp(f[1]))
+        _set_status_error(value, _p_DeliveryError(f[2]))
+        _set_status_sent_at(value, None)
+        _set_status_cost(value, None)
+        _set_status_sender(value, None)
+        _set_status_status_name(value, None)
+        _set_status_message(value, None)
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(value, None)
+        return value
     return None
 
 
@@ -1057,34 +1000,54 @@ def _record_status_basic(rec: Record, ctx: Ctx) -> Status | None:
         changed_at = p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
         if changed_at is None and "last_date" in rec:
             changed_at = p_msk_date(rec["last_date"])
-        return _new_status(
-            id=ctx["id"],
-            phone=ctx["phone"],
-            status=_p_MessageStatus(rec["status"]),
-            changed_at=changed_at,
-            error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-            hlr=_new_hlr_info(
-                imsi=p_str(rec["imsi"]),
-                msc=p_str(rec["msc"]),
-                mcc=p_str(rec["mcc"]),
-                mnc=p_str(rec["mnc"]),
-                country=p_str(rec["cn"]),
-                network=p_str(rec["net"]),
-                roaming_country=p_str(rec["rcn"]),
-                roaming_network=p_str(rec["rnet"]),
+        value = _new(Status)
+        _set_status_id(value, ctx["id"])
+        _set_status_phone(value, ctx["phone"])
+        _set_status_status(value, _p_MessageStatus(rec["status"]))
+        _set_status_changed_at(value, changed_at)
+        _set_status_error(value, (_p_DeliveryError(rec["err"]) if "err" in rec else None))
+        _set_status_sent_at(value, None)
+        _set_status_cost(value, None)
+        _set_status_sender(value, None)
+        _set_status_status_name(value, None)
+        _set_status_message(value, None)
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(
+            value,
+            _new_hlr_info(
+                imsi=(v if type(v := rec["imsi"]) is str else p_str(v)),
+                msc=(v if type(v := rec["msc"]) is str else p_str(v)),
+                mcc=(v if type(v := rec["mcc"]) is str else p_str(v)),
+                mnc=(v if type(v := rec["mnc"]) is str else p_str(v)),
+                country=(v if type(v := rec["cn"]) is str else p_str(v)),
+                network=(v if type(v := rec["net"]) is str else p_str(v)),
+                roaming_country=(v if type(v := rec["rcn"]) is str else p_str(v)),
+                roaming_network=(v if type(v := rec["rnet"]) is str else p_str(v)),
             ),
         )
+        return value
     if "status" in rec and ("last_timestamp" in rec or "last_date" in rec):
         changed_at = p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
         if changed_at is None and "last_date" in rec:
             changed_at = p_msk_date(rec["last_date"])
-        return _new_status(
-            id=ctx["id"],
-            phone=ctx["phone"],
-            status=_p_MessageStatus(rec["status"]),
-            changed_at=changed_at,
-            error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-        )
+        value = _new(Status)
+        _set_status_id(value, ctx["id"])
+        _set_status_phone(value, ctx["phone"])
+        _set_status_status(value, _p_MessageStatus(rec["status"]))
+        _set_status_changed_at(value, changed_at)
+        _set_status_error(value, (_p_DeliveryError(rec["err"]) if "err" in rec else None))
+        _set_status_sent_at(value, None)
+        _set_status_cost(value, None)
+        _set_status_sender(value, None)
+        _set_status_status_name(value, None)
+        _set_status_message(value, None)
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(value, None)
+        return value
     return None
 
 
@@ -1140,17 +1103,23 @@ def _text_status_full(text: str, ctx: Ctx) -> Status | None:
     m = _RE_STATUS_FULL__HLR_FULL.fullmatch(text)
     if m is not None and m.group("sender_id") == "HLR":
         g = m.group
-        return _new_status(
-            id=ctx["id"],
-            phone=p_str(g("phone")),
-            status=_p_MessageStatus(g("status")),
-            changed_at=p_msk_date(g("last_date")),
-            error=_p_DeliveryError(g("err")),
-            sent_at=p_msk_date(g("send_date")),
-            cost=p_money(g("cost")),
-            status_name=p_str(g("status_name")),
-            message=p_str(g("message")),
-            hlr=_new_hlr_info(
+        value = _new(Status)
+        _set_status_id(value, ctx["id"])
+        _set_status_phone(value, p_str(g("phone")))
+        _set_status_status(value, _p_MessageStatus(g("status")))
+        _set_status_changed_at(value, p_msk_date(g("last_date")))
+        _set_status_error(value, _p_DeliveryError(g("err")))
+        _set_status_sent_at(value, p_msk_date(g("send_date")))
+        _set_status_cost(value, p_money(g("cost")))
+        _set_status_sender(value, None)
+        _set_status_status_name(value, p_str(g("status_name")))
+        _set_status_message(value, p_str(g("message")))
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(
+            value,
+            _new_hlr_info(
                 imsi=p_str(g("imsi")),
                 msc=p_str(g("msc")),
                 mcc=p_str(g("mcc")),
@@ -1161,38 +1130,49 @@ def _text_status_full(text: str, ctx: Ctx) -> Status | None:
                 roaming_network=p_str(g("rnet")),
             ),
         )
+        return value
     m = _RE_STATUS_FULL__STATUS_FULL.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_status(
-            id=ctx["id"],
-            phone=p_str(g("phone")),
-            status=_p_MessageStatus(g("status")),
-            changed_at=p_msk_date(g("last_date")),
-            error=_p_DeliveryError(g("err")),
-            sent_at=p_msk_date(g("send_date")),
-            cost=p_money(g("cost")),
-            sender=p_str(g("sender_id")),
-            status_name=p_str(g("status_name")),
-            message=p_str(g("message")),
-        )
+        value = _new(Status)
+        _set_status_id(value, ctx["id"])
+        _set_status_phone(value, p_str(g("phone")))
+        _set_status_status(value, _p_MessageStatus(g("status")))
+        _set_status_changed_at(value, p_msk_date(g("last_date")))
+        _set_status_error(value, _p_DeliveryError(g("err")))
+        _set_status_sent_at(value, p_msk_date(g("send_date")))
+        _set_status_cost(value, p_money(g("cost")))
+        _set_status_sender(value, p_str(g("sender_id")))
+        _set_status_status_name(value, p_str(g("status_name")))
+        _set_status_message(value, p_str(g("message")))
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(value, None)
+        return value
     return None
 
 
 def _csv_status_full(text: str, ctx: Ctx) -> Status | None:
     f = text.split(",", 16)
     if len(f) == 17 and f[14] == "HLR":
-        return _new_status(
-            id=ctx["id"],
-            phone=p_str(f[12]),
-            status=_p_MessageStatus(f[0]),
-            changed_at=p_timestamp(f[1]),
-            error=_p_DeliveryError(f[2]),
-            sent_at=p_timestamp(f[11]),
-            cost=p_money(f[13]),
-            status_name=p_str(f[15]),
-            message=p_str(f[16]),
-            hlr=_new_hlr_info(
+        value = _new(Status)
+        _set_status_id(value, ctx["id"])
+        _set_status_phone(value, p_str(f[12]))
+        _set_status_status(value, _p_MessageStatus(f[0]))
+        _set_status_changed_at(value, p_timestamp(f[1]))
+        _set_status_error(value, _p_DeliveryError(f[2]))
+        _set_status_sent_at(value, p_timestamp(f[11]))
+        _set_status_cost(value, p_money(f[13]))
+        _set_status_sender(value, None)
+        _set_status_status_name(value, p_str(f[15]))
+        _set_status_message(value, p_str(f[16]))
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(
+            value,
+            _new_hlr_info(
                 imsi=p_str(f[3]),
                 msc=p_str(f[4]),
                 mcc=p_str(f[5]),
@@ -1203,20 +1183,25 @@ def _csv_status_full(text: str, ctx: Ctx) -> Status | None:
                 roaming_network=p_str(f[10]),
             ),
         )
+        return value
     f = text.split(",", 8)
     if len(f) == 9:
-        return _new_status(
-            id=ctx["id"],
-            phone=p_str(f[4]),
-            status=_p_MessageStatus(f[0]),
-            changed_at=p_timestamp(f[1]),
-            error=_p_DeliveryError(f[2]),
-            sent_at=p_timestamp(f[3]),
-            cost=p_money(f[5]),
-            sender=p_str(f[6]),
-            status_name=p_str(f[7]),
-            message=p_str(f[8]),
-        )
+        value = _new(Status)
+        _set_status_id(value, ctx["id"])
+        _set_status_phone(value, p_str(f[4]))
+        _set_status_status(value, _p_MessageStatus(f[0]))
+        _set_status_changed_at(value, p_timestamp(f[1]))
+        _set_status_error(value, _p_DeliveryError(f[2]))
+        _set_status_sent_at(value, p_timestamp(f[3]))
+        _set_status_cost(value, p_money(f[5]))
+        _set_status_sender(value, p_str(f[6]))
+        _set_status_status_name(value, p_str(f[7]))
+        _set_status_message(value, p_str(f[8]))
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(value, None)
+        return value
     return None
 
 
@@ -1245,27 +1230,34 @@ def _record_status_full(rec: Record, ctx: Ctx) -> Status | None:
         sent_at = p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
         if sent_at is None and "send_date" in rec:
             sent_at = p_msk_date(rec["send_date"])
-        return _new_status(
-            id=ctx["id"],
-            phone=p_str(rec["phone"]),
-            status=_p_MessageStatus(rec["status"]),
-            changed_at=changed_at,
-            error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-            sent_at=sent_at,
-            cost=p_money(rec["cost"]),
-            status_name=p_str(rec["status_name"]),
-            message=p_str(rec["message"]),
-            hlr=_new_hlr_info(
-                imsi=p_str(rec["imsi"]),
-                msc=p_str(rec["msc"]),
-                mcc=p_str(rec["mcc"]),
-                mnc=p_str(rec["mnc"]),
-                country=p_str(rec["cn"]),
-                network=p_str(rec["net"]),
-                roaming_country=p_str(rec["rcn"]),
-                roaming_network=p_str(rec["rnet"]),
+        value = _new(Status)
+        _set_status_id(value, ctx["id"])
+        _set_status_phone(value, (v if type(v := rec["phone"]) is str else p_str(v)))
+        _set_status_status(value, _p_MessageStatus(rec["status"]))
+        _set_status_changed_at(value, changed_at)
+        _set_status_error(value, (_p_DeliveryError(rec["err"]) if "err" in rec else None))
+        _set_status_sent_at(value, sent_at)
+        _set_status_cost(value, (Decimal(v) if type(v := rec["cost"]) is str and match_money(v) else p_money(v)))
+        _set_status_sender(value, None)
+        _set_status_status_name(value, (v if type(v := rec["status_name"]) is str else p_str(v)))
+        _set_status_message(value, (v if type(v := rec["message"]) is str else p_str(v)))
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(
+            value,
+            _new_hlr_info(
+                imsi=(v if type(v := rec["imsi"]) is str else p_str(v)),
+                msc=(v if type(v := rec["msc"]) is str else p_str(v)),
+                mcc=(v if type(v := rec["mcc"]) is str else p_str(v)),
+                mnc=(v if type(v := rec["mnc"]) is str else p_str(v)),
+                country=(v if type(v := rec["cn"]) is str else p_str(v)),
+                network=(v if type(v := rec["net"]) is str else p_str(v)),
+                roaming_country=(v if type(v := rec["rcn"]) is str else p_str(v)),
+                roaming_network=(v if type(v := rec["rnet"]) is str else p_str(v)),
             ),
         )
+        return value
     if (
         "status" in rec
         and ("last_timestamp" in rec or "last_date" in rec)
@@ -1282,18 +1274,22 @@ def _record_status_full(rec: Record, ctx: Ctx) -> Status | None:
         sent_at = p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
         if sent_at is None and "send_date" in rec:
             sent_at = p_msk_date(rec["send_date"])
-        return _new_status(
-            id=ctx["id"],
-            phone=p_str(rec["phone"]),
-            status=_p_MessageStatus(rec["status"]),
-            changed_at=changed_at,
-            error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-            sent_at=sent_at,
-            cost=p_money(rec["cost"]),
-            sender=p_str(rec["sender_id"]),
-            status_name=p_str(rec["status_name"]),
-            message=p_str(rec["message"]),
-        )
+        value = _new(Status)
+        _set_status_id(value, ctx["id"])
+        _set_status_phone(value, (v if type(v := rec["phone"]) is str else p_str(v)))
+        _set_status_status(value, _p_MessageStatus(rec["status"]))
+        _set_status_changed_at(value, changed_at)
+        _set_status_error(value, (_p_DeliveryError(rec["err"]) if "err" in rec else None))
+        _set_status_sent_at(value, sent_at)
+        _set_status_cost(value, (Decimal(v) if type(v := rec["cost"]) is str and match_money(v) else p_money(v)))
+        _set_status_sender(value, (v if type(v := rec["sender_id"]) is str else p_str(v)))
+        _set_status_status_name(value, (v if type(v := rec["status_name"]) is str else p_str(v)))
+        _set_status_message(value, (v if type(v := rec["message"]) is str else p_str(v)))
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(value, None)
+        return value
     return None
 
 
@@ -1355,20 +1351,23 @@ def _text_status_region(text: str, ctx: Ctx) -> Status | None:
     m = _RE_STATUS_REGION__HLR_REGION.fullmatch(text)
     if m is not None and m.group("sender_id") == "HLR":
         g = m.group
-        return _new_status(
-            id=ctx["id"],
-            phone=p_str(g("phone")),
-            status=_p_MessageStatus(g("status")),
-            changed_at=p_msk_date(g("last_date")),
-            error=_p_DeliveryError(g("err")),
-            sent_at=p_msk_date(g("send_date")),
-            cost=p_money(g("cost")),
-            status_name=p_str(g("status_name")),
-            message=p_str(g("message")),
-            country=p_str(g("country")),
-            operator=p_str(g("operator")),
-            region=p_str(g("region")),
-            hlr=_new_hlr_info(
+        value = _new(Status)
+        _set_status_id(value, ctx["id"])
+        _set_status_phone(value, p_str(g("phone")))
+        _set_status_status(value, _p_MessageStatus(g("status")))
+        _set_status_changed_at(value, p_msk_date(g("last_date")))
+        _set_status_error(value, _p_DeliveryError(g("err")))
+        _set_status_sent_at(value, p_msk_date(g("send_date")))
+        _set_status_cost(value, p_money(g("cost")))
+        _set_status_sender(value, None)
+        _set_status_status_name(value, p_str(g("status_name")))
+        _set_status_message(value, p_str(g("message")))
+        _set_status_country(value, p_str(g("country")))
+        _set_status_operator(value, p_str(g("operator")))
+        _set_status_region(value, p_str(g("region")))
+        _set_status_hlr(
+            value,
+            _new_hlr_info(
                 imsi=p_str(g("imsi")),
                 msc=p_str(g("msc")),
                 mcc=p_str(g("mcc")),
@@ -1379,44 +1378,49 @@ def _text_status_region(text: str, ctx: Ctx) -> Status | None:
                 roaming_network=p_str(g("rnet")),
             ),
         )
+        return value
     m = _RE_STATUS_REGION__STATUS_REGION.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_status(
-            id=ctx["id"],
-            phone=p_str(g("phone")),
-            status=_p_MessageStatus(g("status")),
-            changed_at=p_msk_date(g("last_date")),
-            error=_p_DeliveryError(g("err")),
-            sent_at=p_msk_date(g("send_date")),
-            cost=p_money(g("cost")),
-            sender=p_str(g("sender_id")),
-            status_name=p_str(g("status_name")),
-            message=p_str(g("message")),
-            country=p_str(g("country")),
-            operator=p_str(g("operator")),
-            region=p_str(g("region")),
-        )
+        value = _new(Status)
+        _set_status_id(value, ctx["id"])
+        _set_status_phone(value, p_str(g("phone")))
+        _set_status_status(value, _p_MessageStatus(g("status")))
+        _set_status_changed_at(value, p_msk_date(g("last_date")))
+        _set_status_error(value, _p_DeliveryError(g("err")))
+        _set_status_sent_at(value, p_msk_date(g("send_date")))
+        _set_status_cost(value, p_money(g("cost")))
+        _set_status_sender(value, p_str(g("sender_id")))
+        _set_status_status_name(value, p_str(g("status_name")))
+        _set_status_message(value, p_str(g("message")))
+        _set_status_country(value, p_str(g("country")))
+        _set_status_operator(value, p_str(g("operator")))
+        _set_status_region(value, p_str(g("region")))
+        _set_status_hlr(value, None)
+        return value
     return None
 
 
 def _csv_status_region(text: str, ctx: Ctx) -> Status | None:
     f = text.split(",", 19)
     if len(f) == 20 and f[17] == "HLR":
-        return _new_status(
-            id=ctx["id"],
-            phone=p_str(f[12]),
-            status=_p_MessageStatus(f[0]),
-            changed_at=p_timestamp(f[1]),
-            error=_p_DeliveryError(f[2]),
-            sent_at=p_timestamp(f[11]),
-            cost=p_money(f[13]),
-            status_name=p_str(f[18]),
-            message=p_str(f[19]),
-            country=p_str(f[14]),
-            operator=p_str(f[15]),
-            region=p_str(f[16]),
-            hlr=_new_hlr_info(
+        value = _new(Status)
+        _set_status_id(value, ctx["id"])
+        _set_status_phone(value, p_str(f[12]))
+        _set_status_status(value, _p_MessageStatus(f[0]))
+        _set_status_changed_at(value, p_timestamp(f[1]))
+        _set_status_error(value, _p_DeliveryError(f[2]))
+        _set_status_sent_at(value, p_timestamp(f[11]))
+        _set_status_cost(value, p_money(f[13]))
+        _set_status_sender(value, None)
+        _set_status_status_name(value, p_str(f[18]))
+        _set_status_message(value, p_str(f[19]))
+        _set_status_country(value, p_str(f[14]))
+        _set_status_operator(value, p_str(f[15]))
+        _set_status_region(value, p_str(f[16]))
+        _set_status_hlr(
+            value,
+            _new_hlr_info(
                 imsi=p_str(f[3]),
                 msc=p_str(f[4]),
                 mcc=p_str(f[5]),
@@ -1427,23 +1431,25 @@ def _csv_status_region(text: str, ctx: Ctx) -> Status | None:
                 roaming_network=p_str(f[10]),
             ),
         )
+        return value
     f = text.split(",", 11)
     if len(f) == 12:
-        return _new_status(
-            id=ctx["id"],
-            phone=p_str(f[4]),
-            status=_p_MessageStatus(f[0]),
-            changed_at=p_timestamp(f[1]),
-            error=_p_DeliveryError(f[2]),
-            sent_at=p_timestamp(f[3]),
-            cost=p_money(f[5]),
-            sender=p_str(f[9]),
-            status_name=p_str(f[10]),
-            message=p_str(f[11]),
-            country=p_str(f[6]),
-            operator=p_str(f[7]),
-            region=p_str(f[8]),
-        )
+        value = _new(Status)
+        _set_status_id(value, ctx["id"])
+        _set_status_phone(value, p_str(f[4]))
+        _set_status_status(value, _p_MessageStatus(f[0]))
+        _set_status_changed_at(value, p_timestamp(f[1]))
+        _set_status_error(value, _p_DeliveryError(f[2]))
+        _set_status_sent_at(value, p_timestamp(f[3]))
+        _set_status_cost(value, p_money(f[5]))
+        _set_status_sender(value, p_str(f[9]))
+        _set_status_status_name(value, p_str(f[10]))
+        _set_status_message(value, p_str(f[11]))
+        _set_status_country(value, p_str(f[6]))
+        _set_status_operator(value, p_str(f[7]))
+        _set_status_region(value, p_str(f[8]))
+        _set_status_hlr(value, None)
+        return value
     return None
 
 
@@ -1475,30 +1481,34 @@ def _record_status_region(rec: Record, ctx: Ctx) -> Status | None:
         sent_at = p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
         if sent_at is None and "send_date" in rec:
             sent_at = p_msk_date(rec["send_date"])
-        return _new_status(
-            id=ctx["id"],
-            phone=p_str(rec["phone"]),
-            status=_p_MessageStatus(rec["status"]),
-            changed_at=changed_at,
-            error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-            sent_at=sent_at,
-            cost=p_money(rec["cost"]),
-            status_name=p_str(rec["status_name"]),
-            message=p_str(rec["message"]),
-            country=p_str(rec["country"]),
-            operator=p_str(rec["operator"]),
-            region=p_str(rec["region"]),
-            hlr=_new_hlr_info(
-                imsi=p_str(rec["imsi"]),
-                msc=p_str(rec["msc"]),
-                mcc=p_str(rec["mcc"]),
-                mnc=p_str(rec["mnc"]),
-                country=p_str(rec["cn"]),
-                network=p_str(rec["net"]),
-                roaming_country=p_str(rec["rcn"]),
-                roaming_network=p_str(rec["rnet"]),
+        value = _new(Status)
+        _set_status_id(value, ctx["id"])
+        _set_status_phone(value, (v if type(v := rec["phone"]) is str else p_str(v)))
+        _set_status_status(value, _p_MessageStatus(rec["status"]))
+        _set_status_changed_at(value, changed_at)
+        _set_status_error(value, (_p_DeliveryError(rec["err"]) if "err" in rec else None))
+        _set_status_sent_at(value, sent_at)
+        _set_status_cost(value, (Decimal(v) if type(v := rec["cost"]) is str and match_money(v) else p_money(v)))
+        _set_status_sender(value, None)
+        _set_status_status_name(value, (v if type(v := rec["status_name"]) is str else p_str(v)))
+        _set_status_message(value, (v if type(v := rec["message"]) is str else p_str(v)))
+        _set_status_country(value, (v if type(v := rec["country"]) is str else p_str(v)))
+        _set_status_operator(value, (v if type(v := rec["operator"]) is str else p_str(v)))
+        _set_status_region(value, (v if type(v := rec["region"]) is str else p_str(v)))
+        _set_status_hlr(
+            value,
+            _new_hlr_info(
+                imsi=(v if type(v := rec["imsi"]) is str else p_str(v)),
+                msc=(v if type(v := rec["msc"]) is str else p_str(v)),
+                mcc=(v if type(v := rec["mcc"]) is str else p_str(v)),
+                mnc=(v if type(v := rec["mnc"]) is str else p_str(v)),
+                country=(v if type(v := rec["cn"]) is str else p_str(v)),
+                network=(v if type(v := rec["net"]) is str else p_str(v)),
+                roaming_country=(v if type(v := rec["rcn"]) is str else p_str(v)),
+                roaming_network=(v if type(v := rec["rnet"]) is str else p_str(v)),
             ),
         )
+        return value
     if (
         "status" in rec
         and ("last_timestamp" in rec or "last_date" in rec)
@@ -1518,21 +1528,22 @@ def _record_status_region(rec: Record, ctx: Ctx) -> Status | None:
         sent_at = p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
         if sent_at is None and "send_date" in rec:
             sent_at = p_msk_date(rec["send_date"])
-        return _new_status(
-            id=ctx["id"],
-            phone=p_str(rec["phone"]),
-            status=_p_MessageStatus(rec["status"]),
-            changed_at=changed_at,
-            error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-            sent_at=sent_at,
-            cost=p_money(rec["cost"]),
-            sender=p_str(rec["sender_id"]),
-            status_name=p_str(rec["status_name"]),
-            message=p_str(rec["message"]),
-            country=p_str(rec["country"]),
-            operator=p_str(rec["operator"]),
-            region=p_str(rec["region"]),
-        )
+        value = _new(Status)
+        _set_status_id(value, ctx["id"])
+        _set_status_phone(value, (v if type(v := rec["phone"]) is str else p_str(v)))
+        _set_status_status(value, _p_MessageStatus(rec["status"]))
+        _set_status_changed_at(value, changed_at)
+        _set_status_error(value, (_p_DeliveryError(rec["err"]) if "err" in rec else None))
+        _set_status_sent_at(value, sent_at)
+        _set_status_cost(value, (Decimal(v) if type(v := rec["cost"]) is str and match_money(v) else p_money(v)))
+        _set_status_sender(value, (v if type(v := rec["sender_id"]) is str else p_str(v)))
+        _set_status_status_name(value, (v if type(v := rec["status_name"]) is str else p_str(v)))
+        _set_status_message(value, (v if type(v := rec["message"]) is str else p_str(v)))
+        _set_status_country(value, (v if type(v := rec["country"]) is str else p_str(v)))
+        _set_status_operator(value, (v if type(v := rec["operator"]) is str else p_str(v)))
+        _set_status_region(value, (v if type(v := rec["region"]) is str else p_str(v)))
+        _set_status_hlr(value, None)
+        return value
     return None
 
 
@@ -1580,13 +1591,23 @@ def _text_statuses_basic(text: str, ctx: Ctx) -> Status | None:
     m = _RE_STATUSES_BASIC__HLR_BASIC.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_status(
-            id=p_message_id(g("id")),
-            phone=p_str(g("phone")),
-            status=_p_MessageStatus(g("status")),
-            changed_at=p_msk_date(g("last_date")),
-            error=_p_DeliveryError(g("err")),
-            hlr=_new_hlr_info(
+        value = _new(Status)
+        _set_status_id(value, p_message_id(g("id")))
+        _set_status_phone(value, p_str(g("phone")))
+        _set_status_status(value, _p_MessageStatus(g("status")))
+        _set_status_changed_at(value, p_msk_date(g("last_date")))
+        _set_status_error(value, _p_DeliveryError(g("err")))
+        _set_status_sent_at(value, None)
+        _set_status_cost(value, None)
+        _set_status_sender(value, None)
+        _set_status_status_name(value, None)
+        _set_status_message(value, None)
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(
+            value,
+            _new_hlr_info(
                 imsi=p_str(g("imsi")),
                 msc=p_str(g("msc")),
                 mcc=p_str(g("mcc")),
@@ -1597,29 +1618,49 @@ def _text_statuses_basic(text: str, ctx: Ctx) -> Status | None:
                 roaming_network=p_str(g("rnet")),
             ),
         )
+        return value
     m = _RE_STATUSES_BASIC__STATUS_BASIC.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_status(
-            id=p_message_id(g("id")),
-            phone=p_str(g("phone")),
-            status=_p_MessageStatus(g("status")),
-            changed_at=p_msk_date(g("last_date")),
-            error=_p_DeliveryError(g("err")),
-        )
+        value = _new(Status)
+        _set_status_id(value, p_message_id(g("id")))
+        _set_status_phone(value, p_str(g("phone")))
+        _set_status_status(value, _p_MessageStatus(g("status")))
+        _set_status_changed_at(value, p_msk_date(g("last_date")))
+        _set_status_error(value, _p_DeliveryError(g("err")))
+        _set_status_sent_at(value, None)
+        _set_status_cost(value, None)
+        _set_status_sender(value, None)
+        _set_status_status_name(value, None)
+        _set_status_message(value, None)
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(value, None)
+        return value
     return None
 
 
 def _csv_statuses_basic(text: str, ctx: Ctx) -> Status | None:
     f = text.split(",")
     if len(f) == 13:
-        return _new_status(
-            id=p_message_id(f[0]),
-            phone=p_str(f[1]),
-            status=_p_MessageStatus(f[2]),
-            changed_at=p_timestamp(f[3]),
-            error=_p_DeliveryError(f[4]),
-            hlr=_new_hlr_info(
+        value = _new(Status)
+        _set_status_id(value, p_message_id(f[0]))
+        _set_status_phone(value, p_str(f[1]))
+        _set_status_status(value, _p_MessageStatus(f[2]))
+        _set_status_changed_at(value, p_timestamp(f[3]))
+        _set_status_error(value, _p_DeliveryError(f[4]))
+        _set_status_sent_at(value, None)
+        _set_status_cost(value, None)
+        _set_status_sender(value, None)
+        _set_status_status_name(value, None)
+        _set_status_message(value, None)
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(
+            value,
+            _new_hlr_info(
                 imsi=p_str(f[5]),
                 msc=p_str(f[6]),
                 mcc=p_str(f[7]),
@@ -1630,14 +1671,24 @@ def _csv_statuses_basic(text: str, ctx: Ctx) -> Status | None:
                 roaming_network=p_str(f[12]),
             ),
         )
+        return value
     if len(f) == 5:
-        return _new_status(
-            id=p_message_id(f[0]),
-            phone=p_str(f[1]),
-            status=_p_MessageStatus(f[2]),
-            changed_at=p_timestamp(f[3]),
-            error=_p_DeliveryError(f[4]),
-        )
+        value = _new(Status)
+        _set_status_id(value, p_message_id(f[0]))
+        _set_status_phone(value, p_str(f[1]))
+        _set_status_status(value, _p_MessageStatus(f[2]))
+        _set_status_changed_at(value, p_timestamp(f[3]))
+        _set_status_error(value, _p_DeliveryError(f[4]))
+        _set_status_sent_at(value, None)
+        _set_status_cost(value, None)
+        _set_status_sender(value, None)
+        _set_status_status_name(value, None)
+        _set_status_message(value, None)
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(value, None)
+        return value
     return None
 
 
@@ -1659,34 +1710,54 @@ def _record_statuses_basic(rec: Record, ctx: Ctx) -> Status | None:
         changed_at = p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
         if changed_at is None and "last_date" in rec:
             changed_at = p_msk_date(rec["last_date"])
-        return _new_status(
-            id=p_message_id(rec["id"]),
-            phone=p_str(rec["phone"]),
-            status=_p_MessageStatus(rec["status"]),
-            changed_at=changed_at,
-            error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-            hlr=_new_hlr_info(
-                imsi=p_str(rec["imsi"]),
-                msc=p_str(rec["msc"]),
-                mcc=p_str(rec["mcc"]),
-                mnc=p_str(rec["mnc"]),
-                country=p_str(rec["cn"]),
-                network=p_str(rec["net"]),
-                roaming_country=p_str(rec["rcn"]),
-                roaming_network=p_str(rec["rnet"]),
+        value = _new(Status)
+        _set_status_id(value, (v if type(v := rec["id"]) is int and v > 0 else p_message_id(v)))
+        _set_status_phone(value, (v if type(v := rec["phone"]) is str else p_str(v)))
+        _set_status_status(value, _p_MessageStatus(rec["status"]))
+        _set_status_changed_at(value, changed_at)
+        _set_status_error(value, (_p_DeliveryError(rec["err"]) if "err" in rec else None))
+        _set_status_sent_at(value, None)
+        _set_status_cost(value, None)
+        _set_status_sender(value, None)
+        _set_status_status_name(value, None)
+        _set_status_message(value, None)
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(
+            value,
+            _new_hlr_info(
+                imsi=(v if type(v := rec["imsi"]) is str else p_str(v)),
+                msc=(v if type(v := rec["msc"]) is str else p_str(v)),
+                mcc=(v if type(v := rec["mcc"]) is str else p_str(v)),
+                mnc=(v if type(v := rec["mnc"]) is str else p_str(v)),
+                country=(v if type(v := rec["cn"]) is str else p_str(v)),
+                network=(v if type(v := rec["net"]) is str else p_str(v)),
+                roaming_country=(v if type(v := rec["rcn"]) is str else p_str(v)),
+                roaming_network=(v if type(v := rec["rnet"]) is str else p_str(v)),
             ),
         )
+        return value
     if "id" in rec and "phone" in rec and "status" in rec and ("last_timestamp" in rec or "last_date" in rec):
         changed_at = p_timestamp(rec["last_timestamp"]) if "last_timestamp" in rec else None
         if changed_at is None and "last_date" in rec:
             changed_at = p_msk_date(rec["last_date"])
-        return _new_status(
-            id=p_message_id(rec["id"]),
-            phone=p_str(rec["phone"]),
-            status=_p_MessageStatus(rec["status"]),
-            changed_at=changed_at,
-            error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-        )
+        value = _new(Status)
+        _set_status_id(value, (v if type(v := rec["id"]) is int and v > 0 else p_message_id(v)))
+        _set_status_phone(value, (v if type(v := rec["phone"]) is str else p_str(v)))
+        _set_status_status(value, _p_MessageStatus(rec["status"]))
+        _set_status_changed_at(value, changed_at)
+        _set_status_error(value, (_p_DeliveryError(rec["err"]) if "err" in rec else None))
+        _set_status_sent_at(value, None)
+        _set_status_cost(value, None)
+        _set_status_sender(value, None)
+        _set_status_status_name(value, None)
+        _set_status_message(value, None)
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(value, None)
+        return value
     return None
 
 
@@ -1744,17 +1815,23 @@ def _text_statuses_full(text: str, ctx: Ctx) -> Status | None:
     m = _RE_STATUSES_FULL__HLR_FULL.fullmatch(text)
     if m is not None and m.group("sender_id") == "HLR":
         g = m.group
-        return _new_status(
-            id=p_message_id(g("id")),
-            phone=p_str(g("phone")),
-            status=_p_MessageStatus(g("status")),
-            changed_at=p_msk_date(g("last_date")),
-            error=_p_DeliveryError(g("err")),
-            sent_at=p_msk_date(g("send_date")),
-            cost=p_money(g("cost")),
-            status_name=p_str(g("status_name")),
-            message=p_str(g("message")),
-            hlr=_new_hlr_info(
+        value = _new(Status)
+        _set_status_id(value, p_message_id(g("id")))
+        _set_status_phone(value, p_str(g("phone")))
+        _set_status_status(value, _p_MessageStatus(g("status")))
+        _set_status_changed_at(value, p_msk_date(g("last_date")))
+        _set_status_error(value, _p_DeliveryError(g("err")))
+        _set_status_sent_at(value, p_msk_date(g("send_date")))
+        _set_status_cost(value, p_money(g("cost")))
+        _set_status_sender(value, None)
+        _set_status_status_name(value, p_str(g("status_name")))
+        _set_status_message(value, p_str(g("message")))
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(
+            value,
+            _new_hlr_info(
                 imsi=p_str(g("imsi")),
                 msc=p_str(g("msc")),
                 mcc=p_str(g("mcc")),
@@ -1765,38 +1842,49 @@ def _text_statuses_full(text: str, ctx: Ctx) -> Status | None:
                 roaming_network=p_str(g("rnet")),
             ),
         )
+        return value
     m = _RE_STATUSES_FULL__STATUS_FULL.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_status(
-            id=p_message_id(g("id")),
-            phone=p_str(g("phone")),
-            status=_p_MessageStatus(g("status")),
-            changed_at=p_msk_date(g("last_date")),
-            error=_p_DeliveryError(g("err")),
-            sent_at=p_msk_date(g("send_date")),
-            cost=p_money(g("cost")),
-            sender=p_str(g("sender_id")),
-            status_name=p_str(g("status_name")),
-            message=p_str(g("message")),
-        )
+        value = _new(Status)
+        _set_status_id(value, p_message_id(g("id")))
+        _set_status_phone(value, p_str(g("phone")))
+        _set_status_status(value, _p_MessageStatus(g("status")))
+        _set_status_changed_at(value, p_msk_date(g("last_date")))
+        _set_status_error(value, _p_DeliveryError(g("err")))
+        _set_status_sent_at(value, p_msk_date(g("send_date")))
+        _set_status_cost(value, p_money(g("cost")))
+        _set_status_sender(value, p_str(g("sender_id")))
+        _set_status_status_name(value, p_str(g("status_name")))
+        _set_status_message(value, p_str(g("message")))
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(value, None)
+        return value
     return None
 
 
 def _csv_statuses_full(text: str, ctx: Ctx) -> Status | None:
     f = text.split(",", 17)
     if len(f) == 18 and f[15] == "HLR":
-        return _new_status(
-            id=p_message_id(f[0]),
-            phone=p_str(f[13]),
-            status=_p_MessageStatus(f[1]),
-            changed_at=p_timestamp(f[2]),
-            error=_p_DeliveryError(f[3]),
-            sent_at=p_timestamp(f[12]),
-            cost=p_money(f[14]),
-            status_name=p_str(f[16]),
-            message=p_str(f[17]),
-            hlr=_new_hlr_info(
+        value = _new(Status)
+        _set_status_id(value, p_message_id(f[0]))
+        _set_status_phone(value, p_str(f[13]))
+        _set_status_status(value, _p_MessageStatus(f[1]))
+        _set_status_changed_at(value, p_timestamp(f[2]))
+        _set_status_error(value, _p_DeliveryError(f[3]))
+        _set_status_sent_at(value, p_timestamp(f[12]))
+        _set_status_cost(value, p_money(f[14]))
+        _set_status_sender(value, None)
+        _set_status_status_name(value, p_str(f[16]))
+        _set_status_message(value, p_str(f[17]))
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(
+            value,
+            _new_hlr_info(
                 imsi=p_str(f[4]),
                 msc=p_str(f[5]),
                 mcc=p_str(f[6]),
@@ -1807,20 +1895,25 @@ def _csv_statuses_full(text: str, ctx: Ctx) -> Status | None:
                 roaming_network=p_str(f[11]),
             ),
         )
+        return value
     f = text.split(",", 9)
     if len(f) == 10:
-        return _new_status(
-            id=p_message_id(f[0]),
-            phone=p_str(f[5]),
-            status=_p_MessageStatus(f[1]),
-            changed_at=p_timestamp(f[2]),
-            error=_p_DeliveryError(f[3]),
-            sent_at=p_timestamp(f[4]),
-            cost=p_money(f[6]),
-            sender=p_str(f[7]),
-            status_name=p_str(f[8]),
-            message=p_str(f[9]),
-        )
+        value = _new(Status)
+        _set_status_id(value, p_message_id(f[0]))
+        _set_status_phone(value, p_str(f[5]))
+        _set_status_status(value, _p_MessageStatus(f[1]))
+        _set_status_changed_at(value, p_timestamp(f[2]))
+        _set_status_error(value, _p_DeliveryError(f[3]))
+        _set_status_sent_at(value, p_timestamp(f[4]))
+        _set_status_cost(value, p_money(f[6]))
+        _set_status_sender(value, p_str(f[7]))
+        _set_status_status_name(value, p_str(f[8]))
+        _set_status_message(value, p_str(f[9]))
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(value, None)
+        return value
     return None
 
 
@@ -1850,27 +1943,34 @@ def _record_statuses_full(rec: Record, ctx: Ctx) -> Status | None:
         sent_at = p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
         if sent_at is None and "send_date" in rec:
             sent_at = p_msk_date(rec["send_date"])
-        return _new_status(
-            id=p_message_id(rec["id"]),
-            phone=p_str(rec["phone"]),
-            status=_p_MessageStatus(rec["status"]),
-            changed_at=changed_at,
-            error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-            sent_at=sent_at,
-            cost=p_money(rec["cost"]),
-            status_name=p_str(rec["status_name"]),
-            message=p_str(rec["message"]),
-            hlr=_new_hlr_info(
-                imsi=p_str(rec["imsi"]),
-                msc=p_str(rec["msc"]),
-                mcc=p_str(rec["mcc"]),
-                mnc=p_str(rec["mnc"]),
-                country=p_str(rec["cn"]),
-                network=p_str(rec["net"]),
-                roaming_country=p_str(rec["rcn"]),
-                roaming_network=p_str(rec["rnet"]),
+        value = _new(Status)
+        _set_status_id(value, (v if type(v := rec["id"]) is int and v > 0 else p_message_id(v)))
+        _set_status_phone(value, (v if type(v := rec["phone"]) is str else p_str(v)))
+        _set_status_status(value, _p_MessageStatus(rec["status"]))
+        _set_status_changed_at(value, changed_at)
+        _set_status_error(value, (_p_DeliveryError(rec["err"]) if "err" in rec else None))
+        _set_status_sent_at(value, sent_at)
+        _set_status_cost(value, (Decimal(v) if type(v := rec["cost"]) is str and match_money(v) else p_money(v)))
+        _set_status_sender(value, None)
+        _set_status_status_name(value, (v if type(v := rec["status_name"]) is str else p_str(v)))
+        _set_status_message(value, (v if type(v := rec["message"]) is str else p_str(v)))
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(
+            value,
+            _new_hlr_info(
+                imsi=(v if type(v := rec["imsi"]) is str else p_str(v)),
+                msc=(v if type(v := rec["msc"]) is str else p_str(v)),
+                mcc=(v if type(v := rec["mcc"]) is str else p_str(v)),
+                mnc=(v if type(v := rec["mnc"]) is str else p_str(v)),
+                country=(v if type(v := rec["cn"]) is str else p_str(v)),
+                network=(v if type(v := rec["net"]) is str else p_str(v)),
+                roaming_country=(v if type(v := rec["rcn"]) is str else p_str(v)),
+                roaming_network=(v if type(v := rec["rnet"]) is str else p_str(v)),
             ),
         )
+        return value
     if (
         "id" in rec
         and "status" in rec
@@ -1888,18 +1988,22 @@ def _record_statuses_full(rec: Record, ctx: Ctx) -> Status | None:
         sent_at = p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
         if sent_at is None and "send_date" in rec:
             sent_at = p_msk_date(rec["send_date"])
-        return _new_status(
-            id=p_message_id(rec["id"]),
-            phone=p_str(rec["phone"]),
-            status=_p_MessageStatus(rec["status"]),
-            changed_at=changed_at,
-            error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-            sent_at=sent_at,
-            cost=p_money(rec["cost"]),
-            sender=p_str(rec["sender_id"]),
-            status_name=p_str(rec["status_name"]),
-            message=p_str(rec["message"]),
-        )
+        value = _new(Status)
+        _set_status_id(value, (v if type(v := rec["id"]) is int and v > 0 else p_message_id(v)))
+        _set_status_phone(value, (v if type(v := rec["phone"]) is str else p_str(v)))
+        _set_status_status(value, _p_MessageStatus(rec["status"]))
+        _set_status_changed_at(value, changed_at)
+        _set_status_error(value, (_p_DeliveryError(rec["err"]) if "err" in rec else None))
+        _set_status_sent_at(value, sent_at)
+        _set_status_cost(value, (Decimal(v) if type(v := rec["cost"]) is str and match_money(v) else p_money(v)))
+        _set_status_sender(value, (v if type(v := rec["sender_id"]) is str else p_str(v)))
+        _set_status_status_name(value, (v if type(v := rec["status_name"]) is str else p_str(v)))
+        _set_status_message(value, (v if type(v := rec["message"]) is str else p_str(v)))
+        _set_status_country(value, None)
+        _set_status_operator(value, None)
+        _set_status_region(value, None)
+        _set_status_hlr(value, None)
+        return value
     return None
 
 
@@ -1963,20 +2067,23 @@ def _text_statuses_region(text: str, ctx: Ctx) -> Status | None:
     m = _RE_STATUSES_REGION__HLR_REGION.fullmatch(text)
     if m is not None and m.group("sender_id") == "HLR":
         g = m.group
-        return _new_status(
-            id=p_message_id(g("id")),
-            phone=p_str(g("phone")),
-            status=_p_MessageStatus(g("status")),
-            changed_at=p_msk_date(g("last_date")),
-            error=_p_DeliveryError(g("err")),
-            sent_at=p_msk_date(g("send_date")),
-            cost=p_money(g("cost")),
-            status_name=p_str(g("status_name")),
-            message=p_str(g("message")),
-            country=p_str(g("country")),
-            operator=p_str(g("operator")),
-            region=p_str(g("region")),
-            hlr=_new_hlr_info(
+        value = _new(Status)
+        _set_status_id(value, p_message_id(g("id")))
+        _set_status_phone(value, p_str(g("phone")))
+        _set_status_status(value, _p_MessageStatus(g("status")))
+        _set_status_changed_at(value, p_msk_date(g("last_date")))
+        _set_status_error(value, _p_DeliveryError(g("err")))
+        _set_status_sent_at(value, p_msk_date(g("send_date")))
+        _set_status_cost(value, p_money(g("cost")))
+        _set_status_sender(value, None)
+        _set_status_status_name(value, p_str(g("status_name")))
+        _set_status_message(value, p_str(g("message")))
+        _set_status_country(value, p_str(g("country")))
+        _set_status_operator(value, p_str(g("operator")))
+        _set_status_region(value, p_str(g("region")))
+        _set_status_hlr(
+            value,
+            _new_hlr_info(
                 imsi=p_str(g("imsi")),
                 msc=p_str(g("msc")),
                 mcc=p_str(g("mcc")),
@@ -1987,44 +2094,49 @@ def _text_statuses_region(text: str, ctx: Ctx) -> Status | None:
                 roaming_network=p_str(g("rnet")),
             ),
         )
+        return value
     m = _RE_STATUSES_REGION__STATUS_REGION.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_status(
-            id=p_message_id(g("id")),
-            phone=p_str(g("phone")),
-            status=_p_MessageStatus(g("status")),
-            changed_at=p_msk_date(g("last_date")),
-            error=_p_DeliveryError(g("err")),
-            sent_at=p_msk_date(g("send_date")),
-            cost=p_money(g("cost")),
-            sender=p_str(g("sender_id")),
-            status_name=p_str(g("status_name")),
-            message=p_str(g("message")),
-            country=p_str(g("country")),
-            operator=p_str(g("operator")),
-            region=p_str(g("region")),
-        )
+        value = _new(Status)
+        _set_status_id(value, p_message_id(g("id")))
+        _set_status_phone(value, p_str(g("phone")))
+        _set_status_status(value, _p_MessageStatus(g("status")))
+        _set_status_changed_at(value, p_msk_date(g("last_date")))
+        _set_status_error(value, _p_DeliveryError(g("err")))
+        _set_status_sent_at(value, p_msk_date(g("send_date")))
+        _set_status_cost(value, p_money(g("cost")))
+        _set_status_sender(value, p_str(g("sender_id")))
+        _set_status_status_name(value, p_str(g("status_name")))
+        _set_status_message(value, p_str(g("message")))
+        _set_status_country(value, p_str(g("country")))
+        _set_status_operator(value, p_str(g("operator")))
+        _set_status_region(value, p_str(g("region")))
+        _set_status_hlr(value, None)
+        return value
     return None
 
 
 def _csv_statuses_region(text: str, ctx: Ctx) -> Status | None:
     f = text.split(",", 20)
     if len(f) == 21 and f[18] == "HLR":
-        return _new_status(
-            id=p_message_id(f[0]),
-            phone=p_str(f[13]),
-            status=_p_MessageStatus(f[1]),
-            changed_at=p_timestamp(f[2]),
-            error=_p_DeliveryError(f[3]),
-            sent_at=p_timestamp(f[12]),
-            cost=p_money(f[14]),
-            status_name=p_str(f[19]),
-            message=p_str(f[20]),
-            country=p_str(f[15]),
-            operator=p_str(f[16]),
-            region=p_str(f[17]),
-            hlr=_new_hlr_info(
+        value = _new(Status)
+        _set_status_id(value, p_message_id(f[0]))
+        _set_status_phone(value, p_str(f[13]))
+        _set_status_status(value, _p_MessageStatus(f[1]))
+        _set_status_changed_at(value, p_timestamp(f[2]))
+        _set_status_error(value, _p_DeliveryError(f[3]))
+        _set_status_sent_at(value, p_timestamp(f[12]))
+        _set_status_cost(value, p_money(f[14]))
+        _set_status_sender(value, None)
+        _set_status_status_name(value, p_str(f[19]))
+        _set_status_message(value, p_str(f[20]))
+        _set_status_country(value, p_str(f[15]))
+        _set_status_operator(value, p_str(f[16]))
+        _set_status_region(value, p_str(f[17]))
+        _set_status_hlr(
+            value,
+            _new_hlr_info(
                 imsi=p_str(f[4]),
                 msc=p_str(f[5]),
                 mcc=p_str(f[6]),
@@ -2035,23 +2147,25 @@ def _csv_statuses_region(text: str, ctx: Ctx) -> Status | None:
                 roaming_network=p_str(f[11]),
             ),
         )
+        return value
     f = text.split(",", 12)
     if len(f) == 13:
-        return _new_status(
-            id=p_message_id(f[0]),
-            phone=p_str(f[5]),
-            status=_p_MessageStatus(f[1]),
-            changed_at=p_timestamp(f[2]),
-            error=_p_DeliveryError(f[3]),
-            sent_at=p_timestamp(f[4]),
-            cost=p_money(f[6]),
-            sender=p_str(f[10]),
-            status_name=p_str(f[11]),
-            message=p_str(f[12]),
-            country=p_str(f[7]),
-            operator=p_str(f[8]),
-            region=p_str(f[9]),
-        )
+        value = _new(Status)
+        _set_status_id(value, p_message_id(f[0]))
+        _set_status_phone(value, p_str(f[5]))
+        _set_status_status(value, _p_MessageStatus(f[1]))
+        _set_status_changed_at(value, p_timestamp(f[2]))
+        _set_status_error(value, _p_DeliveryError(f[3]))
+        _set_status_sent_at(value, p_timestamp(f[4]))
+        _set_status_cost(value, p_money(f[6]))
+        _set_status_sender(value, p_str(f[10]))
+        _set_status_status_name(value, p_str(f[11]))
+        _set_status_message(value, p_str(f[12]))
+        _set_status_country(value, p_str(f[7]))
+        _set_status_operator(value, p_str(f[8]))
+        _set_status_region(value, p_str(f[9]))
+        _set_status_hlr(value, None)
+        return value
     return None
 
 
@@ -2084,30 +2198,34 @@ def _record_statuses_region(rec: Record, ctx: Ctx) -> Status | None:
         sent_at = p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
         if sent_at is None and "send_date" in rec:
             sent_at = p_msk_date(rec["send_date"])
-        return _new_status(
-            id=p_message_id(rec["id"]),
-            phone=p_str(rec["phone"]),
-            status=_p_MessageStatus(rec["status"]),
-            changed_at=changed_at,
-            error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-            sent_at=sent_at,
-            cost=p_money(rec["cost"]),
-            status_name=p_str(rec["status_name"]),
-            message=p_str(rec["message"]),
-            country=p_str(rec["country"]),
-            operator=p_str(rec["operator"]),
-            region=p_str(rec["region"]),
-            hlr=_new_hlr_info(
-                imsi=p_str(rec["imsi"]),
-                msc=p_str(rec["msc"]),
-                mcc=p_str(rec["mcc"]),
-                mnc=p_str(rec["mnc"]),
-                country=p_str(rec["cn"]),
-                network=p_str(rec["net"]),
-                roaming_country=p_str(rec["rcn"]),
-                roaming_network=p_str(rec["rnet"]),
+        value = _new(Status)
+        _set_status_id(value, (v if type(v := rec["id"]) is int and v > 0 else p_message_id(v)))
+        _set_status_phone(value, (v if type(v := rec["phone"]) is str else p_str(v)))
+        _set_status_status(value, _p_MessageStatus(rec["status"]))
+        _set_status_changed_at(value, changed_at)
+        _set_status_error(value, (_p_DeliveryError(rec["err"]) if "err" in rec else None))
+        _set_status_sent_at(value, sent_at)
+        _set_status_cost(value, (Decimal(v) if type(v := rec["cost"]) is str and match_money(v) else p_money(v)))
+        _set_status_sender(value, None)
+        _set_status_status_name(value, (v if type(v := rec["status_name"]) is str else p_str(v)))
+        _set_status_message(value, (v if type(v := rec["message"]) is str else p_str(v)))
+        _set_status_country(value, (v if type(v := rec["country"]) is str else p_str(v)))
+        _set_status_operator(value, (v if type(v := rec["operator"]) is str else p_str(v)))
+        _set_status_region(value, (v if type(v := rec["region"]) is str else p_str(v)))
+        _set_status_hlr(
+            value,
+            _new_hlr_info(
+                imsi=(v if type(v := rec["imsi"]) is str else p_str(v)),
+                msc=(v if type(v := rec["msc"]) is str else p_str(v)),
+                mcc=(v if type(v := rec["mcc"]) is str else p_str(v)),
+                mnc=(v if type(v := rec["mnc"]) is str else p_str(v)),
+                country=(v if type(v := rec["cn"]) is str else p_str(v)),
+                network=(v if type(v := rec["net"]) is str else p_str(v)),
+                roaming_country=(v if type(v := rec["rcn"]) is str else p_str(v)),
+                roaming_network=(v if type(v := rec["rnet"]) is str else p_str(v)),
             ),
         )
+        return value
     if (
         "id" in rec
         and "status" in rec
@@ -2128,21 +2246,22 @@ def _record_statuses_region(rec: Record, ctx: Ctx) -> Status | None:
         sent_at = p_timestamp(rec["send_timestamp"]) if "send_timestamp" in rec else None
         if sent_at is None and "send_date" in rec:
             sent_at = p_msk_date(rec["send_date"])
-        return _new_status(
-            id=p_message_id(rec["id"]),
-            phone=p_str(rec["phone"]),
-            status=_p_MessageStatus(rec["status"]),
-            changed_at=changed_at,
-            error=(_p_DeliveryError(rec["err"]) if "err" in rec else None),
-            sent_at=sent_at,
-            cost=p_money(rec["cost"]),
-            sender=p_str(rec["sender_id"]),
-            status_name=p_str(rec["status_name"]),
-            message=p_str(rec["message"]),
-            country=p_str(rec["country"]),
-            operator=p_str(rec["operator"]),
-            region=p_str(rec["region"]),
-        )
+        value = _new(Status)
+        _set_status_id(value, (v if type(v := rec["id"]) is int and v > 0 else p_message_id(v)))
+        _set_status_phone(value, (v if type(v := rec["phone"]) is str else p_str(v)))
+        _set_status_status(value, _p_MessageStatus(rec["status"]))
+        _set_status_changed_at(value, changed_at)
+        _set_status_error(value, (_p_DeliveryError(rec["err"]) if "err" in rec else None))
+        _set_status_sent_at(value, sent_at)
+        _set_status_cost(value, (Decimal(v) if type(v := rec["cost"]) is str and match_money(v) else p_money(v)))
+        _set_status_sender(value, (v if type(v := rec["sender_id"]) is str else p_str(v)))
+        _set_status_status_name(value, (v if type(v := rec["status_name"]) is str else p_str(v)))
+        _set_status_message(value, (v if type(v := rec["message"]) is str else p_str(v)))
+        _set_status_country(value, (v if type(v := rec["country"]) is str else p_str(v)))
+        _set_status_operator(value, (v if type(v := rec["operator"]) is str else p_str(v)))
+        _set_status_region(value, (v if type(v := rec["region"]) is str else p_str(v)))
+        _set_status_hlr(value, None)
+        return value
     return None
 
 
@@ -2173,7 +2292,11 @@ def _csv_templates(text: str, ctx: Ctx) -> Template | None:
 
 def _record_templates(rec: Record, ctx: Ctx) -> Template | None:
     if "id" in rec and "name" in rec and "message" in rec:
-        return _new_template(id=p_int(rec["id"]), name=p_str(rec["name"]), message=p_str(rec["message"]))
+        value = _new(Template)
+        _set_template_id(value, (v if type(v := rec["id"]) is int else p_int(v)))
+        _set_template_name(value, (v if type(v := rec["name"]) is str else p_str(v)))
+        _set_template_message(value, (v if type(v := rec["message"]) is str else p_str(v)))
+        return value
     return None
 
 
@@ -2204,28 +2327,34 @@ def _text_error(text: str, ctx: Ctx) -> ErrorReply | None:
     m = _RE_ERROR__ERROR.fullmatch(text)
     if m is not None:
         g = m.group
-        return _new_error_reply(
-            code=p_int(g("error_code")),
-            description=p_str(g("error")),
-            id=(p_message_id(g("id")) if g("id") is not None else None),
-        )
+        value = _new(ErrorReply)
+        _set_error_reply_code(value, p_int(g("error_code")))
+        _set_error_reply_description(value, p_str(g("error")))
+        _set_error_reply_id(value, (p_message_id(g("id")) if g("id") is not None else None))
+        return value
     return None
 
 
 def _csv_error(text: str, ctx: Ctx) -> ErrorReply | None:
     f = text.split(",")
     if len(f) == 2:
-        return _new_error_reply(code=p_neg_int(f[1]), id=p_id_or_zero(f[0]))
+        value = _new(ErrorReply)
+        _set_error_reply_code(value, p_neg_int(f[1]))
+        _set_error_reply_description(value, None)
+        _set_error_reply_id(value, p_id_or_zero(f[0]))
+        return value
     return None
 
 
 def _record_error(rec: Record, ctx: Ctx) -> ErrorReply | None:
     if "error" in rec and "error_code" in rec:
-        return _new_error_reply(
-            code=p_int(rec["error_code"]),
-            description=p_str(rec["error"]),
-            id=(p_message_id(rec["id"]) if "id" in rec else None),
+        value = _new(ErrorReply)
+        _set_error_reply_code(value, (v if type(v := rec["error_code"]) is int else p_int(v)))
+        _set_error_reply_description(value, (v if type(v := rec["error"]) is str else p_str(v)))
+        _set_error_reply_id(
+            value, ((v if type(v := rec["id"]) is int and v > 0 else p_message_id(v)) if "id" in rec else None)
         )
+        return value
     return None
 
 
@@ -2251,7 +2380,9 @@ def _csv_created(text: str, ctx: Ctx) -> Created | None:
 
 def _record_created(rec: Record, ctx: Ctx) -> Created | None:
     if "id" in rec:
-        return _new_created(id=p_int(rec["id"]))
+        value = _new(Created)
+        _set_created_id(value, (v if type(v := rec["id"]) is int else p_int(v)))
+        return value
     return None
 
 

@@ -20,7 +20,7 @@ class Invalid(Exception):
 
 
 _MONEY = re.compile(r"-?+[0-9]{1,15}+(?:\.[0-9]{1,6}|)")  # possessive: the same strings, no backtracking state
-_MONEY_FULLMATCH = _MONEY.fullmatch  # bound once: money is parsed on every send reply
+match_money = _MONEY.fullmatch  # bound once: money is parsed on every send reply (generated parsers call it too)
 _DATE = re.compile(r"([0-9]{2})\.([0-9]{2})\.([0-9]{4}) ([0-9]{2}):([0-9]{2}):([0-9]{2})")
 _CENT = Decimal("0.01")
 _MAX_TS = 253402300799  # 9999-12-31 23:59:59 UTC
@@ -45,7 +45,7 @@ def p_str(v: object) -> str:
 
 
 def p_money(v: object) -> Decimal:
-    if type(v) is str and _MONEY_FULLMATCH(v):
+    if type(v) is str and match_money(v):
         return Decimal(v)
     if type(v) is int:
         return Decimal(v)
