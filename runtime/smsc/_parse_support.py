@@ -71,7 +71,7 @@ def decode(raw: bytes, *, allow_empty: bool = False) -> str:
             raise ProtocolError(
                 f"reply is neither UTF-8 ({exc.reason} at byte {exc.start}) nor windows-1251", raw=raw
             ) from None
-    return text[1:] if text[:1] == "\ufeff" else text  # a slice compares cheaper than startswith()
+    return text[1:] if text and text[0] == "\ufeff" else text  # an index compares cheaper than startswith()
 
 
 def _xml_elements(text: str) -> list[Element] | None:
@@ -248,7 +248,7 @@ def _is_csv_error(text: str) -> bool:
 
 def _load_json(text: str) -> object:
     """The JSON document `text` holds, or None; JSON's own whitespace may surround it."""
-    if text[:1] in _JSON_SPACE:
+    if not text or text[0] in _JSON_SPACE:  # an index is cheaper than a slice
         text = text.lstrip(_JSON_SPACE)
     try:
         document, end = _SCAN(text, 0)  # decode() without its two whitespace regex scans
