@@ -107,6 +107,7 @@ class ClientCore:
         self._response_format = response_format
         self._fmt = int(response_format)
         self._common = (("fmt", str(self._fmt)), ("charset", "utf-8"))
+        self._leading = [*self._auth, *self._common]  # the fields every request of this client starts with
         self._policy = retry or RetryPolicy()
         self._clock = clock
         self._rand = rand
@@ -170,7 +171,7 @@ class ClientCore:
         command: Transmit | Submit
         finish: Callable[[Outcome], SendResult]
         if self.sender is None:
-            fields = [*self._auth, *self._common, *request.fields]
+            fields = self._leading + request.fields
             command, finish = Transmit(endpoint, fields, request.files, None, None, message_id), parse
         else:
             command, finish = Submit(request, self._auth, None), partial(_submitted, request, message_id)
@@ -181,16 +182,14 @@ class ClientCore:
         from smsc import _builders
         from smsc._enums import StatusDetail
 
-        if isinstance(command, Submit):
-            request = command.request
-        else:  # the send's own fields, after the credentials and the common ones _send_machine put first
-            request = Request(list(command.fields[len(self._auth) + len(self._common) :]))
-        message_id, phones = command.message_id, request.value("phones")
+        # a Transmit carries the send's own fields after the leading ones _send_machine put first
+        sent = command.request if isinstance(command, Submit) else Request(list(command.fields[len(self._leading) :]))
+        message_id, phones = command.message_id, sent.value("phones")
         assert message_id is not None and phones  # as _send_machine checked
         phone = phones.split(",", 1)[0]
         query = _builders.build_status(message_id, phone, detail=StatusDetail.FULL)
-        fields = [*self._auth, *self._common, *query.fields]
-        return LookUp("/sys/status.php", fields, (), None), partial(self._found, request, message_id, phone)
+        fields = self._leading + query.fields
+        return LookUp("/sys/status.php", fields, (), None), partial(self._found, sent, message_id, phone)
 
     def _found(self, request: Request, message_id: str, phone: str, raw: bytes) -> SendResult | None:
         """A lookup's reply: the message as the service knows it, or None if it does not.

@@ -194,7 +194,7 @@ def attempts(
     send's own, with the lookup's failure as its cause.
     """
     deadline = None if policy.deadline is None else clock() + policy.deadline
-    budget = partial(_left, deadline, clock)  # for transmit() over mirrors; the usual attempt works it out inline
+    budget = None  # for transmit() over mirrors and lookups, made when first needed: the usual attempt is inline
     mirrors = request.at if hosts is not None and len(hosts.names) > 1 and isinstance(request, Transmit) else None
     uncertain: SmscError | None = None  # the send's failure that may have reached the service
     lookup: tuple[Transmit, Callable[[Outcome], Any]] | None = None
@@ -206,6 +206,7 @@ def attempts(
         if uncertain is not None and recovery is not None:
             if lookup is None:
                 lookup = recovery(request)
+            budget = budget or partial(_left, deadline, clock)
             outcome = yield from transmit(hosts, budget, lookup[0].at)
             try:
                 if isinstance(outcome, SmscError):
@@ -221,6 +222,7 @@ def attempts(
                 uncertain = None
         if error is None:
             if mirrors is not None:
+                budget = budget or partial(_left, deadline, clock)
                 outcome = yield from transmit(hosts, budget, mirrors)
             else:  # as transmit() does for one host, without a generator of its own: the usual case
                 host = None if hosts is None else 0
