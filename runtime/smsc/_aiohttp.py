@@ -104,6 +104,7 @@ class AsyncHttpTransport:
         self.pool_size = pool_size
         self._ssl = _tls(ca_certs, ssl_context, verify)
         self._aiohttp = aiohttp
+        self._names = (aiohttp.hdrs.CONTENT_ENCODING, aiohttp.hdrs.CONTENT_LENGTH)  # istr: cheaper lookups
         self._headers = {"User-Agent": user_agent(), **HEADERS}  # the session's: every request sends them
         self._form_headers: Any = None  # {"Content-Type": form} as aiohttp's own CIMultiDict, made with the session
         self._kept: dict[tuple[str, str], str] = {}  # the form encoding of fields every request repeats
@@ -250,7 +251,7 @@ class AsyncHttpTransport:
         token = _TIMER.set(timer)
         try:
             async with session.request(method, target, data=data, headers=headers, allow_redirects=False) as response:
-                length = check_reply(method, url, response.status, response.headers, self.max_reply_bytes)
+                length = check_reply(method, url, response.status, response.headers, self.max_reply_bytes, self._names)
                 if length is None:
                     reply = await self._read_unsized(response, method, url)
                 else:

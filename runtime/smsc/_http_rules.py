@@ -174,23 +174,36 @@ def check_method(method: object) -> str:
     return str(method)
 
 
-def check_reply(method: str, url: str, status: int, headers: Mapping[str, str], limit: int) -> int | None:
+_REPLY_HEADERS = ("Content-Encoding", "Content-Length")
+
+
+def check_reply(
+    method: str,
+    url: str,
+    status: int,
+    headers: Mapping[str, str],
+    limit: int,
+    names: tuple[str, str] = _REPLY_HEADERS,
+) -> int | None:
     """Check a reply's status and headers before its body is read; the declared length, or None.
 
     HTTP status other than 200: TransportError (maybe_sent for 5xx). A content coding other than
     identity, a Content-Length that is not a non-negative integer, or one above `limit`:
-    ProtocolError naming the problem (the request did reach the service).
+    ProtocolError naming the problem (the request did reach the service). `names`: how the
+    transport's headers spell Content-Encoding and Content-Length (aiohttp's own istr constants
+    are looked up faster than plain strings).
     """
     if status != 200:
         raise TransportError(f"{method} {url}: HTTP {status}", status=status, maybe_sent=status >= 500)
-    coding = headers.get("Content-Encoding")
+    coding_name, length_name = names
+    coding = headers.get(coding_name)
     if coding is not None and coding.strip().lower() not in ("", "identity"):
         raise ProtocolError(
             f"{method} {url}: the reply is encoded as {coding!r}, which the client did not ask for "
             "(it sends Accept-Encoding: identity)",
             raw=b"",
         )
-    declared = headers.get("Content-Length")
+    declared = headers.get(length_name)
     if declared is None:
         return None
     text = declared.strip()
