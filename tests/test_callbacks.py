@@ -118,6 +118,7 @@ def test_call_event() -> None:
         (b"", "empty callback"),
         (b"id=1&phone=77011234567&sta", "not a callback event"),  # truncated
         (b'{"id": 1, "phone": "7701', "malformed JSON"),  # truncated
+        (b'{"id": 1, "phone": "77011234567", "status": 1, "cost": 1e99999999999999999999}', "malformed JSON"),
         (b"<data><id>1</id><phone>7701", "malformed XML"),  # truncated
         (b"[1, 2]", "not a callback event"),
         (b'{"id": 1, "status": [1]}', "not a string or number"),

@@ -44,6 +44,7 @@ def _expect_value_or_smsc_error(name: str, raw: bytes, fmt: int) -> None:
 @example(raw=b"[" * 5000)
 @example(raw=b"<!DOCTYPE x [<!ENTITY a 'b'>]><result><id>&a;</id></result>")
 @example(raw=b'{"error_code": "x"}')
+@example(raw=b'{"id": 1, "cnt": 1e99999999999999999999, "cost": 1e99999999999999999999}')  # beyond Decimal's range
 @example(raw=b"0,-")
 @example(raw=b"ERROR = x (y)")
 def test_arbitrary_bytes(name: str, fmt: int, raw: bytes) -> None:

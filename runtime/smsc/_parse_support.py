@@ -252,8 +252,8 @@ def _load_json(text: str) -> object:
         text = text.lstrip(_JSON_SPACE)
     try:
         document, end = _SCAN(text, 0)  # decode() without its two whitespace regex scans
-    except (StopIteration, ValueError, RecursionError):  # StopIteration: no JSON value at the start
-        return None
+    except (StopIteration, ValueError, RecursionError, ArithmeticError):
+        return None  # StopIteration: no value at the start; ArithmeticError: a number Decimal cannot hold
     if end != len(text) and text[end:].strip(_JSON_SPACE):
         return None
     return document

@@ -112,7 +112,7 @@ def _form(pairs: list[tuple[str, str]], name: str) -> list[tuple[str, str]]:
 def _json(raw: bytes, name: str) -> list[tuple[str, str]]:
     try:
         doc = _JSON.decode(_decode(raw, name))
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError, ArithmeticError):  # ArithmeticError: a number Decimal cannot hold
         raise _Bad("malformed JSON body") from None
     if not isinstance(doc, dict):
         raise _Bad("JSON body is not an object")
