@@ -188,7 +188,7 @@ def attempts(
     hosts None: the transport chooses), and `finish` turns its outcome into the result (or raises
     the SmscError the attempt failed with). For a send, once an attempt may have reached the
     service, each later attempt first looks the message up: `recovery(request)` (called once, when
-    first needed) gives the lookup request and `found`, which turns the lookup's outcome into the result
+    first needed) gives the lookup request and the function that turns its outcome into the result
     (the message was accepted: it is returned, never sent again) or None (the service does not
     know it: it is sent again). When the attempts end on a failed lookup, the error raised is the
     send's own, with the lookup's failure as its cause.
@@ -224,7 +224,7 @@ def attempts(
             if mirrors is not None:
                 budget = budget or partial(_left, deadline, clock)
                 outcome = yield from transmit(hosts, budget, mirrors)
-            else:  # as transmit() does for one host, without a generator of its own: the usual case
+            else:  # as transmit() does for one host (with _left() inline), without a generator: the usual case
                 host = None if hosts is None else 0
                 outcome = yield request.at(None if deadline is None else max(deadline - clock(), 0.0), host)
             try:
