@@ -13,6 +13,7 @@ import time
 from asyncio import current_task
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from contextvars import ContextVar
+from functools import partial
 from threading import get_ident
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -33,7 +34,7 @@ from smsc._http_rules import (
     timeout_pair,
     too_large,
 )
-from smsc._pipeline import Hosts, Transmit, transmit
+from smsc._pipeline import Hosts, Transmit, seconds_left, transmit
 from smsc._timeouts import RequestTimer, Watchdog
 from smsc._version import user_agent
 
@@ -172,10 +173,8 @@ class AsyncHttpTransport:
         `body` is a raw POST body and its headers instead of form fields (SOAP), as for HttpTransport.
         """
 
-        def budget() -> float | None:
-            return None if deadline is None else max(deadline - time.monotonic(), 0.0)
-
-        steps = transmit(self.hosts_state, budget, lambda left, host: Transmit(path, fields, files, left, host))
+        budget = partial(seconds_left, deadline, time.monotonic)
+        steps = transmit(self.hosts_state, budget, Transmit(path, fields, files, None).at)
         command = next(steps)
         try:
             while True:

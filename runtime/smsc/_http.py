@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
@@ -26,7 +27,7 @@ from smsc._http_rules import (
     timeout_pair,
     too_large,
 )
-from smsc._pipeline import Hosts, Transmit, transmit
+from smsc._pipeline import Hosts, Transmit, seconds_left, transmit
 from smsc._version import user_agent
 
 if TYPE_CHECKING:
@@ -157,10 +158,8 @@ class HttpTransport:
         the order is decided by smsc._pipeline.transmit, as for the clients' calls.
         """
 
-        def budget() -> float | None:
-            return None if deadline is None else max(deadline - time.monotonic(), 0.0)
-
-        steps = transmit(self.hosts_state, budget, lambda left, host: Transmit(path, fields, files, left, host))
+        budget = partial(seconds_left, deadline, time.monotonic)
+        steps = transmit(self.hosts_state, budget, Transmit(path, fields, files, None).at)
         command = next(steps)
         try:
             while True:

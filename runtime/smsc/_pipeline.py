@@ -206,7 +206,7 @@ def attempts(
         if uncertain is not None and recovery is not None:
             if lookup is None:
                 lookup = recovery(request)
-            budget = budget or partial(_left, deadline, clock)
+            budget = budget or partial(seconds_left, deadline, clock)
             outcome = yield from transmit(hosts, budget, lookup[0].at)
             try:
                 if isinstance(outcome, SmscError):
@@ -222,9 +222,9 @@ def attempts(
                 uncertain = None
         if error is None:
             if mirrors is not None:
-                budget = budget or partial(_left, deadline, clock)
+                budget = budget or partial(seconds_left, deadline, clock)
                 outcome = yield from transmit(hosts, budget, mirrors)
-            else:  # as transmit() does for one host (with _left() inline), without a generator: the usual case
+            else:  # as transmit() does for one host (with seconds_left() inline), without a generator: the usual case
                 host = None if hosts is None else 0
                 outcome = yield request.at(None if deadline is None else max(deadline - clock(), 0.0), host)
             try:
@@ -250,7 +250,7 @@ def attempts(
         yield Sleep(wait)
 
 
-def _left(deadline: float | None, clock: Callable[[], float]) -> float | None:
+def seconds_left(deadline: float | None, clock: Callable[[], float]) -> float | None:
     """A call's budget: the seconds left until `deadline` on `clock` (None: no limit), never below 0."""
     return None if deadline is None else max(deadline - clock(), 0.0)
 
@@ -305,5 +305,6 @@ __all__ = [
     "Transmit",
     "attempts",
     "run_sync",
+    "seconds_left",
     "transmit",
 ]
